@@ -1,0 +1,18 @@
+//! Codes of [`ServerMsg::Error`](crate::ServerMsg::Error) frames sent by the reference server.
+
+/// The frame was not valid JSON or not an object with a `type`.
+pub const BAD_FRAME: &str = "bad_frame";
+/// The frame's `type` is unknown.
+pub const UNKNOWN_TYPE: &str = "unknown_type";
+/// A known frame had missing or mistyped fields.
+pub const INVALID_FIELDS: &str = "invalid_fields";
+/// A frame other than `hello` came before `welcome`.
+pub const HELLO_REQUIRED: &str = "hello_required";
+/// The `hello` asked for a protocol version the server does not speak.
+pub const UNSUPPORTED_PROTOCOL: &str = "unsupported_protocol";
+/// The client's schema hash differs from the server's for this topic.
+pub const SCHEMA_MISMATCH: &str = "schema_mismatch";
+/// The frame is larger than the server accepts.
+pub const TOO_LARGE: &str = "too_large";
+/// The `unsubscribe` named a subscription that does not exist.
+pub const UNKNOWN_SUBSCRIPTION: &str = "unknown_subscription";

@@ -1,0 +1,213 @@
+//! Wire types of the leptos-sync protocol, version 1.
+//!
+//! Every frame is one JSON text frame whose `"type"` field names the message in
+//! snake_case. Unknown fields are ignored; an unknown `type` is reported as
+//! [`DecodeError::UnknownType`] so that a peer can answer with a typed error and
+//! keep the connection. See PROTOCOL.md in the repository for the full rules.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub mod close_code;
+pub mod error_code;
+
+/// The protocol version this crate speaks, sent in [`ClientMsg::Hello`].
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// A frame sent by the client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMsg {
+    /// Always the first frame of every connection.
+    Hello {
+        /// Protocol version, [`PROTOCOL_VERSION`].
+        protocol: u32,
+        /// Credentials, re-evaluated by the client on every connect.
+        token: Option<String>,
+    },
+    /// Start (or resume) a subscription to a topic.
+    Subscribe {
+        /// Client-chosen subscription id, unique for the client's lifetime.
+        sub: u64,
+        /// Topic name.
+        topic: String,
+        /// Schema hash of the client's type for this topic.
+        schema: u32,
+        /// Last seq the client applied, or `None` for a fresh snapshot.
+        since: Option<u64>,
+    },
+    /// End a subscription.
+    Unsubscribe {
+        /// The id given in `subscribe`.
+        sub: u64,
+    },
+    /// Set (or, with a `null` value, remove) one key of a topic.
+    Mutate {
+        /// Unique id; a repeated id is acknowledged again but applied once.
+        id: String,
+        /// Topic name.
+        topic: String,
+        /// Entry key.
+        key: String,
+        /// New value, `null` to remove.
+        value: Value,
+    },
+    /// Heartbeat probe; the server answers [`ServerMsg::Pong`] with the same `t`.
+    Ping {
+        /// Client timestamp in ms, echoed back.
+        t: u64,
+    },
+}
+
+/// A frame sent by the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    /// Answer to `hello`: the session is authenticated and ready.
+    Welcome {
+        /// Server-chosen session id.
+        session: String,
+        /// Suggested ping interval in ms.
+        #[serde(default)]
+        heartbeat_ms: Option<u64>,
+    },
+    /// Answer to `subscribe`. With `recovered: true` the missed updates
+    /// `since+1..=seq` follow as `update`; otherwise a `snapshot` follows.
+    Subscribed {
+        /// Subscription id.
+        sub: u64,
+        /// The topic's current seq.
+        seq: u64,
+        /// Whether the missed updates are replayed from history.
+        recovered: bool,
+    },
+    /// The full state of a topic at `seq`.
+    Snapshot {
+        /// Subscription id.
+        sub: u64,
+        /// Seq the snapshot reflects.
+        seq: u64,
+        /// Schema hash the server holds for this topic.
+        schema: u32,
+        /// Every entry, by key.
+        entries: Map<String, Value>,
+    },
+    /// One change to a topic.
+    Update {
+        /// Subscription id.
+        sub: u64,
+        /// Seq of this change; exactly one more than the previous one.
+        seq: u64,
+        /// Entry key.
+        key: String,
+        /// New value, `null` when removed.
+        value: Value,
+    },
+    /// A mutation was applied (or had been applied before, for a repeated id).
+    Ack {
+        /// The mutation id.
+        id: String,
+        /// The seq the mutation produced.
+        seq: u64,
+    },
+    /// Something went wrong; the connection stays open.
+    Error {
+        /// Machine-readable code, see [`error_code`].
+        code: String,
+        /// Human-readable text. Clients must render it as text, never as HTML.
+        message: String,
+        /// The mutation id this error is about, if any.
+        #[serde(default)]
+        id: Option<String>,
+        /// The subscription id this error is about, if any.
+        #[serde(default)]
+        sub: Option<u64>,
+    },
+    /// Answer to `ping`.
+    Pong {
+        /// The `t` of the ping.
+        t: u64,
+    },
+}
+
+/// Why a frame could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The frame is not a JSON object with a string `type`.
+    Malformed(String),
+    /// The `type` is not one this version knows.
+    UnknownType(String),
+    /// The `type` is known but a field is missing or has the wrong type.
+    InvalidFields {
+        /// The frame's `type`.
+        kind: String,
+        /// What serde said.
+        error: String,
+    },
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Malformed(e) => write!(f, "malformed frame: {e}"),
+            Self::UnknownType(t) => write!(f, "unknown message type {t:?}"),
+            Self::InvalidFields { kind, error } => write!(f, "invalid {kind:?} frame: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+const CLIENT_TYPES: &[&str] = &["hello", "subscribe", "unsubscribe", "mutate", "ping"];
+const SERVER_TYPES: &[&str] = &[
+    "welcome",
+    "subscribed",
+    "snapshot",
+    "update",
+    "ack",
+    "error",
+    "pong",
+];
+
+fn decode<'a, T: Deserialize<'a>>(text: &'a str, known: &[&str]) -> Result<T, DecodeError> {
+    // Fast path: one parse. Only a failure pays for classifying the error.
+    serde_json::from_str(text).map_err(|error| {
+        #[derive(Deserialize)]
+        struct Tag {
+            #[serde(rename = "type")]
+            kind: String,
+        }
+        match serde_json::from_str::<Tag>(text) {
+            Err(e) => DecodeError::Malformed(e.to_string()),
+            Ok(Tag { kind }) if !known.contains(&kind.as_str()) => DecodeError::UnknownType(kind),
+            Ok(Tag { kind }) => DecodeError::InvalidFields {
+                kind,
+                error: error.to_string(),
+            },
+        }
+    })
+}
+
+impl ClientMsg {
+    /// Decodes one text frame.
+    pub fn decode(text: &str) -> Result<Self, DecodeError> {
+        decode(text, CLIENT_TYPES)
+    }
+
+    /// Encodes to one text frame.
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).expect("protocol types always serialize")
+    }
+}
+
+impl ServerMsg {
+    /// Decodes one text frame.
+    pub fn decode(text: &str) -> Result<Self, DecodeError> {
+        decode(text, SERVER_TYPES)
+    }
+
+    /// Encodes to one text frame.
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).expect("protocol types always serialize")
+    }
+}

@@ -1,0 +1,210 @@
+use leptos_sync_protocol::{ClientMsg, DecodeError, ServerMsg, close_code};
+use serde_json::json;
+
+fn client_samples() -> Vec<ClientMsg> {
+    vec![
+        ClientMsg::Hello {
+            protocol: 1,
+            token: Some("t".into()),
+        },
+        ClientMsg::Hello {
+            protocol: 1,
+            token: None,
+        },
+        ClientMsg::Subscribe {
+            sub: 7,
+            topic: "Position".into(),
+            schema: 123,
+            since: Some(41),
+        },
+        ClientMsg::Subscribe {
+            sub: 8,
+            topic: "Position".into(),
+            schema: 123,
+            since: None,
+        },
+        ClientMsg::Unsubscribe { sub: 7 },
+        ClientMsg::Mutate {
+            id: "m1".into(),
+            topic: "Position".into(),
+            key: "e1".into(),
+            value: json!({"x": 1}),
+        },
+        ClientMsg::Mutate {
+            id: "m2".into(),
+            topic: "Position".into(),
+            key: "e1".into(),
+            value: json!(null),
+        },
+        ClientMsg::Ping {
+            t: 1_732_200_000_000,
+        },
+    ]
+}
+
+fn server_samples() -> Vec<ServerMsg> {
+    let mut entries = serde_json::Map::new();
+    entries.insert("e1".into(), json!({"x": 1}));
+    vec![
+        ServerMsg::Welcome {
+            session: "s1".into(),
+            heartbeat_ms: Some(30_000),
+        },
+        ServerMsg::Welcome {
+            session: "s1".into(),
+            heartbeat_ms: None,
+        },
+        ServerMsg::Subscribed {
+            sub: 7,
+            seq: 41,
+            recovered: true,
+        },
+        ServerMsg::Snapshot {
+            sub: 7,
+            seq: 50,
+            schema: 123,
+            entries,
+        },
+        ServerMsg::Update {
+            sub: 7,
+            seq: 51,
+            key: "e1".into(),
+            value: json!(null),
+        },
+        ServerMsg::Ack {
+            id: "m1".into(),
+            seq: 52,
+        },
+        ServerMsg::Error {
+            code: "bad_frame".into(),
+            message: "no".into(),
+            id: None,
+            sub: Some(7),
+        },
+        ServerMsg::Pong { t: 5 },
+    ]
+}
+
+#[test]
+fn client_messages_round_trip() {
+    for msg in client_samples() {
+        assert_eq!(ClientMsg::decode(&msg.encode()), Ok(msg));
+    }
+}
+
+#[test]
+fn server_messages_round_trip() {
+    for msg in server_samples() {
+        assert_eq!(ServerMsg::decode(&msg.encode()), Ok(msg));
+    }
+}
+
+#[test]
+fn wire_format_matches_the_spec() {
+    let hello = ClientMsg::Hello {
+        protocol: 1,
+        token: None,
+    }
+    .encode();
+    assert_eq!(hello, r#"{"type":"hello","protocol":1,"token":null}"#);
+    let sub = ClientMsg::Subscribe {
+        sub: 7,
+        topic: "Position".into(),
+        schema: 123,
+        since: Some(41),
+    };
+    assert_eq!(
+        sub.encode(),
+        r#"{"type":"subscribe","sub":7,"topic":"Position","schema":123,"since":41}"#
+    );
+    let welcome = ServerMsg::decode(r#"{"type":"welcome","session":"abc","heartbeat_ms":30000}"#);
+    assert_eq!(
+        welcome,
+        Ok(ServerMsg::Welcome {
+            session: "abc".into(),
+            heartbeat_ms: Some(30000)
+        })
+    );
+}
+
+#[test]
+fn unknown_fields_are_ignored() {
+    let msg = ServerMsg::decode(r#"{"type":"pong","t":3,"extra":{"nested":[1,2]},"v":2}"#);
+    assert_eq!(msg, Ok(ServerMsg::Pong { t: 3 }));
+    let msg = ClientMsg::decode(r#"{"type":"ping","t":3,"trace":"x"}"#);
+    assert_eq!(msg, Ok(ClientMsg::Ping { t: 3 }));
+}
+
+#[test]
+fn optional_fields_may_be_missing() {
+    let msg = ServerMsg::decode(r#"{"type":"error","code":"x","message":"m"}"#);
+    assert_eq!(
+        msg,
+        Ok(ServerMsg::Error {
+            code: "x".into(),
+            message: "m".into(),
+            id: None,
+            sub: None
+        })
+    );
+}
+
+#[test]
+fn unknown_type_is_a_typed_error() {
+    assert_eq!(
+        ServerMsg::decode(r#"{"type":"teleport","to":"mars"}"#),
+        Err(DecodeError::UnknownType("teleport".into()))
+    );
+    assert_eq!(
+        ClientMsg::decode(r#"{"type":"welcome","session":"s"}"#),
+        Err(DecodeError::UnknownType("welcome".into()))
+    );
+}
+
+#[test]
+fn malformed_and_mistyped_frames_are_typed_errors() {
+    for bad in [
+        "",
+        "not json",
+        "[1,2]",
+        "{\"no_type\":1}",
+        "{\"type\":5}",
+        "{\"type\":\"pong\"",
+    ] {
+        assert!(
+            matches!(ServerMsg::decode(bad), Err(DecodeError::Malformed(_))),
+            "{bad:?}"
+        );
+    }
+    for (bad, kind) in [
+        (r#"{"type":"pong","t":"soon"}"#, "pong"),
+        (
+            r#"{"type":"update","sub":1,"seq":-4,"key":"k","value":1}"#,
+            "update",
+        ),
+        (
+            r#"{"type":"update","sub":1,"seq":18446744073709551616,"key":"k","value":1}"#,
+            "update",
+        ),
+        (r#"{"type":"ack"}"#, "ack"),
+    ] {
+        match ServerMsg::decode(bad) {
+            Err(DecodeError::InvalidFields { kind: k, .. }) => assert_eq!(k, kind),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn retry_after_is_parsed_from_the_close_reason() {
+    assert_eq!(
+        close_code::retry_after_ms(&close_code::retry_after_reason(1234)),
+        Some(1234)
+    );
+    assert_eq!(
+        close_code::retry_after_ms("overloaded; retry-after=800"),
+        Some(800)
+    );
+    assert_eq!(close_code::retry_after_ms("retry-after=soon"), None);
+    assert_eq!(close_code::retry_after_ms(""), None);
+}
