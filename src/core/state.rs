@@ -1,0 +1,132 @@
+//! What the connection is doing, and what it has done: the core's outputs that the UI reads.
+
+use std::fmt;
+
+/// Wall-clock time in milliseconds since the Unix epoch, passed into the core.
+pub type Millis = u64;
+
+/// Why the connection stopped trying.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailReason {
+    /// The server refused the credentials; waits for a new token or `open()`.
+    AuthRejected {
+        /// The close code (4401, 4403 or 1008).
+        code: u16,
+    },
+    /// The reconnect policy gave up after this many attempts.
+    RetriesExhausted {
+        /// Failed attempts made.
+        attempts: u32,
+    },
+    /// The URL cannot be connected to.
+    InvalidUrl,
+}
+
+impl fmt::Display for FailReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::AuthRejected { code } => write!(f, "authentication rejected ({code})"),
+            Self::RetriesExhausted { attempts } => {
+                write!(f, "gave up after {attempts} attempt(s)")
+            }
+            Self::InvalidUrl => f.write_str("invalid URL"),
+        }
+    }
+}
+
+/// The connection's state, richer than the socket's ready state.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ConnectionState {
+    /// Not opened yet (`auto_connect = false`).
+    #[default]
+    Idle,
+    /// A socket is being opened. `attempt` is 0 for the first connect, `n` for retry `n`.
+    Connecting {
+        /// Retry number, 0 for a first connect.
+        attempt: u32,
+    },
+    /// The socket is open and `hello` is sent; waiting for `welcome`.
+    Handshaking,
+    /// `welcome` arrived: subscriptions and sends flow.
+    Open,
+    /// Waiting to retry.
+    Reconnecting {
+        /// The attempt that will be made, starting at 1.
+        attempt: u32,
+        /// When it will be made (wall clock, ms).
+        next_at: Millis,
+    },
+    /// Stopped trying; `open()` (or a new token, for auth) starts again.
+    Failed {
+        /// Why.
+        reason: FailReason,
+    },
+    /// Closed by the user; only `open()` reconnects.
+    Closed,
+}
+
+impl ConnectionState {
+    /// Whether data flows (`welcome` received).
+    pub fn is_open(&self) -> bool {
+        matches!(self, Self::Open)
+    }
+}
+
+impl fmt::Display for ConnectionState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Idle => f.write_str("Idle"),
+            Self::Connecting { attempt: 0 } => f.write_str("Connecting"),
+            Self::Connecting { attempt } => write!(f, "Connecting (attempt {attempt})"),
+            Self::Handshaking => f.write_str("Handshaking"),
+            Self::Open => f.write_str("Open"),
+            Self::Reconnecting { attempt, .. } => write!(f, "Reconnecting (attempt {attempt})"),
+            Self::Failed { reason } => write!(f, "Failed: {reason}"),
+            Self::Closed => f.write_str("Closed"),
+        }
+    }
+}
+
+/// Counters and timings of the connection.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConnectionMetrics {
+    /// Successful re-opens after the first open.
+    pub reconnects: u32,
+    /// Sockets opened (first connect and every retry).
+    pub attempts: u32,
+    /// When the current connection reached `Open`, if it is open.
+    pub connected_since: Option<Millis>,
+    /// Frames sent.
+    pub sent: u64,
+    /// Frames received.
+    pub received: u64,
+    /// Round-trip time of the last answered ping.
+    pub rtt_ms: Option<u64>,
+    /// Pings sent.
+    pub pings: u64,
+    /// The last close code and reason seen.
+    pub last_close: Option<(u16, String)>,
+}
+
+/// A lifecycle event, for logging and analytics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// The first `welcome` of this provider.
+    Connected,
+    /// A `welcome` after a disconnect.
+    Reconnected,
+    /// The connection was lost.
+    Disconnected {
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: String,
+    },
+    /// A retry is scheduled.
+    Reconnecting {
+        /// Attempt number.
+        attempt: u32,
+        /// Delay before it, ms.
+        delay_ms: u64,
+    },
+}

@@ -1,0 +1,128 @@
+//! [`SyncError`]: every failure leptos-sync reports through `last_error`.
+
+use thiserror::Error;
+
+/// A failure reported by leptos-sync. Nothing fails silently: each of these
+/// reaches [`SyncContext::last_error`](crate::SyncContext::last_error).
+///
+/// The text never contains the auth token. Server-supplied text (`reason`,
+/// `message`) must be rendered as text, never as HTML.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SyncError {
+    /// An operation needed an open connection.
+    #[error("not connected")]
+    NotConnected,
+    /// Data for a component could not be decoded into its type.
+    #[error("could not decode {component_name}: {error}")]
+    DeserializationFailed {
+        /// The component's name.
+        component_name: String,
+        /// What serde said.
+        error: String,
+    },
+    /// A value could not be encoded.
+    #[error("could not encode {component_name}: {error}")]
+    SerializationFailed {
+        /// The component's name.
+        component_name: String,
+        /// What serde said.
+        error: String,
+    },
+    /// The server sent data for a type the registry does not know.
+    #[error("type {component_name} is not registered")]
+    TypeNotRegistered {
+        /// The topic name the server used.
+        component_name: String,
+    },
+    /// Client and server disagree on a type's serialized shape.
+    #[error("schema of {component_name} differs: client {expected}, server {actual}")]
+    SchemaHashMismatch {
+        /// The component's name.
+        component_name: String,
+        /// The client's schema hash.
+        expected: u32,
+        /// The server's schema hash.
+        actual: u32,
+    },
+    /// The browser reported a socket error.
+    #[error("WebSocket error: {message}")]
+    WebSocketError {
+        /// What is known about it; browsers hide details on purpose.
+        message: String,
+    },
+    /// The URL given to `SyncProvider` cannot be connected to.
+    #[error("invalid URL {url:?}: {message}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it was refused.
+        message: String,
+    },
+    /// The server refused the credentials (close 4401, 4403 or 1008). No retry
+    /// happens until the token changes or `open()` is called.
+    #[error("authentication rejected (close code {code})")]
+    AuthRejected {
+        /// The close code.
+        code: u16,
+    },
+    /// No frame arrived within the pong timeout after a ping: the link is dead.
+    #[error("no answer to ping within {timeout_ms} ms")]
+    HeartbeatTimeout {
+        /// The pong timeout that passed.
+        timeout_ms: u64,
+    },
+    /// The socket did not open, or the server did not answer `hello`, in time.
+    #[error("connect timed out after {timeout_ms} ms")]
+    ConnectTimeout {
+        /// The timeout that passed.
+        timeout_ms: u64,
+    },
+    /// The outgoing queue was full and messages were dropped.
+    #[error("outgoing queue full: dropped {dropped} message(s)")]
+    QueueOverflow {
+        /// How many were dropped.
+        dropped: u64,
+    },
+    /// The reconnect policy gave up.
+    #[error("gave up reconnecting after {attempts} attempt(s)")]
+    ReconnectExhausted {
+        /// Failed attempts made.
+        attempts: u32,
+    },
+    /// The connection closed without the user asking.
+    #[error("connection closed ({code}){}", reason_suffix(reason))]
+    Closed {
+        /// The close code (1006 when no close frame arrived).
+        code: u16,
+        /// The close reason, as sent by the server.
+        reason: String,
+    },
+    /// The server sent an `error` frame.
+    #[error("server error {code}: {message}")]
+    Server {
+        /// The server's machine-readable code.
+        code: String,
+        /// The server's text.
+        message: String,
+    },
+    /// A frame from the server could not be understood; the connection is kept.
+    #[error("malformed frame from server: {error}")]
+    MalformedFrame {
+        /// What was wrong.
+        error: String,
+    },
+    /// The server sent a message type this client does not know; the connection is kept.
+    #[error("unknown message type {kind:?} from server")]
+    UnknownMessage {
+        /// The frame's `type`.
+        kind: String,
+    },
+}
+
+fn reason_suffix(reason: &str) -> String {
+    if reason.is_empty() {
+        String::new()
+    } else {
+        format!(": {reason}")
+    }
+}
