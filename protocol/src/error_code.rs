@@ -16,3 +16,5 @@ pub const SCHEMA_MISMATCH: &str = "schema_mismatch";
 pub const TOO_LARGE: &str = "too_large";
 /// The `unsubscribe` named a subscription that does not exist.
 pub const UNKNOWN_SUBSCRIPTION: &str = "unknown_subscription";
+/// A second `hello` came after `welcome`; the connection stays as it was.
+pub const UNEXPECTED_HELLO: &str = "unexpected_hello";
