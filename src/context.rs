@@ -1,0 +1,48 @@
+//! The values the provider shares with hooks.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+pub use leptos_use_websocket::ConnectionReadyState;
+
+use crate::core::state::{ConnectionMetrics, ConnectionState};
+use crate::error::SyncError;
+
+/// A callback without arguments, as in leptos-use's returns.
+pub type Action = Arc<dyn Fn() + Send + Sync>;
+
+/// The connection, as returned by [`use_sync_connection`](crate::use_sync_connection).
+#[derive(Clone)]
+pub struct SyncConnection {
+    /// The socket's ready state, from leptos-use.
+    pub ready_state: Signal<ConnectionReadyState>,
+    /// The richer state: connecting, open, reconnecting with its next attempt, failed, closed.
+    pub state: Signal<ConnectionState>,
+    /// Counters and timings.
+    pub metrics: Signal<ConnectionMetrics>,
+    /// Whether the browser says it is online.
+    pub online: Signal<bool>,
+    /// Connects now: from `Idle`, `Closed` or `Failed`, or ahead of a scheduled retry.
+    pub open: Action,
+    /// Disconnects; nothing reconnects until `open` is called.
+    pub close: Action,
+}
+
+/// The sync context, as returned by [`use_sync_context`](crate::use_sync_context).
+#[derive(Clone)]
+pub struct SyncContext {
+    /// The most recent failure, until cleared.
+    pub last_error: Signal<Option<SyncError>>,
+    /// Clears `last_error`.
+    pub clear_error: Action,
+    /// Replaces the token (`None` removes it). A connection refused for auth retries with it.
+    pub set_token: Arc<dyn Fn(Option<String>) + Send + Sync>,
+    /// The connection.
+    pub connection: SyncConnection,
+}
+
+pub(crate) fn expect_sync_context(hook: &str) -> SyncContext {
+    use_context::<SyncContext>().unwrap_or_else(|| {
+        panic!("{hook}() must be called inside <SyncProvider>: no SyncProvider is an ancestor of this component")
+    })
+}

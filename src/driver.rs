@@ -1,0 +1,281 @@
+//! Browser glue: turns socket callbacks, timers and browser events into core
+//! events, and executes the core's commands. All decisions live in the core.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use codee::string::FromToStringCodec;
+use gloo_timers::callback::Timeout;
+use leptos::prelude::*;
+use leptos_use_websocket::{
+    ReconnectLimit, UseWebSocketOptions, UseWebSocketReturn, use_websocket_with_options,
+};
+
+use crate::context::ConnectionReadyState;
+use crate::core::machine::{Command, Event, Machine, Timer};
+use crate::error::SyncError;
+use crate::options::{LifecycleFn, SyncOptions, TokenFn};
+use crate::provider::{DriverHandle, Outputs};
+
+type Fn0 = Arc<dyn Fn() + Send + Sync>;
+
+/// The socket functions of `use_websocket`.
+#[derive(Clone)]
+struct Socket {
+    open: Fn0,
+    close: Fn0,
+    send: Arc<dyn Fn(&String) + Send + Sync>,
+}
+
+struct Inner {
+    machine: Machine,
+    timers: HashMap<Timer, Timeout>,
+    socket: Option<Socket>,
+    token: Option<TokenFn>,
+    on_event: Option<LifecycleFn>,
+}
+
+#[derive(Clone, Copy)]
+struct Driver {
+    inner: StoredValue<Inner, LocalStorage>,
+    outputs: Outputs,
+}
+
+fn now() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+impl Driver {
+    /// Feeds one event to the core and carries out what it asks.
+    fn dispatch(self, event: Event) {
+        let Some(commands) = self.inner.try_update_value(|inner| {
+            inner.machine.handle(event, now());
+            std::iter::from_fn(|| inner.machine.poll()).collect::<Vec<_>>()
+        }) else {
+            return; // the provider is gone
+        };
+        // The lock is released here: a command may dispatch again (the token answer does).
+        for command in commands {
+            self.execute(command);
+        }
+        self.publish();
+    }
+
+    fn execute(self, command: Command) {
+        match command {
+            Command::Connect => {
+                if let Some(socket) = self.socket() {
+                    (socket.open)();
+                }
+            }
+            Command::CloseSocket { .. } => {
+                if let Some(socket) = self.socket() {
+                    (socket.close)();
+                }
+            }
+            Command::Send(msg) => {
+                if let Some(socket) = self.socket() {
+                    (socket.send)(&msg.encode());
+                }
+            }
+            Command::FetchToken => {
+                let token = self
+                    .inner
+                    .with_value(|inner| inner.token.clone())
+                    .and_then(|token| token());
+                self.dispatch(Event::Token(token));
+            }
+            Command::SetTimer { timer, at } => {
+                let delay = at.saturating_sub(now()).min(u32::MAX as u64) as u32;
+                let timeout = Timeout::new(delay, move || self.dispatch(Event::Timer(timer)));
+                self.inner.update_value(|inner| {
+                    inner.timers.insert(timer, timeout);
+                });
+            }
+            Command::Error(error) => {
+                log::warn!("leptos-sync: {error}");
+                self.outputs.last_error.set(Some(error));
+            }
+            Command::Lifecycle(event) => {
+                log::info!("leptos-sync: {event:?}");
+                if let Some(on_event) = self.inner.with_value(|inner| inner.on_event.clone()) {
+                    on_event(&event);
+                }
+            }
+            Command::Deliver(msg) => log::debug!("leptos-sync: unhandled {msg:?}"),
+        }
+    }
+
+    fn socket(self) -> Option<Socket> {
+        self.inner.with_value(|inner| inner.socket.clone())
+    }
+
+    /// Copies the core's state and metrics into signals, only when they changed.
+    fn publish(self) {
+        let Some((state, metrics)) = self.inner.try_with_value(|inner| {
+            (
+                inner.machine.state().clone(),
+                inner.machine.metrics().clone(),
+            )
+        }) else {
+            return;
+        };
+        if self.outputs.state.with_untracked(|s| *s != state) {
+            self.outputs.state.set(state);
+        }
+        if self.outputs.metrics.with_untracked(|m| *m != metrics) {
+            self.outputs.metrics.set(metrics);
+        }
+    }
+}
+
+/// Normalises and checks the URL the way the browser's WebSocket constructor
+/// would, so a bad URL becomes a `SyncError` instead of a panic inside
+/// `use_websocket`.
+fn validate_url(url: &str) -> Result<String, SyncError> {
+    let invalid = |message: &str| SyncError::InvalidUrl {
+        url: url.to_string(),
+        message: message.to_string(),
+    };
+    let base = window().location().href().unwrap_or_default();
+    let parsed = web_sys::Url::new_with_base(url, &base).map_err(|_| invalid("not a valid URL"))?;
+    match parsed.protocol().as_str() {
+        "ws:" | "wss:" => {}
+        "http:" => parsed.set_protocol("ws:"),
+        "https:" => parsed.set_protocol("wss:"),
+        other => {
+            return Err(invalid(&format!(
+                "scheme {other:?} is not ws, wss, http or https"
+            )));
+        }
+    }
+    if !parsed.hash().is_empty() {
+        return Err(invalid("a WebSocket URL cannot have a #fragment"));
+    }
+    Ok(parsed.href())
+}
+
+pub(crate) fn start(
+    url: String,
+    options: SyncOptions,
+    auto_connect: bool,
+    outputs: Outputs,
+) -> DriverHandle {
+    let inner = Inner {
+        machine: Machine::new(options.machine(), js_sys::Math::random),
+        timers: HashMap::new(),
+        socket: None,
+        token: options.token.clone(),
+        on_event: options.on_event.clone(),
+    };
+    let driver = Driver {
+        inner: StoredValue::new_local(inner),
+        outputs,
+    };
+
+    let ready_state = match validate_url(&url) {
+        Ok(url) => {
+            let UseWebSocketReturn {
+                ready_state,
+                open,
+                close,
+                send,
+                ..
+            } = use_websocket_with_options::<String, String, FromToStringCodec, _, _>(
+                &url,
+                UseWebSocketOptions::default()
+                    // The core decides when to connect and retry.
+                    .immediate(false)
+                    .reconnect_limit(ReconnectLimit::Limited(0))
+                    .on_open(move |_| driver.dispatch(Event::SocketOpened))
+                    .on_message_raw(move |text: &str| {
+                        driver.dispatch(Event::Frame(text.to_string()))
+                    })
+                    .on_error(move |_| driver.dispatch(Event::SocketError))
+                    .on_close(move |e: web_sys::CloseEvent| {
+                        driver.dispatch(Event::SocketClosed {
+                            code: e.code(),
+                            reason: e.reason(),
+                        })
+                    }),
+            );
+            driver.inner.update_value(|inner| {
+                inner.socket = Some(Socket {
+                    open: Arc::new(open),
+                    close: Arc::new(close),
+                    send: Arc::new(send),
+                });
+            });
+            ready_state
+        }
+        Err(error) => {
+            driver
+                .inner
+                .update_value(|inner| inner.machine.fail_invalid_url(error));
+            driver.dispatch(Event::Visible); // flush the error out of the core
+            Signal::stored(ConnectionReadyState::Closed)
+        }
+    };
+
+    listen_to_browser(driver);
+
+    if auto_connect {
+        // After mount, so that children read a consistent first state.
+        Effect::new(move || driver.dispatch(Event::UserOpen));
+    }
+
+    let token_override: Arc<Mutex<Option<Option<String>>>> = Arc::default();
+    let set_token = {
+        let token_override = Arc::clone(&token_override);
+        Arc::new(move |token: Option<String>| {
+            *token_override.lock().unwrap_or_else(|e| e.into_inner()) = Some(token);
+            driver.dispatch(Event::TokenChanged);
+        })
+    };
+    // A token set at run time wins over the options' token function.
+    let configured = options.token;
+    driver.inner.update_value(|inner| {
+        inner.token = Some(Arc::new(move || {
+            let overridden = token_override
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            overridden.unwrap_or_else(|| configured.as_ref().and_then(|token| token()))
+        }));
+    });
+
+    DriverHandle {
+        ready_state,
+        open: Arc::new(move || driver.dispatch(Event::UserOpen)),
+        close: Arc::new(move || driver.dispatch(Event::UserClose)),
+        set_token,
+    }
+}
+
+/// `online` / `offline` and tab visibility, removed when the provider unmounts.
+fn listen_to_browser(driver: Driver) {
+    let online = window().navigator().on_line();
+    driver.outputs.online.set(online);
+    let handles = [
+        window_event_listener(leptos::ev::online, move |_| {
+            driver.outputs.online.set(true);
+            driver.dispatch(Event::Online);
+        }),
+        window_event_listener(leptos::ev::offline, move |_| {
+            driver.outputs.online.set(false);
+            driver.dispatch(Event::Offline);
+        }),
+        // Background tabs throttle timers: on return, check the deadlines at once.
+        window_event_listener_untyped("visibilitychange", move |_| {
+            if document().visibility_state() == web_sys::VisibilityState::Visible {
+                driver.dispatch(Event::Visible);
+            }
+        }),
+    ];
+    on_cleanup(move || {
+        for handle in handles {
+            handle.remove();
+        }
+        driver.inner.try_update_value(|inner| inner.timers.clear());
+    });
+}

@@ -1,0 +1,7 @@
+//! Hooks: one file per hook.
+
+mod use_sync_connection;
+mod use_sync_context;
+
+pub use use_sync_connection::use_sync_connection;
+pub use use_sync_context::use_sync_context;
