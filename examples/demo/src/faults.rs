@@ -16,9 +16,24 @@ struct Fault {
 }
 
 const FAULTS: &[Fault] = &[
-    Fault { id: "fault-drop", label: "Drop connection", endpoint: "/control/drop", body: None },
-    Fault { id: "fault-refuse", label: "Refuse 10 s", endpoint: "/control/refuse?ms=10000", body: None },
-    Fault { id: "fault-mute-pings", label: "Mute pings", endpoint: "/control/mute_pings?on=true", body: None },
+    Fault {
+        id: "fault-drop",
+        label: "Drop connection",
+        endpoint: "/control/drop",
+        body: None,
+    },
+    Fault {
+        id: "fault-refuse",
+        label: "Refuse 10 s",
+        endpoint: "/control/refuse?ms=10000",
+        body: None,
+    },
+    Fault {
+        id: "fault-mute-pings",
+        label: "Mute pings",
+        endpoint: "/control/mute_pings?on=true",
+        body: None,
+    },
     Fault {
         id: "fault-bad-frame",
         label: "Send bad frame",
@@ -31,7 +46,12 @@ const FAULTS: &[Fault] = &[
         endpoint: "/control/close?code=4401&reason=unauthorized",
         body: None,
     },
-    Fault { id: "fault-reset", label: "Reset faults", endpoint: "/control/reset", body: None },
+    Fault {
+        id: "fault-reset",
+        label: "Reset faults",
+        endpoint: "/control/reset",
+        body: None,
+    },
 ];
 
 /// POSTs to a control endpoint; returns the response text or a readable error.
@@ -43,11 +63,17 @@ async fn post(endpoint: &str, body: Option<&str>) -> Result<String, String> {
         init.set_body(&body.into());
     }
     let js = |e: wasm_bindgen::JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
-    let resp = JsFuture::from(window.fetch_with_str_and_init(endpoint, &init)).await.map_err(js)?;
+    let resp = JsFuture::from(window.fetch_with_str_and_init(endpoint, &init))
+        .await
+        .map_err(js)?;
     let resp: Response = resp.dyn_into().map_err(js)?;
     let text = JsFuture::from(resp.text().map_err(js)?).await.map_err(js)?;
     let text = text.as_string().unwrap_or_default();
-    if resp.ok() { Ok(text) } else { Err(format!("HTTP {}: {text}", resp.status())) }
+    if resp.ok() {
+        Ok(text)
+    } else {
+        Err(format!("HTTP {}: {text}", resp.status()))
+    }
 }
 
 /// The buttons, and the result of the last one pressed.
