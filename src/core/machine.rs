@@ -457,14 +457,20 @@ impl Machine {
         let retry_after = (code == close_code::OVERLOADED)
             .then(|| close_code::retry_after_ms(&reason))
             .flatten();
-        let delay = match retry_after {
-            // Honour the server, clamped, spread by up to half again so shed clients don't return together.
-            Some(ms) => {
-                let base = self.opts.reconnect.clamp_retry_after(ms);
-                Some(base + (base as f64 * 0.5 * (self.random)()).round() as u64)
-            }
-            None => self.opts.reconnect.delay(attempt, (self.random)()),
-        };
+        // The policy decides *whether* to retry (Never, max_attempts, a Custom
+        // giving up) even when the server says *when*: a 4429 must not revive
+        // a policy that forbids reconnecting on its own.
+        let delay =
+            self.opts.reconnect.delay(attempt, (self.random)()).map(
+                |policy_ms| match retry_after {
+                    // Honour the server, clamped, spread by up to half again so shed clients don't return together.
+                    Some(ms) => {
+                        let base = self.opts.reconnect.clamp_retry_after(ms);
+                        base + (base as f64 * 0.5 * (self.random)()).round() as u64
+                    }
+                    None => policy_ms,
+                },
+            );
         match delay {
             Some(delay_ms) => {
                 let next_at = now + delay_ms;
