@@ -1,4 +1,4 @@
-//! Protocol v1 over `/ws`, against an in-process server.
+//! Protocol v1 over `/ws`: handshake, auth, bad frames, heartbeat.
 
 mod common;
 
@@ -9,19 +9,6 @@ use serde_json::{Value, json};
 
 fn subscribe(sub: u64, topic: &str, schema: u32, since: Option<u64>) -> Value {
     json!({"type": "subscribe", "sub": sub, "topic": topic, "schema": schema, "since": since})
-}
-
-fn mutate(id: &str, topic: &str, key: &str, value: Value) -> Value {
-    json!({"type": "mutate", "id": id, "topic": topic, "key": key, "value": value})
-}
-
-fn update_seqs(msgs: &[ServerMsg]) -> Vec<u64> {
-    msgs.iter()
-        .map(|m| match m {
-            ServerMsg::Update { seq, .. } => *seq,
-            other => panic!("expected update, got {other:?}"),
-        })
-        .collect()
 }
 
 #[tokio::test]
@@ -163,269 +150,6 @@ async fn bad_frames_get_typed_errors_and_the_connection_stays() {
 }
 
 #[tokio::test]
-async fn subscribe_without_since_gets_a_snapshot_then_live_updates() {
-    let server = start().await;
-    let addr = server.local_addr();
-    let hub = &server.app().hub;
-    hub.publish("Pos", "a", json!({"x": 1}));
-    hub.publish("Pos", "b", json!({"x": 2}));
-    let (mut c, _) = Client::welcomed(addr, "t").await;
-    c.send(subscribe(7, "Pos", 99, None)).await;
-    assert_eq!(
-        c.recv().await,
-        ServerMsg::Subscribed {
-            sub: 7,
-            seq: 2,
-            recovered: false
-        }
-    );
-    let entries = json!({"a": {"x": 1}, "b": {"x": 2}})
-        .as_object()
-        .unwrap()
-        .clone();
-    assert_eq!(
-        c.recv().await,
-        ServerMsg::Snapshot {
-            sub: 7,
-            seq: 2,
-            schema: 99,
-            entries
-        }
-    );
-
-    let (mut writer, _) = Client::welcomed(addr, "w").await;
-    writer.send(mutate("m1", "Pos", "a", json!({"x": 3}))).await;
-    assert_eq!(
-        writer.recv().await,
-        ServerMsg::Ack {
-            id: "m1".into(),
-            seq: 3
-        }
-    );
-    let expected = ServerMsg::Update {
-        sub: 7,
-        seq: 3,
-        key: "a".into(),
-        value: json!({"x": 3}),
-    };
-    assert_eq!(c.recv().await, expected);
-
-    let subs = inspect(addr, "stats").await["subscriptions"].clone();
-    assert_eq!(subs.as_array().unwrap().len(), 1);
-    assert_eq!(subs[0]["topic"], "Pos");
-    assert_eq!(subs[0]["sub"], 7);
-}
-
-#[tokio::test]
-async fn since_within_history_replays_exactly_the_missed_updates() {
-    let server = start().await;
-    let hub = &server.app().hub;
-    for i in 1..=5 {
-        hub.publish("T", &format!("k{i}"), json!(i));
-    }
-    let (mut c, _) = Client::welcomed(server.local_addr(), "t").await;
-    c.send(subscribe(1, "T", 5, Some(2))).await;
-    assert_eq!(
-        c.recv().await,
-        ServerMsg::Subscribed {
-            sub: 1,
-            seq: 5,
-            recovered: true
-        }
-    );
-    let mut replay = Vec::new();
-    for _ in 0..3 {
-        replay.push(c.recv().await);
-    }
-    assert_eq!(update_seqs(&replay), [3, 4, 5]);
-    assert_eq!(
-        replay[0],
-        ServerMsg::Update {
-            sub: 1,
-            seq: 3,
-            key: "k3".into(),
-            value: json!(3)
-        }
-    );
-    // Live updates continue without a gap or a repeat.
-    hub.publish("T", "k6", json!(6));
-    assert_eq!(update_seqs(&[c.recv().await]), [6]);
-    c.assert_quiet_and_open(1).await;
-
-    // Already up to date: recovered with nothing to replay.
-    c.send(subscribe(2, "T", 5, Some(6))).await;
-    assert_eq!(
-        c.recv().await,
-        ServerMsg::Subscribed {
-            sub: 2,
-            seq: 6,
-            recovered: true
-        }
-    );
-    c.assert_quiet_and_open(2).await;
-}
-
-#[tokio::test]
-async fn since_older_than_history_or_from_the_future_gets_a_snapshot() {
-    let server = start_with(Config {
-        history: 2,
-        ..Config::default()
-    })
-    .await;
-    let hub = &server.app().hub;
-    for i in 1..=5 {
-        hub.publish("T", "k", json!(i));
-    }
-    let (mut c, _) = Client::welcomed(server.local_addr(), "t").await;
-    for (sub, since) in [(1, 2), (2, 99)] {
-        c.send(subscribe(sub, "T", 1, Some(since))).await;
-        assert_eq!(
-            c.recv().await,
-            ServerMsg::Subscribed {
-                sub,
-                seq: 5,
-                recovered: false
-            }
-        );
-        match c.recv().await {
-            ServerMsg::Snapshot {
-                sub: s,
-                seq: 5,
-                entries,
-                ..
-            } => {
-                assert_eq!(s, sub);
-                assert_eq!(entries["k"], json!(5));
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-    // since 3 needs 4 and 5, both still in a ring of 2.
-    c.send(subscribe(3, "T", 1, Some(3))).await;
-    assert_eq!(
-        c.recv().await,
-        ServerMsg::Subscribed {
-            sub: 3,
-            seq: 5,
-            recovered: true
-        }
-    );
-    assert_eq!(update_seqs(&[c.recv().await, c.recv().await]), [4, 5]);
-}
-
-#[tokio::test]
-async fn a_different_schema_is_refused_without_a_subscription() {
-    let server = start().await;
-    let addr = server.local_addr();
-    let (mut a, _) = Client::welcomed(addr, "a").await;
-    a.send(subscribe(1, "T", 111, None)).await;
-    assert!(matches!(a.recv().await, ServerMsg::Subscribed { .. }));
-    assert!(matches!(
-        a.recv().await,
-        ServerMsg::Snapshot { schema: 111, .. }
-    ));
-    let (mut b, _) = Client::welcomed(addr, "b").await;
-    b.send(subscribe(4, "T", 222, None)).await;
-    assert_eq!(
-        b.recv_error().await,
-        (error_code::SCHEMA_MISMATCH.to_owned(), Some(4))
-    );
-    server.app().hub.publish("T", "k", json!(1));
-    // a gets the update; b has no subscription, so its next frame is the pong.
-    assert!(matches!(
-        a.recv().await,
-        ServerMsg::Update { sub: 1, seq: 1, .. }
-    ));
-    b.assert_quiet_and_open(1).await;
-    assert_eq!(
-        inspect(addr, "stats?client=b").await["subscriptions"],
-        json!([])
-    );
-}
-
-#[tokio::test]
-async fn unsubscribe_stops_updates_and_unknown_subs_are_errors() {
-    let server = start().await;
-    let (mut c, _) = Client::welcomed(server.local_addr(), "t").await;
-    c.send(subscribe(1, "T", 1, None)).await;
-    c.recv().await;
-    c.recv().await;
-    c.send(json!({"type": "unsubscribe", "sub": 1})).await;
-    c.assert_quiet_and_open(1).await;
-    server.app().hub.publish("T", "k", json!(1));
-    c.assert_quiet_and_open(2).await;
-    c.send(json!({"type": "unsubscribe", "sub": 1})).await;
-    assert_eq!(
-        c.recv_error().await,
-        (error_code::UNKNOWN_SUBSCRIPTION.to_owned(), Some(1))
-    );
-}
-
-#[tokio::test]
-async fn a_repeated_mutation_id_is_acked_again_but_applied_once() {
-    let server = start().await;
-    let addr = server.local_addr();
-    let (mut c, _) = Client::welcomed(addr, "t").await;
-    c.send(subscribe(1, "T", 1, None)).await;
-    c.recv().await;
-    c.recv().await;
-    c.send(mutate("m1", "T", "k", json!({"v": 1}))).await;
-    // The broadcast comes before the ack on the mutating connection too.
-    assert!(matches!(c.recv().await, ServerMsg::Update { seq: 1, .. }));
-    assert_eq!(
-        c.recv().await,
-        ServerMsg::Ack {
-            id: "m1".into(),
-            seq: 1
-        }
-    );
-    c.send(mutate("m1", "T", "k", json!({"v": 2}))).await;
-    assert_eq!(
-        c.recv().await,
-        ServerMsg::Ack {
-            id: "m1".into(),
-            seq: 1
-        }
-    );
-    c.assert_quiet_and_open(1).await;
-    // Across connections too.
-    let (mut other, _) = Client::welcomed(addr, "u").await;
-    other.send(mutate("m1", "T", "k", json!({"v": 3}))).await;
-    assert_eq!(
-        other.recv().await,
-        ServerMsg::Ack {
-            id: "m1".into(),
-            seq: 1
-        }
-    );
-
-    let topic = inspect(addr, "topic?name=T").await;
-    assert_eq!(topic, json!({"seq": 1, "entries": {"k": {"v": 1}}}));
-    assert_eq!(inspect(addr, "mutations").await, json!({"m1": 1}));
-}
-
-#[tokio::test]
-async fn a_null_value_removes_the_key() {
-    let server = start().await;
-    let addr = server.local_addr();
-    let (mut c, _) = Client::welcomed(addr, "t").await;
-    c.send(mutate("a", "T", "k", json!(1))).await;
-    c.recv().await;
-    c.send(mutate("b", "T", "k", Value::Null)).await;
-    assert_eq!(
-        c.recv().await,
-        ServerMsg::Ack {
-            id: "b".into(),
-            seq: 2
-        }
-    );
-    assert_eq!(
-        inspect(addr, "topic?name=T").await,
-        json!({"seq": 2, "entries": {}})
-    );
-}
-
-#[tokio::test]
 async fn pings_are_answered_unless_muted() {
     let server = start().await;
     let addr = server.local_addr();
@@ -449,4 +173,31 @@ async fn pings_are_answered_unless_muted() {
         (stats["pings"].as_u64(), stats["pongs"].as_u64()),
         (Some(3), Some(2))
     );
+}
+
+#[test]
+fn the_binary_prints_its_address_once_bound() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leptos-sync-server"))
+        .args(["--port", "0", "--control"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(common::DEADLINE);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let line = line.expect("the listening line in time");
+    let addr = line
+        .trim_end()
+        .strip_prefix("leptos-sync-server listening on 127.0.0.1:")
+        .unwrap_or_else(|| panic!("unexpected line {line:?}"));
+    assert!(addr.parse::<u16>().unwrap() > 0);
 }
