@@ -12,6 +12,8 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
