@@ -137,6 +137,9 @@ fn validate_url(url: &str) -> Result<String, SyncError> {
         url: url.to_string(),
         message: message.to_string(),
     };
+    if url.trim().is_empty() {
+        return Err(invalid("the URL is empty"));
+    }
     let base = window().location().href().unwrap_or_default();
     let parsed = web_sys::Url::new_with_base(url, &base).map_err(|_| invalid("not a valid URL"))?;
     match parsed.protocol().as_str() {

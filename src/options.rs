@@ -31,6 +31,7 @@ pub type LifecycleFn = Arc<dyn Fn(&Lifecycle) + Send + Sync>;
 /// # let _ = options;
 /// ```
 #[derive(Clone, DefaultBuilder)]
+#[cfg_attr(feature = "ssr", allow(dead_code))]
 pub struct SyncOptions {
     /// The reconnect schedule and its rules.
     pub(crate) reconnect: ReconnectOptions,
@@ -80,6 +81,7 @@ impl SyncOptions {
         }
     }
 
+    #[cfg_attr(feature = "ssr", allow(dead_code))]
     pub(crate) fn machine(&self) -> MachineOptions {
         MachineOptions {
             reconnect: self.reconnect.clone(),
