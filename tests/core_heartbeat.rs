@@ -215,3 +215,21 @@ fn visible_after_a_missed_pong_deadline_times_out_last() {
         Some(SyncError::HeartbeatTimeout { timeout_ms: 500 })
     );
 }
+
+#[test]
+fn a_huge_server_heartbeat_does_not_overflow_the_clock() {
+    let mut h = Harness::new(MachineOptions::default(), 14);
+    h.open();
+    h.socket_opened();
+    h.token();
+    let cmds = h.welcome(Some(u64::MAX));
+    assert_eq!(h.state(), ConnectionState::Open);
+    let at = timer_at(&cmds, Timer::Ping).expect("ping timer set");
+    assert!(at > h.now, "ping timer in the past: {at}");
+    // No ping storm: nothing fires within the next hour.
+    assert!(h.advance(3_600_000).is_empty());
+    // An offline probe still works and keeps the deadline in the future.
+    let cmds = h.handle(Event::Offline);
+    assert!(has(&cmds, is_ping));
+    assert!(timer_at(&cmds, Timer::Ping).is_some_and(|at| at > h.now));
+}

@@ -331,7 +331,9 @@ impl Machine {
                 self.clear_timer(Timer::Connect);
                 self.state = ConnectionState::Open;
                 self.metrics.connected_since = Some(now);
-                self.set_timer(Timer::Ping, now + self.heartbeat_ms);
+                // `heartbeat_ms` comes from the server: saturate, or a huge value
+                // overflows (a panic in debug, a timer in the past and a ping storm in release).
+                self.set_timer(Timer::Ping, now.saturating_add(self.heartbeat_ms));
                 let event = if self.ever_opened {
                     self.metrics.reconnects += 1;
                     Lifecycle::Reconnected
@@ -398,7 +400,7 @@ impl Machine {
         if self.deadline(Timer::Pong).is_none() {
             self.set_timer(Timer::Pong, now + self.opts.pong_timeout_ms);
         }
-        self.set_timer(Timer::Ping, now + self.heartbeat_ms);
+        self.set_timer(Timer::Ping, now.saturating_add(self.heartbeat_ms));
     }
 
     /// Gives up on a socket that looks alive but is not: close it and retry at once with backoff.
