@@ -180,10 +180,11 @@ fn deliver(h: &mut Harness, step: &Step, cov: &Coverage) -> Vec<Command> {
                 return stale(h, event);
             }
             let cmds = h.handle(event);
-            if *code == close_code::OVERLOADED && retry_after.is_some() {
-                if matches!(h.state(), ConnectionState::Reconnecting { .. }) {
-                    bump(&cov.overloaded_retries);
-                }
+            if *code == close_code::OVERLOADED
+                && retry_after.is_some()
+                && matches!(h.state(), ConnectionState::Reconnecting { .. })
+            {
+                bump(&cov.overloaded_retries);
             }
             cmds
         }
@@ -241,7 +242,7 @@ fn run(opts: MachineOptions, seed: u64, steps: &[Step], cov: &Coverage) {
     for step in std::iter::once(&Step::UserOpen).chain(steps) {
         let before = h.state();
         let cmds = deliver(&mut h, step, cov);
-        let connected = cmds.iter().any(|c| *c == Command::Connect);
+        let connected = cmds.contains(&Command::Connect);
         assert!(
             !connected || may_connect(&before, step),
             "{step:?} connected from {before:?}"
