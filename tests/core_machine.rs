@@ -458,3 +458,31 @@ fn online_while_reconnecting_connects_now_and_resets_the_attempt() {
     h.fire(Timer::Reconnect);
     assert!(h.handle(Event::Online).is_empty());
 }
+
+#[test]
+fn retry_after_still_counts_against_max_attempts() {
+    let mut h = with_reconnect(
+        ReconnectOptions {
+            max_attempts: Some(1),
+            ..ReconnectOptions::default()
+        },
+        8,
+    );
+    h.open();
+    h.establish(None);
+    h.close(close_code::OVERLOADED, "retry-after=2000");
+    assert!((2_000..=3_000).contains(&reconnecting(&h, 1)));
+    h.fire(Timer::Reconnect);
+    h.socket_opened();
+    h.close(close_code::OVERLOADED, "retry-after=2000");
+    assert_eq!(
+        h.state(),
+        ConnectionState::Failed {
+            reason: FailReason::RetriesExhausted { attempts: 1 }
+        }
+    );
+    assert_eq!(
+        h.last_error(),
+        Some(SyncError::ReconnectExhausted { attempts: 1 })
+    );
+}
