@@ -84,10 +84,11 @@ describe('demo against the reference server', () => {
       assert.notEqual(down.trim(), 'Open');
       // Let at least one retry fail against the closed port.
       await tab.page.waitForFunction(
-        () => /Reconnecting|Connecting/.test(document.querySelector('#connection-state')?.textContent ?? ''),
+        () => Number(document.querySelector('#attempts')?.textContent) >= 2,
         null,
-        { timeout: 10_000 },
+        { timeout: RECONNECT_BOUND_MS },
       );
+      assert.equal(await tab.page.locator('#connection-state').getAttribute('data-open'), 'false');
       await screenshot(tab.page, '03-server-killed');
 
       const restartedAt = Date.now();
