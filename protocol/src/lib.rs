@@ -35,6 +35,11 @@ pub enum ClientMsg {
         schema: u32,
         /// Last seq the client applied, or `None` for a fresh snapshot.
         since: Option<u64>,
+        /// The topic epoch the client's `since` belongs to, from `subscribed`.
+        /// A server whose topic has another epoch (it restarted, or the topic was
+        /// recreated) must answer with a snapshot instead of replaying.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        epoch: Option<String>,
     },
     /// End a subscription.
     Unsubscribe {
@@ -80,6 +85,10 @@ pub enum ServerMsg {
         seq: u64,
         /// Whether the missed updates are replayed from history.
         recovered: bool,
+        /// Identifies this incarnation of the topic's history; changes when the
+        /// history restarts (for example after a server restart).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        epoch: Option<String>,
     },
     /// The full state of a topic at `seq`.
     Snapshot {
@@ -122,6 +131,9 @@ pub enum ServerMsg {
         /// The subscription id this error is about, if any.
         #[serde(default)]
         sub: Option<u64>,
+        /// With `schema_mismatch`: the schema hash the server holds for the topic.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        schema: Option<u32>,
     },
     /// Answer to `ping`.
     Pong {

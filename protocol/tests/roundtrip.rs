@@ -16,12 +16,14 @@ fn client_samples() -> Vec<ClientMsg> {
             topic: "Position".into(),
             schema: 123,
             since: Some(41),
+            epoch: None,
         },
         ClientMsg::Subscribe {
             sub: 8,
             topic: "Position".into(),
             schema: 123,
             since: None,
+            epoch: None,
         },
         ClientMsg::Unsubscribe { sub: 7 },
         ClientMsg::Mutate {
@@ -58,6 +60,7 @@ fn server_samples() -> Vec<ServerMsg> {
             sub: 7,
             seq: 41,
             recovered: true,
+            epoch: None,
         },
         ServerMsg::Snapshot {
             sub: 7,
@@ -80,6 +83,7 @@ fn server_samples() -> Vec<ServerMsg> {
             message: "no".into(),
             id: None,
             sub: Some(7),
+            schema: None,
         },
         ServerMsg::Pong { t: 5 },
     ]
@@ -112,6 +116,7 @@ fn wire_format_matches_the_spec() {
         topic: "Position".into(),
         schema: 123,
         since: Some(41),
+        epoch: None,
     };
     assert_eq!(
         sub.encode(),
@@ -144,7 +149,8 @@ fn optional_fields_may_be_missing() {
             code: "x".into(),
             message: "m".into(),
             id: None,
-            sub: None
+            sub: None,
+            schema: None
         })
     );
 }

@@ -137,6 +137,7 @@ impl Hub {
                 sub,
                 seq,
                 recovered,
+                epoch: None,
             },
         );
         if recovered {
@@ -321,7 +322,8 @@ mod tests {
             ServerMsg::Subscribed {
                 sub: 1,
                 seq: 5,
-                recovered: true
+                recovered: true,
+                epoch: None,
             }
         );
         let seqs: Vec<u64> = got[1..]

@@ -190,6 +190,7 @@ impl Conn {
                 topic,
                 schema,
                 since,
+                ..
             }) => {
                 let hub = &self.app.hub;
                 if let Err(m) = hub.subscribe(self.id, &self.tx, sub, &topic, schema, since) {
@@ -278,6 +279,7 @@ impl Conn {
                 message,
                 id,
                 sub,
+                schema: None,
             },
         );
     }

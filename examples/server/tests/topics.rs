@@ -38,7 +38,8 @@ async fn subscribe_without_since_gets_a_snapshot_then_live_updates() {
         ServerMsg::Subscribed {
             sub: 7,
             seq: 2,
-            recovered: false
+            recovered: false,
+            epoch: None
         }
     );
     let entries = json!({"a": {"x": 1}, "b": {"x": 2}})
@@ -92,7 +93,8 @@ async fn since_within_history_replays_exactly_the_missed_updates() {
         ServerMsg::Subscribed {
             sub: 1,
             seq: 5,
-            recovered: true
+            recovered: true,
+            epoch: None
         }
     );
     let mut replay = Vec::new();
@@ -121,7 +123,8 @@ async fn since_within_history_replays_exactly_the_missed_updates() {
         ServerMsg::Subscribed {
             sub: 2,
             seq: 6,
-            recovered: true
+            recovered: true,
+            epoch: None
         }
     );
     c.assert_quiet_and_open(2).await;
@@ -146,7 +149,8 @@ async fn since_older_than_history_or_from_the_future_gets_a_snapshot() {
             ServerMsg::Subscribed {
                 sub,
                 seq: 5,
-                recovered: false
+                recovered: false,
+                epoch: None
             }
         );
         match c.recv().await {
@@ -169,7 +173,8 @@ async fn since_older_than_history_or_from_the_future_gets_a_snapshot() {
         ServerMsg::Subscribed {
             sub: 3,
             seq: 5,
-            recovered: true
+            recovered: true,
+            epoch: None
         }
     );
     assert_eq!(update_seqs(&[c.recv().await, c.recv().await]), [4, 5]);
@@ -324,6 +329,7 @@ async fn subscribing_during_a_burst_loses_and_repeats_nothing() {
                 sub,
                 seq,
                 recovered,
+                epoch: None,
             } => {
                 if recovered {
                     assert_eq!(sub, 1);
