@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Harness, errors, has};
+use common::{Harness, errors, has, msg};
 use leptos_sync::core::machine::{Command, Event, MachineOptions, Timer};
 use leptos_sync::{ConnectionState, Lifecycle, SyncError};
 use leptos_sync_protocol::{ServerMsg, close_code};
@@ -46,15 +46,9 @@ fn malformed_frames_give_a_typed_error_and_keep_the_connection() {
         });
     }
     // A second welcome is a protocol error from the server, not a reason to drop.
-    kept_with_error(
-        &mut h,
-        &ServerMsg::Welcome {
-            session: "x".into(),
-            heartbeat_ms: None,
-        }
-        .encode(),
-        |e| matches!(e, SyncError::MalformedFrame { .. }),
-    );
+    kept_with_error(&mut h, r#"{"type":"welcome","session":"x"}"#, |e| {
+        matches!(e, SyncError::MalformedFrame { .. })
+    });
     assert_eq!(h.connects(), 1);
 }
 
@@ -88,37 +82,18 @@ fn unknown_fields_are_ignored_and_data_frames_are_delivered() {
     assert_eq!(h.state(), ConnectionState::Open);
     assert!(errors(h.log.iter().map(|(_, c)| c)).is_empty());
     let frames = [
-        ServerMsg::Subscribed {
-            sub: 1,
-            seq: 4,
-            recovered: true,
-        },
-        ServerMsg::Snapshot {
-            sub: 1,
-            seq: 5,
-            schema: 9,
-            entries: json!({"a": 1}).as_object().unwrap().clone(),
-        },
-        ServerMsg::Update {
-            sub: 1,
-            seq: 6,
-            key: "a".into(),
-            value: json!(null),
-        },
-        ServerMsg::Ack {
-            id: "m1".into(),
-            seq: 7,
-        },
+        json!({"type": "subscribed", "sub": 1, "seq": 4, "recovered": true}),
+        json!({"type": "snapshot", "sub": 1, "seq": 5, "schema": 9, "entries": {"a": 1}}),
+        json!({"type": "update", "sub": 1, "seq": 6, "key": "a", "value": null}),
+        json!({"type": "ack", "id": "m1", "seq": 7, "extra": [1, 2]}),
     ];
-    for msg in frames {
-        assert_eq!(h.frame(&msg), vec![Command::Deliver(msg)]);
+    for frame in frames {
+        let cmds = h.raw(&frame.to_string());
+        assert_eq!(cmds, vec![Command::Deliver(msg(frame))]);
     }
-    let cmds = h.frame(&ServerMsg::Error {
-        code: "schema_mismatch".into(),
-        message: "no".into(),
-        id: None,
-        sub: Some(1),
-    });
+    let cmds = h.frame(&msg(json!({
+        "type": "error", "code": "schema_mismatch", "message": "no", "id": null, "sub": 1
+    })));
     assert_eq!(
         errors(&cmds),
         vec![SyncError::Server {
@@ -151,13 +126,7 @@ fn stale_events() -> Vec<Event> {
             code: close_code::ABNORMAL,
             reason: String::new(),
         },
-        Event::Frame(
-            ServerMsg::Welcome {
-                session: "s".into(),
-                heartbeat_ms: None,
-            }
-            .encode(),
-        ),
+        Event::Frame(r#"{"type":"welcome","session":"s"}"#.into()),
         Event::Frame("garbage".into()),
         Event::Token(Some("late".into())),
         Event::Timer(Timer::Ping),

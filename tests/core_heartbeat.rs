@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Harness, errors, has, sends, timer_at};
+use common::{Harness, errors, has, msg, sends, timer_at};
 use leptos_sync::core::machine::{Command, Event, MachineOptions, Timer};
 use leptos_sync::{ConnectionState, SyncError};
 use leptos_sync_protocol::{ClientMsg, ServerMsg, close_code};
@@ -63,12 +63,8 @@ fn any_frame_clears_the_pong_deadline() {
     let mut h = open_fast();
     h.advance(1_000);
     h.advance(200);
-    let update = ServerMsg::Update {
-        sub: 1,
-        seq: 1,
-        key: "k".into(),
-        value: serde_json::json!(1),
-    };
+    let update =
+        msg(serde_json::json!({"type": "update", "sub": 1, "seq": 1, "key": "k", "value": 1}));
     assert_eq!(h.frame(&update), vec![Command::Deliver(update)]);
     assert!(errors(&h.advance(400)).is_empty());
     // Even a frame we cannot read proves the link is alive.
