@@ -149,7 +149,8 @@ impl Harness {
             Command::Lifecycle(Lifecycle::Reconnecting { attempt, delay_ms }) => {
                 self.check_delay(*attempt, *delay_ms, event);
             }
-            Command::Error(_) | Command::Lifecycle(_) | Command::Deliver(_) => {}
+            // Errors, other lifecycle events and data for the typed layer.
+            _ => {}
         }
     }
 
