@@ -5,7 +5,7 @@
 //
 // Environment:
 //   LEPTOS_SYNC_SERVER_BIN  path to the leptos-sync-server binary
-//                           (default: target/release, else target/debug)
+//                           (default: the newer of target/release and target/debug)
 //   LEPTOS_SYNC_DIST        the built demo (default: dist/ at the repo root)
 //   CHROMIUM                the browser (default: /usr/bin/chromium)
 //   E2E_HEADED=1            show the browser
@@ -29,11 +29,16 @@ const RECONNECT_BOUND_MS = BACKOFF.initialMs + BACKOFF.capMs + 5_000;
 
 function serverBin() {
   if (process.env.LEPTOS_SYNC_SERVER_BIN) return path.resolve(process.env.LEPTOS_SYNC_SERVER_BIN);
-  for (const profile of ['release', 'debug']) {
-    const p = path.join(ROOT, 'target', profile, 'leptos-sync-server');
-    if (fs.existsSync(p)) return p;
+  const target = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || 'target');
+  // The most recently built of the release and debug binaries.
+  const built = ['release', 'debug']
+    .map((profile) => path.join(target, profile, 'leptos-sync-server'))
+    .filter((p) => fs.existsSync(p))
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  if (built.length === 0) {
+    throw new Error('leptos-sync-server not built: run `cargo build -p leptos-sync-server` or set LEPTOS_SYNC_SERVER_BIN');
   }
-  throw new Error('leptos-sync-server not built: run `cargo build -p leptos-sync-server` or set LEPTOS_SYNC_SERVER_BIN');
+  return built[0];
 }
 
 function distDir() {
