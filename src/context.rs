@@ -39,6 +39,7 @@ pub struct SyncContext {
     pub set_token: Arc<dyn Fn(Option<String>) + Send + Sync>,
     /// The connection.
     pub connection: SyncConnection,
+    pub(crate) data: crate::data::DataAccess,
 }
 
 pub(crate) fn expect_sync_context(hook: &str) -> SyncContext {

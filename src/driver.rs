@@ -16,6 +16,7 @@ use crate::core::machine::{Command, Event, Machine, Timer};
 use crate::error::SyncError;
 use crate::options::{LifecycleFn, SyncOptions, TokenFn};
 use crate::provider::{DriverHandle, Outputs};
+use crate::store::Stores;
 
 type Fn0 = Arc<dyn Fn() + Send + Sync>;
 
@@ -38,6 +39,7 @@ struct Inner {
 #[derive(Clone, Copy)]
 struct Driver {
     inner: StoredValue<Inner, LocalStorage>,
+    stores: StoredValue<Stores, LocalStorage>,
     outputs: Outputs,
 }
 
@@ -86,7 +88,9 @@ impl Driver {
                 self.dispatch(Event::Token(token));
             }
             Command::SetTimer { timer, at } => {
-                let delay = at.saturating_sub(now()).min(u32::MAX as u64) as u32;
+                // Browsers fire a timeout above i32::MAX ms at once: clamp; the
+                // deadline is re-checked when it fires.
+                let delay = at.saturating_sub(now()).min(i32::MAX as u64) as u32;
                 let timeout = Timeout::new(delay, move || self.dispatch(Event::Timer(timer)));
                 self.inner.update_value(|inner| {
                     inner.timers.insert(timer, timeout);
@@ -100,6 +104,14 @@ impl Driver {
                 log::info!("leptos-sync: {event:?}");
                 if let Some(on_event) = self.inner.with_value(|inner| inner.on_event.clone()) {
                     on_event(&event);
+                }
+            }
+            Command::Data(event) => {
+                let mut errors = Vec::new();
+                self.stores
+                    .update_value(|stores| stores.apply(event, &mut errors));
+                for error in errors {
+                    self.execute(Command::Error(error));
                 }
             }
             Command::Deliver(msg) => log::debug!("leptos-sync: unhandled {msg:?}"),
@@ -163,6 +175,7 @@ pub(crate) fn start(
     options: SyncOptions,
     auto_connect: bool,
     outputs: Outputs,
+    stores: StoredValue<Stores, LocalStorage>,
 ) -> DriverHandle {
     let inner = Inner {
         machine: Machine::new(options.machine(), js_sys::Math::random),
@@ -173,6 +186,7 @@ pub(crate) fn start(
     };
     let driver = Driver {
         inner: StoredValue::new_local(inner),
+        stores,
         outputs,
     };
 
@@ -252,6 +266,7 @@ pub(crate) fn start(
         open: Arc::new(move || driver.dispatch(Event::UserOpen)),
         close: Arc::new(move || driver.dispatch(Event::UserClose)),
         set_token,
+        dispatch: Arc::new(move |event| driver.dispatch(event)),
     }
 }
 

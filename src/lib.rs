@@ -1,8 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod component;
 mod context;
 pub mod core;
+mod data;
 #[cfg(not(feature = "ssr"))]
 mod driver;
 mod error;
@@ -10,12 +12,17 @@ mod hooks;
 mod options;
 mod provider;
 mod registry;
+mod store;
 
+pub use component::{SyncComponent, shape};
 pub use context::{Action, ConnectionReadyState, SyncConnection, SyncContext};
 pub use core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
 pub use core::state::{ConnectionMetrics, ConnectionState, FailReason, Lifecycle, Millis};
+pub use core::subscriptions::{SubscriptionState, SubscriptionStatus};
 pub use error::SyncError;
-pub use hooks::{use_sync_connection, use_sync_context};
+pub use hooks::{
+    SyncEntries, use_sync_component, use_sync_connection, use_sync_context, use_sync_entity,
+};
 pub use options::{LifecycleFn, SyncOptions, TokenFn};
 pub use provider::SyncProvider;
 pub use registry::SyncRegistry;

@@ -5,10 +5,13 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::context::{ConnectionReadyState, SyncConnection, SyncContext};
+use crate::core::machine::Event;
 use crate::core::state::{ConnectionMetrics, ConnectionState};
+use crate::data::DataAccess;
 use crate::error::SyncError;
 use crate::options::SyncOptions;
 use crate::registry::SyncRegistry;
+use crate::store::Stores;
 
 /// The reactive outputs the driver writes.
 #[derive(Clone, Copy)]
@@ -25,6 +28,7 @@ pub(crate) struct DriverHandle {
     pub open: Arc<dyn Fn() + Send + Sync>,
     pub close: Arc<dyn Fn() + Send + Sync>,
     pub set_token: Arc<dyn Fn(Option<String>) + Send + Sync>,
+    pub dispatch: Arc<dyn Fn(Event) + Send + Sync>,
 }
 
 /// Owns one managed WebSocket and provides it to every hook below it.
@@ -64,7 +68,7 @@ pub fn SyncProvider(
     options: SyncOptions,
     children: Children,
 ) -> impl IntoView {
-    let _ = registry;
+    let stores = StoredValue::new_local(Stores::default());
     let outputs = Outputs {
         state: RwSignal::new(ConnectionState::Idle),
         metrics: RwSignal::new(ConnectionMetrics::default()),
@@ -73,7 +77,7 @@ pub fn SyncProvider(
     };
 
     #[cfg(not(feature = "ssr"))]
-    let handle = crate::driver::start(url, options, auto_connect, outputs);
+    let handle = crate::driver::start(url, options, auto_connect, outputs, stores);
     #[cfg(feature = "ssr")]
     let handle = {
         let _ = (url, options, auto_connect);
@@ -82,6 +86,7 @@ pub fn SyncProvider(
             open: Arc::new(|| {}),
             close: Arc::new(|| {}),
             set_token: Arc::new(|_| {}),
+            dispatch: Arc::new(|_| {}),
         }
     };
 
@@ -89,6 +94,12 @@ pub fn SyncProvider(
         last_error: outputs.last_error.into(),
         clear_error: Arc::new(move || outputs.last_error.set(None)),
         set_token: handle.set_token,
+        data: DataAccess {
+            stores,
+            registry: Arc::new(registry),
+            dispatch: handle.dispatch,
+            last_error: outputs.last_error,
+        },
         connection: SyncConnection {
             ready_state: handle.ready_state,
             state: outputs.state.into(),

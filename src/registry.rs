@@ -2,14 +2,27 @@
 
 use std::collections::BTreeMap;
 
+use crate::component::SyncComponent;
+
 /// The component types an app syncs, passed to [`SyncProvider`](crate::SyncProvider).
 ///
-/// Data for a topic the registry does not know is reported as
-/// [`SyncError::TypeNotRegistered`](crate::SyncError::TypeNotRegistered).
+/// A component used with [`use_sync_component`](crate::use_sync_component)
+/// but not registered is reported as
+/// [`SyncError::TypeNotRegistered`](crate::SyncError::TypeNotRegistered) and not subscribed.
+///
+/// ```
+/// # use serde::{Deserialize, Serialize};
+/// # use leptos_sync::{SyncComponent, SyncRegistry};
+/// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// # struct Task { title: String }
+/// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
+/// let registry = SyncRegistry::new().register::<Task>();
+/// assert!(registry.contains("Task"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncRegistry {
     /// Topic name → schema hash.
-    pub(crate) components: BTreeMap<String, u32>,
+    components: BTreeMap<&'static str, u32>,
 }
 
 impl SyncRegistry {
@@ -18,8 +31,19 @@ impl SyncRegistry {
         Self::default()
     }
 
+    /// Adds `T`, computing its schema hash once.
+    pub fn register<T: SyncComponent>(mut self) -> Self {
+        self.components.insert(T::NAME, T::schema_hash());
+        self
+    }
+
     /// Whether a topic is registered.
     pub fn contains(&self, topic: &str) -> bool {
         self.components.contains_key(topic)
+    }
+
+    /// The registered schema hash of a topic.
+    pub fn schema(&self, topic: &str) -> Option<u32> {
+        self.components.get(topic).copied()
     }
 }

@@ -10,6 +10,7 @@ use leptos_sync_protocol::{ClientMsg, DecodeError, PROTOCOL_VERSION, ServerMsg, 
 
 use super::backoff::ReconnectOptions;
 use super::state::{ConnectionMetrics, ConnectionState, FailReason, Lifecycle, Millis};
+use super::subscriptions::{DataEvent, SubOut, Subscriptions};
 use crate::error::SyncError;
 
 /// Options of the [`Machine`].
@@ -38,6 +39,9 @@ impl Default for MachineOptions {
 
 /// The ping interval used when neither the options nor the server give one.
 pub const DEFAULT_HEARTBEAT_MS: u64 = 30_000;
+
+/// The shortest ping interval a server's `welcome.heartbeat_ms` can ask for.
+pub const MIN_SERVER_HEARTBEAT_MS: u64 = 1_000;
 
 /// Something that happened, fed into [`Machine::handle`].
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +75,18 @@ pub enum Event {
     Offline,
     /// The tab became visible: timers may have been throttled.
     Visible,
+    /// A component started using a topic.
+    Subscribe {
+        /// Topic name.
+        topic: String,
+        /// Schema hash of the component type.
+        schema: u32,
+    },
+    /// A component stopped using a topic.
+    Unsubscribe {
+        /// Topic name.
+        topic: String,
+    },
 }
 
 /// The machine's timers. Each has at most one deadline at a time.
@@ -115,8 +131,10 @@ pub enum Command {
     Error(SyncError),
     /// A lifecycle event for observers.
     Lifecycle(Lifecycle),
-    /// A server message for the data layer (subscriptions, mutations).
+    /// A server message for the data layer (mutations).
     Deliver(ServerMsg),
+    /// A change of subscribed data for the typed layer.
+    Data(DataEvent),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +159,7 @@ pub struct Machine {
     heartbeat_ms: u64,
     deadlines: [Option<Millis>; TIMERS.len()],
     metrics: ConnectionMetrics,
+    subs: Subscriptions,
     out: VecDeque<Command>,
 }
 
@@ -157,6 +176,7 @@ impl Machine {
             ever_opened: false,
             deadlines: [None; TIMERS.len()],
             metrics: ConnectionMetrics::default(),
+            subs: Subscriptions::default(),
             out: VecDeque::new(),
         }
     }
@@ -169,6 +189,11 @@ impl Machine {
     /// The current metrics.
     pub fn metrics(&self) -> &ConnectionMetrics {
         &self.metrics
+    }
+
+    /// The subscription table.
+    pub fn subscriptions(&self) -> &Subscriptions {
+        &self.subs
     }
 
     /// The options in force.
@@ -248,6 +273,17 @@ impl Machine {
                     self.connect(now);
                 }
             }
+            Event::Subscribe { topic, schema } => {
+                let mut out = Vec::new();
+                self.subs
+                    .add(&topic, schema, self.state.is_open(), &mut out);
+                self.emit(out);
+            }
+            Event::Unsubscribe { topic } => {
+                let mut out = Vec::new();
+                self.subs.remove(&topic, self.state.is_open(), &mut out);
+                self.emit(out);
+            }
             Event::Offline => {
                 // Don't trust `offline` alone: probe the link instead of dropping it.
                 if self.state.is_open() {
@@ -285,6 +321,9 @@ impl Machine {
         }
         self.metrics.connected_since = None;
         self.state = ConnectionState::Closed;
+        let mut out = Vec::new();
+        self.subs.on_close(&mut out);
+        self.emit(out);
     }
 
     fn connect(&mut self, now: Millis) {
@@ -326,7 +365,10 @@ impl Machine {
                 self.heartbeat_ms = self
                     .opts
                     .heartbeat_interval_ms
-                    .or(heartbeat_ms.filter(|ms| *ms > 0))
+                    // A server cannot make the client ping more than once a second.
+                    .or(heartbeat_ms
+                        .filter(|ms| *ms > 0)
+                        .map(|ms| ms.max(MIN_SERVER_HEARTBEAT_MS)))
                     .unwrap_or(DEFAULT_HEARTBEAT_MS);
                 self.clear_timer(Timer::Connect);
                 self.state = ConnectionState::Open;
@@ -342,13 +384,28 @@ impl Machine {
                 };
                 self.ever_opened = true;
                 self.out.push_back(Command::Lifecycle(event));
+                // Subscriptions go after `welcome`, each exactly once per connection.
+                let mut out = Vec::new();
+                self.subs.on_open(&mut out);
+                self.emit(out);
             }
             ServerMsg::Welcome { .. } => self.error(SyncError::MalformedFrame {
                 error: "unexpected welcome".into(),
             }),
             ServerMsg::Pong { t } => self.metrics.rtt_ms = Some(now.saturating_sub(t)),
-            ServerMsg::Error { code, message, .. } => {
-                self.error(SyncError::Server { code, message })
+            ServerMsg::Error {
+                sub: None,
+                code,
+                message,
+                ..
+            } => self.error(SyncError::Server { code, message }),
+            msg @ (ServerMsg::Subscribed { .. }
+            | ServerMsg::Snapshot { .. }
+            | ServerMsg::Update { .. }
+            | ServerMsg::Error { .. }) => {
+                let mut out = Vec::new();
+                self.subs.on_message(msg, &mut out);
+                self.emit(out);
             }
             other => self.out.push_back(Command::Deliver(other)),
         }
@@ -431,6 +488,9 @@ impl Machine {
         }
         self.metrics.connected_since = None;
         self.metrics.last_close = Some((code, reason.clone()));
+        let mut out = Vec::new();
+        self.subs.on_close(&mut out);
+        self.emit(out);
         if was_open {
             self.out
                 .push_back(Command::Lifecycle(Lifecycle::Disconnected {
@@ -497,6 +557,16 @@ impl Machine {
     fn send(&mut self, msg: ClientMsg) {
         self.metrics.sent += 1;
         self.out.push_back(Command::Send(msg));
+    }
+
+    fn emit(&mut self, out: Vec<SubOut>) {
+        for item in out {
+            match item {
+                SubOut::Send(msg) => self.send(msg),
+                SubOut::Data(event) => self.out.push_back(Command::Data(event)),
+                SubOut::Error(error) => self.error(error),
+            }
+        }
     }
 
     fn error(&mut self, error: SyncError) {

@@ -6,3 +6,4 @@
 pub mod backoff;
 pub mod machine;
 pub mod state;
+pub mod subscriptions;

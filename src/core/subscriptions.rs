@@ -1,0 +1,343 @@
+//! The subscription table: ref-counted per topic, owned by the provider, with
+//! resume positions and gap detection.
+//!
+//! One table for the whole app means N components on a topic make one server
+//! subscription, and resubscribing after a reconnect never depends on which
+//! component mounted first.
+
+use std::collections::{BTreeMap, HashMap};
+
+use leptos_sync_protocol::{ClientMsg, ServerMsg, error_code};
+use serde_json::{Map, Value};
+
+use crate::error::SyncError;
+
+/// Where a subscription stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SubscriptionStatus {
+    /// Asked for, no data yet.
+    #[default]
+    Pending,
+    /// Up to date and receiving updates.
+    Live,
+    /// Catching up after a reconnect or a gap: replay or snapshot in progress.
+    Recovering,
+    /// Disconnected; the last data is kept and shown.
+    Stale,
+    /// The server refused it or its data cannot be used (see `last_error`).
+    Error,
+}
+
+/// A subscription's status plus how its last (re)subscribe went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SubscriptionState {
+    /// Where it stands.
+    pub status: SubscriptionStatus,
+    /// Whether the last resubscribe was served from the server's history
+    /// (`true`) or needed a snapshot (`false`); `None` before the first answer.
+    pub recovered: Option<bool>,
+}
+
+/// A change for the typed data layer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataEvent {
+    /// Replace every entry of the topic.
+    Replace {
+        /// Topic name.
+        topic: String,
+        /// Every entry, by key.
+        entries: Map<String, Value>,
+    },
+    /// Set one entry (`null` removes it).
+    Apply {
+        /// Topic name.
+        topic: String,
+        /// Entry key.
+        key: String,
+        /// New value.
+        value: Value,
+    },
+    /// The subscription's state changed.
+    State {
+        /// Topic name.
+        topic: String,
+        /// The new state.
+        state: SubscriptionState,
+    },
+    /// The last user left: the topic's data is no longer kept live.
+    Ended {
+        /// Topic name.
+        topic: String,
+    },
+}
+
+/// What the table asks the machine to do.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum SubOut {
+    Send(ClientMsg),
+    Data(DataEvent),
+    Error(SyncError),
+}
+
+#[derive(Debug)]
+struct Topic {
+    sub: u64,
+    refs: u32,
+    schema: u32,
+    state: SubscriptionState,
+    /// The last seq applied, and the history epoch it belongs to.
+    seq: Option<u64>,
+    epoch: Option<String>,
+    /// A `subscribe` went out on the current connection.
+    sent: bool,
+    /// `subscribed{recovered:false}` came; updates wait for the snapshot.
+    awaiting_snapshot: bool,
+    /// Replay target of a recovered resubscribe.
+    catch_up_to: Option<u64>,
+}
+
+/// Ref-counted subscriptions by topic. See the module docs.
+#[derive(Debug, Default)]
+pub struct Subscriptions {
+    topics: BTreeMap<String, Topic>,
+    by_sub: HashMap<u64, String>,
+    next_sub: u64,
+    /// Updates at or below the last applied seq, ignored.
+    pub(crate) duplicates: u64,
+    /// Gaps detected and healed by resubscribing.
+    pub(crate) gaps: u64,
+}
+
+impl Subscriptions {
+    /// Live topics with their user counts.
+    pub fn topics(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.topics.iter().map(|(name, t)| (name.as_str(), t.refs))
+    }
+
+    /// The state of a topic's subscription, if it has users.
+    pub fn state(&self, topic: &str) -> Option<SubscriptionState> {
+        self.topics.get(topic).map(|t| t.state)
+    }
+
+    fn new_sub(&mut self, topic: &str) -> u64 {
+        self.next_sub += 1;
+        self.by_sub.insert(self.next_sub, topic.to_string());
+        self.next_sub
+    }
+
+    /// One more user of `topic`. Sends `subscribe` when it is the first and the connection is open.
+    pub(crate) fn add(&mut self, topic: &str, schema: u32, open: bool, out: &mut Vec<SubOut>) {
+        if let Some(t) = self.topics.get_mut(topic) {
+            t.refs += 1;
+            return;
+        }
+        let sub = self.new_sub(topic);
+        let mut t = Topic {
+            sub,
+            refs: 1,
+            schema,
+            state: SubscriptionState::default(),
+            seq: None,
+            epoch: None,
+            sent: false,
+            awaiting_snapshot: false,
+            catch_up_to: None,
+        };
+        if open {
+            t.sent = true;
+            out.push(SubOut::Send(subscribe(topic, &t)));
+        }
+        self.topics.insert(topic.to_string(), t);
+    }
+
+    /// One user fewer. The last one sends `unsubscribe` (when open) and ends the topic for good.
+    pub(crate) fn remove(&mut self, topic: &str, open: bool, out: &mut Vec<SubOut>) {
+        let Some(t) = self.topics.get_mut(topic) else {
+            return;
+        };
+        t.refs -= 1;
+        if t.refs > 0 {
+            return;
+        }
+        let t = self.topics.remove(topic).expect("present");
+        self.by_sub.remove(&t.sub);
+        if open && t.sent {
+            out.push(SubOut::Send(ClientMsg::Unsubscribe { sub: t.sub }));
+        }
+        out.push(SubOut::Data(DataEvent::Ended {
+            topic: topic.to_string(),
+        }));
+    }
+
+    /// After `welcome`: each live subscription exactly once, resuming from its last seq.
+    pub(crate) fn on_open(&mut self, out: &mut Vec<SubOut>) {
+        for (name, t) in &mut self.topics {
+            if t.sent {
+                continue;
+            }
+            t.sent = true;
+            t.awaiting_snapshot = false;
+            t.catch_up_to = None;
+            let status = if t.seq.is_some() {
+                SubscriptionStatus::Recovering
+            } else {
+                SubscriptionStatus::Pending
+            };
+            set_status(name, t, status, out);
+            out.push(SubOut::Send(subscribe(name, t)));
+        }
+    }
+
+    /// The connection is gone: the server forgot every subscription; data is kept, marked stale.
+    pub(crate) fn on_close(&mut self, out: &mut Vec<SubOut>) {
+        for (name, t) in &mut self.topics {
+            t.sent = false;
+            let status = match t.state.status {
+                SubscriptionStatus::Error => SubscriptionStatus::Error,
+                _ if t.seq.is_some() => SubscriptionStatus::Stale,
+                _ => SubscriptionStatus::Pending,
+            };
+            set_status(name, t, status, out);
+        }
+    }
+
+    /// Handles a subscription frame; frames for unknown or ended subs are ignored.
+    pub(crate) fn on_message(&mut self, msg: ServerMsg, out: &mut Vec<SubOut>) {
+        let sub = match &msg {
+            ServerMsg::Subscribed { sub, .. }
+            | ServerMsg::Snapshot { sub, .. }
+            | ServerMsg::Update { sub, .. } => *sub,
+            ServerMsg::Error { sub: Some(sub), .. } => *sub,
+            _ => return,
+        };
+        let Some(name) = self.by_sub.get(&sub).cloned() else {
+            return;
+        };
+        let t = self.topics.get_mut(&name).expect("by_sub and topics agree");
+        match msg {
+            ServerMsg::Subscribed {
+                seq,
+                recovered,
+                epoch,
+                ..
+            } => {
+                t.state.recovered = Some(recovered);
+                t.epoch = epoch;
+                if recovered && t.seq.is_some_and(|last| last < seq) {
+                    t.catch_up_to = Some(seq);
+                    set_status(&name, t, SubscriptionStatus::Recovering, out);
+                } else if recovered {
+                    set_status(&name, t, SubscriptionStatus::Live, out);
+                } else {
+                    t.awaiting_snapshot = true;
+                }
+            }
+            ServerMsg::Snapshot {
+                seq,
+                schema,
+                entries,
+                ..
+            } => {
+                t.awaiting_snapshot = false;
+                if schema != t.schema {
+                    out.push(SubOut::Error(SyncError::SchemaHashMismatch {
+                        component_name: name.clone(),
+                        expected: t.schema,
+                        actual: schema,
+                    }));
+                    set_status(&name, t, SubscriptionStatus::Error, out);
+                    return;
+                }
+                t.seq = Some(seq);
+                t.catch_up_to = None;
+                out.push(SubOut::Data(DataEvent::Replace {
+                    topic: name.clone(),
+                    entries,
+                }));
+                set_status(&name, t, SubscriptionStatus::Live, out);
+            }
+            ServerMsg::Update {
+                seq, key, value, ..
+            } => {
+                if t.awaiting_snapshot {
+                    return; // the snapshot covers it
+                }
+                let next = t.seq.map_or(1, |last| last + 1);
+                if seq < next {
+                    self.duplicates += 1;
+                    return;
+                }
+                if seq > next {
+                    self.gaps += 1;
+                    self.heal(&name, out);
+                    return;
+                }
+                t.seq = Some(seq);
+                out.push(SubOut::Data(DataEvent::Apply {
+                    topic: name.clone(),
+                    key,
+                    value,
+                }));
+                if t.catch_up_to.is_some_and(|target| seq >= target) {
+                    t.catch_up_to = None;
+                    set_status(&name, t, SubscriptionStatus::Live, out);
+                }
+            }
+            ServerMsg::Error {
+                code,
+                message,
+                schema,
+                ..
+            } => {
+                let error = match schema {
+                    Some(actual) if code == error_code::SCHEMA_MISMATCH => {
+                        SyncError::SchemaHashMismatch {
+                            component_name: name.clone(),
+                            expected: t.schema,
+                            actual,
+                        }
+                    }
+                    _ => SyncError::Server { code, message },
+                };
+                out.push(SubOut::Error(error));
+                set_status(&name, t, SubscriptionStatus::Error, out);
+            }
+            _ => {}
+        }
+    }
+
+    /// Resubscribes under a new sub id from the last applied seq, so the
+    /// server replays what was missed and late frames of the old sub are ignored.
+    fn heal(&mut self, name: &str, out: &mut Vec<SubOut>) {
+        let sub = self.new_sub(name);
+        let t = self.topics.get_mut(name).expect("present");
+        let old = std::mem::replace(&mut t.sub, sub);
+        self.by_sub.remove(&old);
+        t.catch_up_to = None;
+        t.awaiting_snapshot = false;
+        out.push(SubOut::Send(ClientMsg::Unsubscribe { sub: old }));
+        set_status(name, t, SubscriptionStatus::Recovering, out);
+        out.push(SubOut::Send(subscribe(name, t)));
+    }
+}
+
+fn subscribe(topic: &str, t: &Topic) -> ClientMsg {
+    ClientMsg::Subscribe {
+        sub: t.sub,
+        topic: topic.to_string(),
+        schema: t.schema,
+        since: t.seq,
+        epoch: t.seq.and(t.epoch.clone()),
+    }
+}
+
+fn set_status(topic: &str, t: &mut Topic, status: SubscriptionStatus, out: &mut Vec<SubOut>) {
+    if t.state.status == status {
+        return;
+    }
+    t.state.status = status;
+    out.push(SubOut::Data(DataEvent::State {
+        topic: topic.to_string(),
+        state: t.state,
+    }));
+}
