@@ -18,7 +18,7 @@ pub use component::{SyncComponent, shape};
 pub use context::{Action, ConnectionReadyState, SyncConnection, SyncContext};
 pub use core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
 pub use core::state::{ConnectionMetrics, ConnectionState, FailReason, Lifecycle, Millis};
-pub use core::subscriptions::{SubscriptionState, SubscriptionStatus};
+pub use core::subscriptions::{SubscriptionCounters, SubscriptionState, SubscriptionStatus};
 pub use error::SyncError;
 pub use hooks::{
     SyncEntries, use_sync_component, use_sync_connection, use_sync_context, use_sync_entity,

@@ -560,6 +560,7 @@ impl Machine {
     }
 
     fn emit(&mut self, out: Vec<SubOut>) {
+        self.metrics.subscriptions = self.subs.counters;
         for item in out {
             match item {
                 SubOut::Send(msg) => self.send(msg),

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::subscriptions::SubscriptionCounters;
+
 /// Wall-clock time in milliseconds since the Unix epoch, passed into the core.
 pub type Millis = u64;
 
@@ -106,6 +108,8 @@ pub struct ConnectionMetrics {
     pub pings: u64,
     /// The last close code and reason seen.
     pub last_close: Option<(u16, String)>,
+    /// What the subscriptions did: updates, snapshots, duplicates ignored, gaps healed.
+    pub subscriptions: SubscriptionCounters,
 }
 
 /// A lifecycle event, for logging and analytics.

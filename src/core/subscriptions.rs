@@ -102,10 +102,20 @@ pub struct Subscriptions {
     topics: BTreeMap<String, Topic>,
     by_sub: HashMap<u64, String>,
     next_sub: u64,
+    pub(crate) counters: SubscriptionCounters,
+}
+
+/// What the subscription table has done, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SubscriptionCounters {
+    /// Updates applied (live and replayed).
+    pub updates: u64,
+    /// Snapshots applied.
+    pub snapshots: u64,
     /// Updates at or below the last applied seq, ignored.
-    pub(crate) duplicates: u64,
-    /// Gaps detected and healed by resubscribing.
-    pub(crate) gaps: u64,
+    pub duplicates: u64,
+    /// Seq gaps detected and healed by resubscribing.
+    pub gaps: u64,
 }
 
 impl Subscriptions {
@@ -250,6 +260,7 @@ impl Subscriptions {
                 }
                 t.seq = Some(seq);
                 t.catch_up_to = None;
+                self.counters.snapshots += 1;
                 out.push(SubOut::Data(DataEvent::Replace {
                     topic: name.clone(),
                     entries,
@@ -264,15 +275,16 @@ impl Subscriptions {
                 }
                 let next = t.seq.map_or(1, |last| last + 1);
                 if seq < next {
-                    self.duplicates += 1;
+                    self.counters.duplicates += 1;
                     return;
                 }
                 if seq > next {
-                    self.gaps += 1;
+                    self.counters.gaps += 1;
                     self.heal(&name, out);
                     return;
                 }
                 t.seq = Some(seq);
+                self.counters.updates += 1;
                 out.push(SubOut::Data(DataEvent::Apply {
                     topic: name.clone(),
                     key,
