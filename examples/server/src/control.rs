@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use tower_http::cors::{Any, CorsLayer};
 
 use crate::App;
-use crate::monitor::Scope;
+use crate::monitor::{Scope, now_ms};
 use crate::state::Out;
 
 /// Query parameters shared by the control endpoints; each uses what it needs.
@@ -35,6 +35,7 @@ pub struct Params {
     n: Option<u32>,
     value: Option<String>,
     name: Option<String>,
+    topic: Option<String>,
 }
 
 impl Params {
@@ -61,6 +62,11 @@ pub fn router() -> Router<Arc<App>> {
         .route("/publish", post(publish))
         .route("/drop_before_ack", post(drop_before_ack))
         .route("/reset", post(reset))
+        .route("/restart", post(restart))
+        .route("/lose_update", post(lose_update))
+        .route("/publish_many", post(publish_many))
+        .route("/history", post(history))
+        .route("/subscriptions", get(subscriptions))
         .route("/stats", get(stats))
         .route("/topic", get(topic))
         .route("/mutations", get(mutations))
@@ -179,11 +185,93 @@ struct Publish {
 }
 
 async fn publish(State(app): Ctl, body: Bytes) -> Response {
-    // Parsed by hand so that a fetch without a JSON content type works too.
-    match serde_json::from_slice::<Publish>(&body) {
-        Ok(p) => Json(json!({ "seq": app.hub.publish(&p.topic, &p.key, p.value) })).into_response(),
+    with_change(&body, |p| app.hub.publish(&p.topic, &p.key, p.value))
+}
+
+async fn lose_update(State(app): Ctl, body: Bytes) -> Response {
+    with_change(&body, |p| app.hub.lose_update(&p.topic, &p.key, p.value))
+}
+
+/// Parses a `{"topic","key","value"}` body by hand, so that a fetch without a
+/// JSON content type works too, and answers `{"seq": apply(change)}`.
+fn with_change(body: &[u8], apply: impl FnOnce(Publish) -> u64) -> Response {
+    match serde_json::from_slice::<Publish>(body) {
+        Ok(p) => Json(json!({ "seq": apply(p) })).into_response(),
         Err(e) => bad_request(&format!("expected {{\"topic\",\"key\",\"value\"}}: {e}")),
     }
+}
+
+/// Most updates one `publish_many` may ask for.
+pub const PUBLISH_MANY_CAP: u64 = 1_000_000;
+
+#[derive(Deserialize)]
+struct PublishMany {
+    topic: String,
+    count: u64,
+    #[serde(default = "default_prefix")]
+    key_prefix: String,
+    keys: Option<u64>,
+}
+
+fn default_prefix() -> String {
+    "k".to_owned()
+}
+
+async fn publish_many(State(app): Ctl, body: Bytes) -> Response {
+    let p = match serde_json::from_slice::<PublishMany>(&body) {
+        Ok(p) => p,
+        Err(e) => return bad_request(&format!("expected {{\"topic\",\"count\"}}: {e}")),
+    };
+    if p.count > PUBLISH_MANY_CAP {
+        return bad_request(&format!("count must be at most {PUBLISH_MANY_CAP}"));
+    }
+    let keys = p.keys.unwrap_or(p.count).max(1);
+    // A large burst is CPU work: keep it off the async workers.
+    let seq = tokio::task::spawn_blocking(move || {
+        app.hub.publish_many(&p.topic, p.count, |i| {
+            let key = format!("{}{}", p.key_prefix, i % keys);
+            (key, json!({ "n": i, "at": now_ms() }))
+        })
+    })
+    .await;
+    match seq {
+        Ok(seq) => Json(json!({ "seq": seq })).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+async fn history(State(app): Ctl, Query(p): Q) -> Response {
+    let Some(n) = p.n else {
+        return bad_request("n is required");
+    };
+    app.hub.set_history(n as usize);
+    Json(json!({ "history": n })).into_response()
+}
+
+async fn restart(State(app): Ctl) -> Json<Value> {
+    // Wipe first, then drop: a connection that subscribes in between is
+    // dropped too, and one accepted after the drop only sees the new state.
+    app.hub.restart();
+    app.monitor.command(&None, || Out::Drop);
+    Json(json!({ "restarted": true }))
+}
+
+async fn subscriptions(State(app): Ctl, Query(p): Q) -> Json<Value> {
+    let scope = p.scope();
+    let topic = p.topic.clone().filter(|t| !t.is_empty());
+    let list = app
+        .hub
+        .subscriptions()
+        .into_iter()
+        .filter(|s| topic.as_ref().is_none_or(|t| *t == s.topic))
+        .filter_map(|s| {
+            let (client, session) = app.monitor.conn_info(s.conn)?;
+            (scope.is_none() || client == scope).then(
+                || json!({ "client": client, "session": session, "sub": s.sub, "topic": s.topic }),
+            )
+        })
+        .collect();
+    Json(Value::Array(list))
 }
 
 async fn drop_before_ack(State(app): Ctl, Query(p): Q) -> Json<Value> {
@@ -217,7 +305,8 @@ async fn topic(State(app): Ctl, Query(p): Q) -> Response {
         return bad_request("name is required");
     };
     let (seq, entries) = app.hub.topic(&name).unwrap_or_default();
-    Json(json!({ "seq": seq, "entries": entries })).into_response()
+    let epoch = app.hub.epoch(&name);
+    Json(json!({ "seq": seq, "entries": entries, "epoch": epoch })).into_response()
 }
 
 async fn mutations(State(app): Ctl) -> Json<Value> {

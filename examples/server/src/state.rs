@@ -1,5 +1,5 @@
-//! In-memory topics: entries, per-topic seq, history ring, schema, subscribers,
-//! and the mutation dedup table.
+//! In-memory topics: entries, per-topic seq and epoch, history ring, schema,
+//! subscribers, and the mutation dedup table.
 //!
 //! Everything sits behind one mutex, and frames to subscribers are queued on
 //! their connection's unbounded channel *while the lock is held*. That is what
@@ -8,10 +8,14 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use leptos_sync_protocol::ServerMsg;
 use serde_json::{Map, Value};
 use tokio::sync::mpsc::UnboundedSender;
+
+mod ops;
 
 /// Identifies one WebSocket connection for the lifetime of the process.
 pub type ConnId = u64;
@@ -47,13 +51,37 @@ struct Change {
     value: Value,
 }
 
-#[derive(Default)]
 struct Topic {
+    /// Names this incarnation of the topic's history, see [`new_epoch`].
+    epoch: String,
     seq: u64,
     entries: Map<String, Value>,
     history: VecDeque<Change>,
     schema: Option<u32>,
     subscribers: BTreeMap<(ConnId, u64), Tx>,
+}
+
+impl Topic {
+    fn new(boot: u64) -> Self {
+        Self {
+            epoch: new_epoch(boot),
+            seq: 0,
+            entries: Map::new(),
+            history: VecDeque::new(),
+            schema: None,
+            subscribers: BTreeMap::new(),
+        }
+    }
+}
+
+/// Counts topic creations in this process, across every hub.
+static TOPICS_CREATED: AtomicU64 = AtomicU64::new(0);
+
+/// A fresh epoch: the hub's boot nonce (differs between processes) and a
+/// process-wide creation counter (differs between creations), in hex.
+fn new_epoch(boot: u64) -> String {
+    let n = TOPICS_CREATED.fetch_add(1, Ordering::Relaxed) + 1;
+    format!("{boot:x}-{n:x}")
 }
 
 struct Applied {
@@ -63,6 +91,8 @@ struct Applied {
 
 #[derive(Default)]
 struct Inner {
+    /// Updates kept per topic.
+    history_cap: usize,
     topics: HashMap<String, Topic>,
     /// Which topic each (connection, sub) is on, for unsubscribe and cleanup.
     subs: HashMap<(ConnId, u64), String>,
@@ -88,18 +118,40 @@ pub struct SubInfo {
     pub topic: String,
 }
 
+/// What a `subscribe` frame asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct SubRequest<'a> {
+    /// The client's subscription id.
+    pub sub: u64,
+    /// The topic.
+    pub topic: &'a str,
+    /// The client's schema hash.
+    pub schema: u32,
+    /// The last seq the client applied.
+    pub since: Option<u64>,
+    /// The epoch `since` belongs to.
+    pub epoch: Option<&'a str>,
+}
+
 /// All topics and the dedup table.
 pub struct Hub {
     inner: Mutex<Inner>,
-    history_cap: usize,
+    /// Per-hub nonce in every epoch, so epochs differ across processes.
+    boot: u64,
 }
 
 impl Hub {
     /// A hub whose topics keep the last `history_cap` updates each.
     pub fn new(history_cap: usize) -> Self {
+        let boot = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
         Self {
-            inner: Mutex::default(),
-            history_cap,
+            inner: Mutex::new(Inner {
+                history_cap,
+                ..Inner::default()
+            }),
+            boot,
         }
     }
 
@@ -108,18 +160,24 @@ impl Hub {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Registers `sub` of `conn` on `topic` and queues `subscribed` followed by
-    /// either the missed updates (when `since` is recoverable) or a snapshot.
-    /// A sub id already in use on this connection is replaced.
+    /// Registers `req.sub` of `conn` on `req.topic` and queues `subscribed`
+    /// followed by either the missed updates or a snapshot. Updates are
+    /// replayed only when `since` is recoverable and the client's epoch, if it
+    /// sent one, is the topic's. A sub id already in use on this connection
+    /// is replaced.
     pub fn subscribe(
         &self,
         conn: ConnId,
         tx: &Tx,
-        sub: u64,
-        topic_name: &str,
-        schema: u32,
-        since: Option<u64>,
+        req: &SubRequest<'_>,
     ) -> Result<(), SchemaMismatch> {
+        let SubRequest {
+            sub,
+            topic: topic_name,
+            schema,
+            since,
+            epoch,
+        } = *req;
         let mut inner = self.lock();
         let expected = inner.topics.get(topic_name).and_then(|t| t.schema);
         if let Some(expected) = expected.filter(|&e| e != schema) {
@@ -127,17 +185,18 @@ impl Hub {
         }
         remove_sub(&mut inner, conn, sub);
         inner.subs.insert((conn, sub), topic_name.to_owned());
-        let topic = inner.topics.entry(topic_name.to_owned()).or_default();
+        let topic = topic_mut(&mut inner.topics, self.boot, topic_name);
         topic.schema = Some(schema);
         let seq = topic.seq;
-        let recovered = since.is_some_and(|s| recoverable(topic, s));
+        let same_epoch = epoch.is_none_or(|e| e == topic.epoch);
+        let recovered = same_epoch && since.is_some_and(|s| recoverable(topic, s));
         send(
             tx,
             &ServerMsg::Subscribed {
                 sub,
                 seq,
                 recovered,
-                epoch: None,
+                epoch: Some(topic.epoch.clone()),
             },
         );
         if recovered {
@@ -188,7 +247,7 @@ impl Hub {
         if let Some(done) = inner.applied.get(id) {
             return (done.seq, false);
         }
-        let seq = apply(&mut inner, self.history_cap, topic, key, value);
+        let seq = apply(&mut inner, self.boot, topic, key, value, true);
         if inner.applied_order.len() >= DEDUP_CAPACITY
             && let Some(old) = inner.applied_order.pop_front()
         {
@@ -203,13 +262,18 @@ impl Hub {
 
     /// Applies a change with no dedup id (server-side publishers) and returns its seq.
     pub fn publish(&self, topic: &str, key: &str, value: Value) -> u64 {
-        apply(&mut self.lock(), self.history_cap, topic, key, value)
+        apply(&mut self.lock(), self.boot, topic, key, value, true)
     }
 
     /// The current seq and entries of a topic, if it exists.
     pub fn topic(&self, name: &str) -> Option<(u64, Map<String, Value>)> {
         let inner = self.lock();
         inner.topics.get(name).map(|t| (t.seq, t.entries.clone()))
+    }
+
+    /// The epoch of a topic, if it exists.
+    pub fn epoch(&self, name: &str) -> Option<String> {
+        self.lock().topics.get(name).map(|t| t.epoch.clone())
     }
 
     /// How often each remembered mutation id was applied (1 unless dedup failed).
@@ -270,24 +334,45 @@ fn remove_sub(inner: &mut Inner, conn: ConnId, sub: u64) -> bool {
     true
 }
 
-fn apply(inner: &mut Inner, cap: usize, topic: &str, key: &str, value: Value) -> u64 {
-    let t = inner.topics.entry(topic.to_owned()).or_default();
+fn topic_mut<'a>(topics: &'a mut HashMap<String, Topic>, boot: u64, name: &str) -> &'a mut Topic {
+    if !topics.contains_key(name) {
+        topics.insert(name.to_owned(), Topic::new(boot));
+    }
+    topics.get_mut(name).expect("inserted above")
+}
+
+fn apply(
+    inner: &mut Inner,
+    boot: u64,
+    topic: &str,
+    key: &str,
+    value: Value,
+    broadcast: bool,
+) -> u64 {
+    let cap = inner.history_cap;
+    let t = topic_mut(&mut inner.topics, boot, topic);
+    apply_to(t, cap, key.to_owned(), value, broadcast)
+}
+
+fn apply_to(t: &mut Topic, cap: usize, key: String, value: Value, broadcast: bool) -> u64 {
     t.seq += 1;
     if value.is_null() {
-        t.entries.remove(key);
+        t.entries.remove(&key);
     } else {
-        t.entries.insert(key.to_owned(), value.clone());
+        t.entries.insert(key.clone(), value.clone());
     }
     let change = Change {
         seq: t.seq,
-        key: key.to_owned(),
+        key,
         value,
     };
-    for (&(_, sub), tx) in &t.subscribers {
-        send(tx, &update(sub, &change));
+    if broadcast {
+        for (&(_, sub), tx) in &t.subscribers {
+            send(tx, &update(sub, &change));
+        }
     }
     if cap > 0 {
-        if t.history.len() >= cap {
+        while t.history.len() >= cap {
             t.history.pop_front();
         }
         t.history.push_back(change);
@@ -296,67 +381,4 @@ fn apply(inner: &mut Inner, cap: usize, topic: &str, key: &str, value: Value) ->
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use tokio::sync::mpsc::unbounded_channel;
-
-    fn drain(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Out>) -> Vec<ServerMsg> {
-        let mut out = Vec::new();
-        while let Ok(Out::Text(t)) = rx.try_recv() {
-            out.push(ServerMsg::decode(&t).unwrap());
-        }
-        out
-    }
-
-    #[test]
-    fn recovery_needs_the_whole_gap_in_the_ring() {
-        let hub = Hub::new(3);
-        for i in 0..5 {
-            hub.publish("T", "k", Value::from(i));
-        }
-        let (tx, mut rx) = unbounded_channel();
-        hub.subscribe(1, &tx, 1, "T", 9, Some(2)).unwrap();
-        let got = drain(&mut rx);
-        assert_eq!(
-            got[0],
-            ServerMsg::Subscribed {
-                sub: 1,
-                seq: 5,
-                recovered: true,
-                epoch: None,
-            }
-        );
-        let seqs: Vec<u64> = got[1..]
-            .iter()
-            .map(|m| match m {
-                ServerMsg::Update { seq, .. } => *seq,
-                other => panic!("{other:?}"),
-            })
-            .collect();
-        assert_eq!(seqs, [3, 4, 5]);
-
-        hub.subscribe(1, &tx, 2, "T", 9, Some(1)).unwrap();
-        let got = drain(&mut rx);
-        assert!(matches!(
-            got[0],
-            ServerMsg::Subscribed {
-                recovered: false,
-                ..
-            }
-        ));
-        assert!(matches!(got[1], ServerMsg::Snapshot { seq: 5, .. }));
-        assert_eq!(
-            hub.subscribe(2, &tx, 1, "T", 8, None),
-            Err(SchemaMismatch { expected: 9 })
-        );
-    }
-
-    #[test]
-    fn a_repeated_mutation_id_is_applied_once() {
-        let hub = Hub::new(10);
-        assert_eq!(hub.mutate("a", "T", "k", Value::from(1)), (1, true));
-        assert_eq!(hub.mutate("a", "T", "k", Value::from(2)), (1, false));
-        assert_eq!(hub.topic("T").unwrap().1["k"], Value::from(1));
-        assert_eq!(hub.mutations()["a"], Value::from(1));
-    }
-}
+mod tests;

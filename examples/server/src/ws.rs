@@ -21,7 +21,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::App;
 use crate::monitor::{Admission, Frame, RAW_CAP, Scope, now_ms};
-use crate::state::{ConnId, Out, Tx, send};
+use crate::state::{ConnId, Out, SubRequest, Tx, send};
 
 /// How long to wait for the client's half of a close handshake.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
@@ -190,15 +190,28 @@ impl Conn {
                 topic,
                 schema,
                 since,
-                ..
+                epoch,
             }) => {
-                let hub = &self.app.hub;
-                if let Err(m) = hub.subscribe(self.id, &self.tx, sub, &topic, schema, since) {
+                let req = SubRequest {
+                    sub,
+                    topic: &topic,
+                    schema,
+                    since,
+                    epoch: epoch.as_deref(),
+                };
+                if let Err(m) = self.app.hub.subscribe(self.id, &self.tx, &req) {
                     let message = format!(
                         "topic {topic:?} has schema {}, the subscription has {schema}",
                         m.expected
                     );
-                    self.error(error_code::SCHEMA_MISMATCH, message, None, Some(sub));
+                    let error = ServerMsg::Error {
+                        code: error_code::SCHEMA_MISMATCH.to_owned(),
+                        message,
+                        id: None,
+                        sub: Some(sub),
+                        schema: Some(m.expected),
+                    };
+                    send(&self.tx, &error);
                 }
             }
             Ok(ClientMsg::Unsubscribe { sub }) => {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
-use common::{Client, End, control, eventually, http, inspect, start, start_with};
+use common::{Client, End, control, eventually, http, inspect, start, start_with, topic_state};
 use leptos_sync_protocol::ServerMsg;
 use leptos_sync_server::{App, Config, router};
 use serde_json::json;
@@ -140,7 +140,7 @@ async fn publish_applies_and_broadcasts() {
     let remove = json!({"topic": "T", "key": "k", "value": null}).to_string();
     assert_eq!(control(addr, "publish", &remove).await, json!({"seq": 2}));
     assert_eq!(
-        inspect(addr, "topic?name=T").await,
+        topic_state(addr, "T").await,
         json!({"seq": 2, "entries": {}})
     );
     assert_eq!(
@@ -161,7 +161,7 @@ async fn drop_before_ack_applies_then_drops_and_a_retry_gets_the_same_ack() {
         .await;
     assert_eq!(c.end().await, End::Abrupt);
     assert_eq!(
-        inspect(addr, "topic?name=T").await,
+        topic_state(addr, "T").await,
         json!({"seq": 1, "entries": {"k": 5}})
     );
     // Only the next n: the retry on a new connection is acknowledged.

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Client, eventually, inspect, start, start_with};
+use common::{Client, eventually, inspect, start, start_with, topic_state};
 use leptos_sync_protocol::{ServerMsg, error_code};
 use leptos_sync_server::Config;
 use serde_json::{Value, json};
@@ -39,7 +39,7 @@ async fn subscribe_without_since_gets_a_snapshot_then_live_updates() {
             sub: 7,
             seq: 2,
             recovered: false,
-            epoch: None
+            epoch: hub.epoch("Pos")
         }
     );
     let entries = json!({"a": {"x": 1}, "b": {"x": 2}})
@@ -94,7 +94,7 @@ async fn since_within_history_replays_exactly_the_missed_updates() {
             sub: 1,
             seq: 5,
             recovered: true,
-            epoch: None
+            epoch: hub.epoch("T")
         }
     );
     let mut replay = Vec::new();
@@ -124,7 +124,7 @@ async fn since_within_history_replays_exactly_the_missed_updates() {
             sub: 2,
             seq: 6,
             recovered: true,
-            epoch: None
+            epoch: hub.epoch("T")
         }
     );
     c.assert_quiet_and_open(2).await;
@@ -150,7 +150,7 @@ async fn since_older_than_history_or_from_the_future_gets_a_snapshot() {
                 sub,
                 seq: 5,
                 recovered: false,
-                epoch: None
+                epoch: hub.epoch("T")
             }
         );
         match c.recv().await {
@@ -174,7 +174,7 @@ async fn since_older_than_history_or_from_the_future_gets_a_snapshot() {
             sub: 3,
             seq: 5,
             recovered: true,
-            epoch: None
+            epoch: hub.epoch("T")
         }
     );
     assert_eq!(update_seqs(&[c.recv().await, c.recv().await]), [4, 5]);
@@ -266,7 +266,7 @@ async fn a_repeated_mutation_id_is_acked_again_but_applied_once() {
         }
     );
 
-    let topic = inspect(addr, "topic?name=T").await;
+    let topic = topic_state(addr, "T").await;
     assert_eq!(topic, json!({"seq": 1, "entries": {"k": {"v": 1}}}));
     assert_eq!(inspect(addr, "mutations").await, json!({"m1": 1}));
 }
@@ -287,7 +287,7 @@ async fn a_null_value_removes_the_key() {
         }
     );
     assert_eq!(
-        inspect(addr, "topic?name=T").await,
+        topic_state(addr, "T").await,
         json!({"seq": 2, "entries": {}})
     );
 }
@@ -329,7 +329,7 @@ async fn subscribing_during_a_burst_loses_and_repeats_nothing() {
                 sub,
                 seq,
                 recovered,
-                epoch: None,
+                epoch: Some(_),
             } => {
                 if recovered {
                     assert_eq!(sub, 1);

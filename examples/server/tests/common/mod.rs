@@ -244,3 +244,10 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// `GET /control/topic?name=<name>` without its `epoch`: `{"seq","entries"}`.
+pub async fn topic_state(addr: SocketAddr, name: &str) -> Value {
+    let mut t = inspect(addr, &format!("topic?name={name}")).await;
+    t.as_object_mut().expect("an object").remove("epoch");
+    t
+}
