@@ -127,6 +127,17 @@ impl Mounted {
 
 /// Mounts `<SyncProvider url=… options=…>` with a child that captures the context.
 pub fn mount(url: &str, options: SyncOptions, auto_connect: bool) -> Mounted {
+    mount_with(url, options, auto_connect, SyncRegistry::new(), || ())
+}
+
+/// Like [`mount`], with a registry and children.
+pub fn mount_with<V: IntoView + 'static>(
+    url: &str,
+    options: SyncOptions,
+    auto_connect: bool,
+    registry: SyncRegistry,
+    children: impl Fn() -> V + Send + Sync + 'static,
+) -> Mounted {
     let events: Arc<Mutex<Vec<Lifecycle>>> = Arc::default();
     let recorded = Arc::clone(&events);
     let options = options.on_event(move |event| recorded.lock().unwrap().push(event.clone()));
@@ -142,10 +153,11 @@ pub fn mount(url: &str, options: SyncOptions, auto_connect: bool) -> Mounted {
     let handle = mount_to(parent.unchecked_into(), move || {
         let slot = Arc::clone(&slot);
         view! {
-            <SyncProvider url=url.clone() registry=SyncRegistry::new() auto_connect=auto_connect options=options.clone()>
+            <SyncProvider url=url.clone() registry=registry.clone() auto_connect=auto_connect options=options.clone()>
                 {
                     *slot.lock().unwrap() = Some(use_sync_context());
                 }
+                {children()}
             </SyncProvider>
         }
     });
