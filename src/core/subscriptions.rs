@@ -88,6 +88,10 @@ struct Topic {
     /// The last seq applied, and the history epoch it belongs to.
     seq: Option<u64>,
     epoch: Option<String>,
+    /// The epoch of a `subscribed{recovered:false}`, adopted with its snapshot:
+    /// until then `seq` still belongs to `epoch`, and a resubscribe must not pair
+    /// the old seq with the new epoch (the server would replay from the wrong point).
+    snapshot_epoch: Option<String>,
     /// A `subscribe` went out on the current connection.
     sent: bool,
     /// `subscribed{recovered:false}` came; updates wait for the snapshot.
@@ -149,6 +153,7 @@ impl Subscriptions {
             state: SubscriptionState::default(),
             seq: None,
             epoch: None,
+            snapshot_epoch: None,
             sent: false,
             awaiting_snapshot: false,
             catch_up_to: None,
@@ -232,7 +237,11 @@ impl Subscriptions {
                 ..
             } => {
                 t.state.recovered = Some(recovered);
-                t.epoch = epoch;
+                if recovered {
+                    t.epoch = epoch;
+                } else {
+                    t.snapshot_epoch = epoch;
+                }
                 if recovered && t.seq.is_some_and(|last| last < seq) {
                     t.catch_up_to = Some(seq);
                     set_status(&name, t, SubscriptionStatus::Recovering, out);
@@ -259,6 +268,7 @@ impl Subscriptions {
                     return;
                 }
                 t.seq = Some(seq);
+                t.epoch = t.snapshot_epoch.take();
                 t.catch_up_to = None;
                 self.counters.snapshots += 1;
                 out.push(SubOut::Data(DataEvent::Replace {
@@ -272,6 +282,12 @@ impl Subscriptions {
             } => {
                 if t.awaiting_snapshot {
                     return; // the snapshot covers it
+                }
+                // Refused (schema mismatch, server error): its updates are not
+                // ours to apply, and must not count as gaps, or every update
+                // would resubscribe and draw the same refusal again.
+                if t.state.status == SubscriptionStatus::Error {
+                    return;
                 }
                 let next = t.seq.map_or(1, |last| last + 1);
                 if seq < next {

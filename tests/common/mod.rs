@@ -9,9 +9,14 @@
 //! - never two live sockets, and no `Connect` after `UserClose` until `UserOpen`;
 //! - `hello` is the first frame of every socket, and nothing else goes before `welcome`;
 //! - every reconnect delay is within the policy bounds (or the retry-after range for 4429);
-//! - the state agrees with the sockets and timers.
+//! - the state agrees with the sockets and timers;
+//! - the subscription rules of [`subs`]: at most one live `subscribe` per topic
+//!   per socket, none for a topic without users, and once Open the topics
+//!   subscribed on the socket are exactly the topics with users.
 
-use std::collections::HashMap;
+pub mod subs;
+
+use std::collections::{BTreeMap, HashMap};
 
 use leptos_sync::core::machine::{Command, Event, Machine, MachineOptions, Timer};
 use leptos_sync::{ConnectionState, Lifecycle, Millis, SyncError};
@@ -32,6 +37,8 @@ pub struct Socket {
     pub sent: Vec<ClientMsg>,
     /// Whether the machine reached `Open` on this socket.
     pub welcomed: bool,
+    /// Topic → the sub id of its live `subscribe` on this socket.
+    pub subs: BTreeMap<String, u64>,
 }
 
 pub struct Harness {
@@ -48,6 +55,8 @@ pub struct Harness {
     pub pending_tokens: usize,
     /// Set by `UserClose`, cleared by `UserOpen`.
     pub user_closed: bool,
+    /// Every sub id the machine used, with its topic.
+    pub sub_topics: HashMap<u64, String>,
 }
 
 pub const START: Millis = 1_700_000_000_000;
@@ -64,6 +73,7 @@ impl Harness {
             log: Vec::new(),
             pending_tokens: 0,
             user_closed: false,
+            sub_topics: HashMap::new(),
         }
     }
 
@@ -117,6 +127,7 @@ impl Harness {
                     phase: Phase::Connecting,
                     sent: Vec::new(),
                     welcomed: false,
+                    subs: BTreeMap::new(),
                 });
                 self.live = Some(self.sockets.len() - 1);
             }
@@ -137,6 +148,7 @@ impl Harness {
                     assert!(sock.welcomed, "{msg:?} sent on socket {k} before welcome");
                 }
                 sock.sent.push(msg.clone());
+                subs::check_send(&self.machine, &mut self.sub_topics, k, sock, msg);
             }
             Command::CloseSocket { .. } => {
                 let k = self.live.take().expect("CloseSocket without a live socket");
@@ -149,7 +161,13 @@ impl Harness {
             Command::Lifecycle(Lifecycle::Reconnecting { attempt, delay_ms }) => {
                 self.check_delay(*attempt, *delay_ms, event);
             }
-            // Errors, other lifecycle events and data for the typed layer.
+            // Emitted on `welcome`, before the subscriptions it releases.
+            Command::Lifecycle(Lifecycle::Connected | Lifecycle::Reconnected) => {
+                let k = self.live.expect("welcome without a live socket");
+                self.sockets[k].welcomed = true;
+            }
+            Command::Data(data) => subs::check_data(&self.machine, data),
+            // Errors and other lifecycle events.
             _ => {}
         }
     }
@@ -197,6 +215,7 @@ impl Harness {
                 let sock = &mut self.sockets[self.live.unwrap()];
                 assert!(matches!(sock.sent.first(), Some(ClientMsg::Hello { .. })));
                 sock.welcomed = true;
+                subs::check_settled(&self.machine, sock);
             }
             ConnectionState::Reconnecting { next_at, .. } => {
                 assert_eq!(live, None, "Reconnecting with a live socket");
