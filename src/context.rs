@@ -5,8 +5,10 @@ use std::sync::Arc;
 use leptos::prelude::*;
 pub use leptos_use_websocket::ConnectionReadyState;
 
+use crate::component::SyncComponent;
 use crate::core::state::{ConnectionMetrics, ConnectionState};
 use crate::error::SyncError;
+use crate::mutations::{MutateOptions, MutationHandle};
 
 /// A callback without arguments, as in leptos-use's returns.
 pub type Action = Arc<dyn Fn() + Send + Sync>;
@@ -40,6 +42,32 @@ pub struct SyncContext {
     /// The connection.
     pub connection: SyncConnection,
     pub(crate) data: crate::data::DataAccess,
+}
+
+impl SyncContext {
+    /// Sets entry `key` of topic `T::NAME` to `value`, or removes it with `None`.
+    ///
+    /// Queued while not connected (bounded, see
+    /// [`OutboxOptions`](crate::OutboxOptions)), re-sent with the same id after
+    /// a reconnect until acknowledged, and applied by the server exactly once.
+    pub fn mutate<T: SyncComponent>(
+        &self,
+        key: impl Into<String>,
+        value: Option<T>,
+    ) -> MutationHandle {
+        self.data
+            .mutate(key.into(), value, MutateOptions::default())
+    }
+
+    /// [`mutate`](Self::mutate) with options: optimistic apply with rollback, expiry.
+    pub fn mutate_with_options<T: SyncComponent>(
+        &self,
+        key: impl Into<String>,
+        value: Option<T>,
+        options: MutateOptions,
+    ) -> MutationHandle {
+        self.data.mutate(key.into(), value, options)
+    }
 }
 
 pub(crate) fn expect_sync_context(hook: &str) -> SyncContext {

@@ -5,10 +5,14 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::component::SyncComponent;
+use serde_json::Value;
+
 use crate::core::machine::Event;
+use crate::core::outbox::{Mutation, MutationStatus};
 use crate::core::subscriptions::{SubscriptionState, SubscriptionStatus};
 use crate::error::SyncError;
 use crate::hooks::SyncEntries;
+use crate::mutations::{MutateOptions, MutationHandle, Mutations};
 use crate::registry::SyncRegistry;
 use crate::store::Stores;
 
@@ -18,6 +22,8 @@ pub(crate) struct DataAccess {
     pub stores: StoredValue<Stores, LocalStorage>,
     pub registry: Arc<SyncRegistry>,
     pub dispatch: Arc<dyn Fn(Event) + Send + Sync>,
+    pub mutation_id: Arc<dyn Fn() -> String + Send + Sync>,
+    pub mutations: StoredValue<Mutations, LocalStorage>,
     pub last_error: RwSignal<Option<SyncError>>,
 }
 
@@ -50,6 +56,82 @@ impl DataAccess {
             entries: store.entries.into(),
             state: store.state.into(),
         }
+    }
+
+    /// Sets (or with `None` removes) entry `key` of topic `T::NAME`.
+    pub fn mutate<T: SyncComponent>(
+        &self,
+        key: String,
+        value: Option<T>,
+        options: MutateOptions,
+    ) -> MutationHandle {
+        let id = (self.mutation_id)();
+        let encoded = match value.as_ref().map(serde_json::to_value).transpose() {
+            Ok(encoded) => encoded.unwrap_or(Value::Null),
+            Err(e) => {
+                let error = SyncError::SerializationFailed {
+                    component_name: T::NAME.to_string(),
+                    error: e.to_string(),
+                };
+                self.last_error.set(Some(error.clone()));
+                return MutationHandle {
+                    id,
+                    status: Signal::stored(MutationStatus::Failed { error }),
+                };
+            }
+        };
+        let rollback = options
+            .optimistic
+            .then(|| self.apply_optimistically::<T>(&key, value))
+            .flatten();
+        let status = self
+            .mutations
+            .try_update_value(|m| m.track(&id, rollback))
+            .unwrap_or_else(|| ArcRwSignal::new(MutationStatus::Queued));
+        let expires_at = options
+            .expires_in_ms
+            .map(|ms| js_sys::Date::now() as u64 + ms);
+        (self.dispatch)(Event::Mutate(Mutation {
+            id: id.clone(),
+            topic: T::NAME.to_string(),
+            key,
+            value: encoded,
+            expires_at,
+        }));
+        MutationHandle {
+            id,
+            status: status.into(),
+        }
+    }
+
+    /// Applies `value` to the topic's entries now; returns how to undo it.
+    fn apply_optimistically<T: SyncComponent>(
+        &self,
+        key: &str,
+        value: Option<T>,
+    ) -> Option<Box<dyn FnOnce()>> {
+        let store = self.stores.try_update_value(|s| s.get::<T>()).flatten()?;
+        let previous = store.entries.with_untracked(|map| map.get(key).cloned());
+        store.entries.update(|map| match value.clone() {
+            Some(v) => {
+                map.insert(key.to_string(), v);
+            }
+            None => {
+                map.remove(key);
+            }
+        });
+        let key = key.to_string();
+        Some(Box::new(move || {
+            // Undo only if nothing newer (a server update) replaced the optimistic value.
+            store.entries.update(|map| {
+                if map.get(&key) == value.as_ref() {
+                    match previous {
+                        Some(v) => map.insert(key, v),
+                        None => map.remove(&key),
+                    };
+                }
+            });
+        }))
     }
 
     fn refuse<T: SyncComponent>(&self, error: SyncError) -> SyncEntries<T> {

@@ -14,6 +14,7 @@ use leptos_use_websocket::{
 use crate::context::ConnectionReadyState;
 use crate::core::machine::{Command, Event, Machine, Timer};
 use crate::error::SyncError;
+use crate::mutations::Mutations;
 use crate::options::{LifecycleFn, SyncOptions, TokenFn};
 use crate::provider::{DriverHandle, Outputs};
 use crate::store::Stores;
@@ -40,6 +41,7 @@ struct Inner {
 struct Driver {
     inner: StoredValue<Inner, LocalStorage>,
     stores: StoredValue<Stores, LocalStorage>,
+    mutations: StoredValue<Mutations, LocalStorage>,
     outputs: Outputs,
 }
 
@@ -114,7 +116,9 @@ impl Driver {
                     self.execute(Command::Error(error));
                 }
             }
-            Command::Deliver(msg) => log::debug!("leptos-sync: unhandled {msg:?}"),
+            Command::Mutation { id, status } => {
+                self.mutations.update_value(|m| m.set_status(&id, status));
+            }
         }
     }
 
@@ -176,6 +180,7 @@ pub(crate) fn start(
     auto_connect: bool,
     outputs: Outputs,
     stores: StoredValue<Stores, LocalStorage>,
+    mutations: StoredValue<Mutations, LocalStorage>,
 ) -> DriverHandle {
     let inner = Inner {
         machine: Machine::new(options.machine(), js_sys::Math::random),
@@ -187,6 +192,7 @@ pub(crate) fn start(
     let driver = Driver {
         inner: StoredValue::new_local(inner),
         stores,
+        mutations,
         outputs,
     };
 
@@ -267,6 +273,12 @@ pub(crate) fn start(
         close: Arc::new(move || driver.dispatch(Event::UserClose)),
         set_token,
         dispatch: Arc::new(move |event| driver.dispatch(event)),
+        mutation_id: Arc::new(move || {
+            driver
+                .inner
+                .try_update_value(|inner| inner.machine.mutation_id())
+                .unwrap_or_default()
+        }),
     }
 }
 

@@ -77,11 +77,23 @@ pub enum SyncError {
         /// The timeout that passed.
         timeout_ms: u64,
     },
-    /// The outgoing queue was full and messages were dropped.
-    #[error("outgoing queue full: dropped {dropped} message(s)")]
+    /// The outgoing queue was full and a mutation was dropped.
+    #[error("outgoing queue full: {dropped} mutation(s) dropped so far")]
     QueueOverflow {
-        /// How many were dropped.
+        /// How many have been dropped since the provider started.
         dropped: u64,
+    },
+    /// A queued mutation expired before a connection could send it.
+    #[error("mutation {id} expired before it could be sent")]
+    Expired {
+        /// The mutation id.
+        id: String,
+    },
+    /// The server acknowledged a mutation this client did not send.
+    #[error("acknowledgement for unknown mutation {id}")]
+    UnknownAck {
+        /// The mutation id.
+        id: String,
     },
     /// The reconnect policy gave up.
     #[error("gave up reconnecting after {attempts} attempt(s)")]

@@ -9,6 +9,7 @@ mod data;
 mod driver;
 mod error;
 mod hooks;
+mod mutations;
 mod options;
 mod provider;
 mod registry;
@@ -17,12 +18,15 @@ mod store;
 pub use component::{SyncComponent, shape};
 pub use context::{Action, ConnectionReadyState, SyncConnection, SyncContext};
 pub use core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
+pub use core::outbox::{MutationStatus, OutboxOptions, Overflow};
 pub use core::state::{ConnectionMetrics, ConnectionState, FailReason, Lifecycle, Millis};
 pub use core::subscriptions::{SubscriptionCounters, SubscriptionState, SubscriptionStatus};
 pub use error::SyncError;
 pub use hooks::{
-    SyncEntries, use_sync_component, use_sync_connection, use_sync_context, use_sync_entity,
+    SyncEntries, UseSyncMutationReturn, use_sync_component, use_sync_connection, use_sync_context,
+    use_sync_entity, use_sync_mutation, use_sync_mutation_with_options,
 };
+pub use mutations::{MutateOptions, MutationHandle};
 pub use options::{LifecycleFn, SyncOptions, TokenFn};
 pub use provider::SyncProvider;
 pub use registry::SyncRegistry;

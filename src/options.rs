@@ -7,6 +7,7 @@ use default_struct_builder::DefaultBuilder;
 
 use crate::core::backoff::ReconnectOptions;
 use crate::core::machine::MachineOptions;
+use crate::core::outbox::OutboxOptions;
 use crate::core::state::Lifecycle;
 
 /// Returns the current auth token; called again on every connect, so a refreshed token is used.
@@ -42,6 +43,8 @@ pub struct SyncOptions {
     pub(crate) pong_timeout_ms: u64,
     /// How long opening a socket and receiving `welcome` may take.
     pub(crate) connect_timeout_ms: u64,
+    /// Bounds and overflow policy of the mutation queue used while not connected.
+    pub(crate) outbox: OutboxOptions,
     /// The token sent in `hello`. Evaluated on every connect.
     #[builder(skip)]
     pub(crate) token: Option<TokenFn>,
@@ -58,6 +61,7 @@ impl Default for SyncOptions {
             heartbeat_interval_ms: machine.heartbeat_interval_ms,
             pong_timeout_ms: machine.pong_timeout_ms,
             connect_timeout_ms: machine.connect_timeout_ms,
+            outbox: machine.outbox,
             token: None,
             on_event: None,
         }
@@ -88,6 +92,7 @@ impl SyncOptions {
             heartbeat_interval_ms: self.heartbeat_interval_ms,
             pong_timeout_ms: self.pong_timeout_ms,
             connect_timeout_ms: self.connect_timeout_ms,
+            outbox: self.outbox,
         }
     }
 }
@@ -100,6 +105,7 @@ impl fmt::Debug for SyncOptions {
             .field("heartbeat_interval_ms", &self.heartbeat_interval_ms)
             .field("pong_timeout_ms", &self.pong_timeout_ms)
             .field("connect_timeout_ms", &self.connect_timeout_ms)
+            .field("outbox", &self.outbox)
             .field("token", &self.token.as_ref().map(|_| ".."))
             .finish_non_exhaustive()
     }

@@ -9,6 +9,7 @@ use crate::core::machine::Event;
 use crate::core::state::{ConnectionMetrics, ConnectionState};
 use crate::data::DataAccess;
 use crate::error::SyncError;
+use crate::mutations::Mutations;
 use crate::options::SyncOptions;
 use crate::registry::SyncRegistry;
 use crate::store::Stores;
@@ -29,6 +30,7 @@ pub(crate) struct DriverHandle {
     pub close: Arc<dyn Fn() + Send + Sync>,
     pub set_token: Arc<dyn Fn(Option<String>) + Send + Sync>,
     pub dispatch: Arc<dyn Fn(Event) + Send + Sync>,
+    pub mutation_id: Arc<dyn Fn() -> String + Send + Sync>,
 }
 
 /// Owns one managed WebSocket and provides it to every hook below it.
@@ -69,6 +71,7 @@ pub fn SyncProvider(
     children: Children,
 ) -> impl IntoView {
     let stores = StoredValue::new_local(Stores::default());
+    let mutations = StoredValue::new_local(Mutations::default());
     let outputs = Outputs {
         state: RwSignal::new(ConnectionState::Idle),
         metrics: RwSignal::new(ConnectionMetrics::default()),
@@ -77,7 +80,7 @@ pub fn SyncProvider(
     };
 
     #[cfg(not(feature = "ssr"))]
-    let handle = crate::driver::start(url, options, auto_connect, outputs, stores);
+    let handle = crate::driver::start(url, options, auto_connect, outputs, stores, mutations);
     #[cfg(feature = "ssr")]
     let handle = {
         let _ = (url, options, auto_connect);
@@ -87,6 +90,7 @@ pub fn SyncProvider(
             close: Arc::new(|| {}),
             set_token: Arc::new(|_| {}),
             dispatch: Arc::new(|_| {}),
+            mutation_id: Arc::new(String::new),
         }
     };
 
@@ -98,6 +102,8 @@ pub fn SyncProvider(
             stores,
             registry: Arc::new(registry),
             dispatch: handle.dispatch,
+            mutation_id: handle.mutation_id,
+            mutations,
             last_error: outputs.last_error,
         },
         connection: SyncConnection {

@@ -104,6 +104,15 @@ impl Stores {
             .cloned()
     }
 
+    /// The store of `T`, if some component uses it.
+    pub fn get<T: SyncComponent>(&self) -> Option<TopicStore<T>> {
+        self.0
+            .get(T::NAME)?
+            .as_any()
+            .downcast_ref::<TopicStore<T>>()
+            .cloned()
+    }
+
     /// Routes a data event to its topic's store.
     pub fn apply(&mut self, event: DataEvent, errors: &mut Vec<SyncError>) {
         let topic = match &event {

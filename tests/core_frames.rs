@@ -99,8 +99,12 @@ fn unknown_fields_are_ignored_and_data_frames_are_delivered() {
         );
         assert!(!has(&cmds, |c| matches!(c, Command::CloseSocket { .. })));
     }
+    // An ack for a mutation this client never sent is a typed error, not a panic.
     let ack = json!({"type": "ack", "id": "m1", "seq": 7, "extra": [1, 2]});
-    assert_eq!(h.raw(&ack.to_string()), vec![Command::Deliver(msg(ack))]);
+    assert_eq!(
+        errors(&h.raw(&ack.to_string())),
+        vec![SyncError::UnknownAck { id: "m1".into() }]
+    );
     let cmds = h.frame(&msg(json!({
         "type": "error", "code": "bad_frame", "message": "no", "id": null, "sub": null
     })));

@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use leptos_sync_protocol::{ClientMsg, DecodeError, PROTOCOL_VERSION, ServerMsg, close_code};
 
 use super::backoff::ReconnectOptions;
+use super::outbox::{Mutation, MutationStatus, Outbox, OutboxOptions, OutboxOut};
 use super::state::{ConnectionMetrics, ConnectionState, FailReason, Lifecycle, Millis};
 use super::subscriptions::{DataEvent, SubOut, Subscriptions};
 use crate::error::SyncError;
@@ -24,6 +25,8 @@ pub struct MachineOptions {
     pub pong_timeout_ms: u64,
     /// How long opening a socket and getting `welcome` may take.
     pub connect_timeout_ms: u64,
+    /// Bounds of the mutation queue.
+    pub outbox: OutboxOptions,
 }
 
 impl Default for MachineOptions {
@@ -33,6 +36,7 @@ impl Default for MachineOptions {
             heartbeat_interval_ms: None,
             pong_timeout_ms: 10_000,
             connect_timeout_ms: 10_000,
+            outbox: OutboxOptions::default(),
         }
     }
 }
@@ -87,6 +91,8 @@ pub enum Event {
         /// Topic name.
         topic: String,
     },
+    /// The app changes an entry; see [`Machine::mutation_id`] for its id.
+    Mutate(Mutation),
 }
 
 /// The machine's timers. Each has at most one deadline at a time.
@@ -100,9 +106,17 @@ pub enum Timer {
     Pong,
     /// The deadline for `welcome` after a connect.
     Connect,
+    /// The earliest expiry of a queued mutation.
+    Outbox,
 }
 
-const TIMERS: [Timer; 4] = [Timer::Reconnect, Timer::Ping, Timer::Pong, Timer::Connect];
+const TIMERS: [Timer; 5] = [
+    Timer::Reconnect,
+    Timer::Ping,
+    Timer::Pong,
+    Timer::Connect,
+    Timer::Outbox,
+];
 
 /// Something the driver must do, polled with [`Machine::poll`].
 #[derive(Debug, Clone, PartialEq)]
@@ -131,10 +145,15 @@ pub enum Command {
     Error(SyncError),
     /// A lifecycle event for observers.
     Lifecycle(Lifecycle),
-    /// A server message for the data layer (mutations).
-    Deliver(ServerMsg),
     /// A change of subscribed data for the typed layer.
     Data(DataEvent),
+    /// A mutation's status changed.
+    Mutation {
+        /// The mutation id.
+        id: String,
+        /// Its new status.
+        status: MutationStatus,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,13 +179,25 @@ pub struct Machine {
     deadlines: [Option<Millis>; TIMERS.len()],
     metrics: ConnectionMetrics,
     subs: Subscriptions,
+    outbox: Outbox,
+    /// Random prefix of mutation ids, so ids from different page loads never collide.
+    id_prefix: String,
+    next_mutation: u64,
     out: VecDeque<Command>,
 }
 
 impl Machine {
     /// A machine in [`ConnectionState::Idle`]. `random` yields uniform samples in `[0, 1)` for jitter.
-    pub fn new(opts: MachineOptions, random: impl FnMut() -> f64 + 'static) -> Self {
+    pub fn new(opts: MachineOptions, mut random: impl FnMut() -> f64 + 'static) -> Self {
+        let id_prefix = format!(
+            "{:08x}{:08x}",
+            (random() * f64::from(u32::MAX)) as u32,
+            (random() * f64::from(u32::MAX)) as u32
+        );
         Self {
+            outbox: Outbox::new(opts.outbox),
+            id_prefix,
+            next_mutation: 0,
             heartbeat_ms: opts.heartbeat_interval_ms.unwrap_or(DEFAULT_HEARTBEAT_MS),
             opts,
             random: Box::new(random),
@@ -189,6 +220,12 @@ impl Machine {
     /// The current metrics.
     pub fn metrics(&self) -> &ConnectionMetrics {
         &self.metrics
+    }
+
+    /// A new unique mutation id.
+    pub fn mutation_id(&mut self) -> String {
+        self.next_mutation += 1;
+        format!("{}-{}", self.id_prefix, self.next_mutation)
     }
 
     /// The subscription table.
@@ -218,7 +255,7 @@ impl Machine {
     pub fn handle(&mut self, event: Event, now: Millis) {
         match event {
             Event::UserOpen => self.user_open(now),
-            Event::UserClose => self.user_close(),
+            Event::UserClose => self.user_close(now),
             Event::SocketOpened => {
                 if self.socket == Socket::Connecting {
                     self.socket = Socket::Open { hello_sent: false };
@@ -284,6 +321,11 @@ impl Machine {
                 self.subs.remove(&topic, self.state.is_open(), &mut out);
                 self.emit(out);
             }
+            Event::Mutate(mutation) => {
+                let mut out = Vec::new();
+                self.outbox.push(mutation, self.state.is_open(), &mut out);
+                self.emit_outbox(out, now);
+            }
             Event::Offline => {
                 // Don't trust `offline` alone: probe the link instead of dropping it.
                 if self.state.is_open() {
@@ -310,7 +352,7 @@ impl Machine {
         }
     }
 
-    fn user_close(&mut self) {
+    fn user_close(&mut self, now: Millis) {
         self.clear_timers();
         if self.socket != Socket::None {
             self.socket = Socket::None;
@@ -321,9 +363,7 @@ impl Machine {
         }
         self.metrics.connected_since = None;
         self.state = ConnectionState::Closed;
-        let mut out = Vec::new();
-        self.subs.on_close(&mut out);
-        self.emit(out);
+        self.data_disconnected(now);
     }
 
     fn connect(&mut self, now: Millis) {
@@ -388,17 +428,41 @@ impl Machine {
                 let mut out = Vec::new();
                 self.subs.on_open(&mut out);
                 self.emit(out);
+                // Then the outbox: re-sent mutations first, then the queue, in order.
+                let mut out = Vec::new();
+                self.outbox.on_open(now, &mut out);
+                self.emit_outbox(out, now);
             }
             ServerMsg::Welcome { .. } => self.error(SyncError::MalformedFrame {
                 error: "unexpected welcome".into(),
             }),
             ServerMsg::Pong { t } => self.metrics.rtt_ms = Some(now.saturating_sub(t)),
             ServerMsg::Error {
+                id: Some(id),
+                sub: None,
+                code,
+                message,
+                ..
+            } => {
+                let error = SyncError::Server { code, message };
+                self.error(error.clone());
+                let mut out = Vec::new();
+                self.outbox.on_error(&id, error, &mut out);
+                self.emit_outbox(out, now);
+            }
+            ServerMsg::Error {
                 sub: None,
                 code,
                 message,
                 ..
             } => self.error(SyncError::Server { code, message }),
+            ServerMsg::Ack { id, seq } => {
+                let mut out = Vec::new();
+                if !self.outbox.on_ack(&id, seq, &mut out) {
+                    self.error(SyncError::UnknownAck { id });
+                }
+                self.emit_outbox(out, now);
+            }
             msg @ (ServerMsg::Subscribed { .. }
             | ServerMsg::Snapshot { .. }
             | ServerMsg::Update { .. }
@@ -407,7 +471,6 @@ impl Machine {
                 self.subs.on_message(msg, &mut out);
                 self.emit(out);
             }
-            other => self.out.push_back(Command::Deliver(other)),
         }
     }
 
@@ -439,6 +502,11 @@ impl Machine {
                     "heartbeat timeout",
                     now,
                 );
+            }
+            Timer::Outbox => {
+                let mut out = Vec::new();
+                self.outbox.expire(now, &mut out);
+                self.emit_outbox(out, now);
             }
             Timer::Connect => {
                 let timeout_ms = self.opts.connect_timeout_ms;
@@ -488,9 +556,7 @@ impl Machine {
         }
         self.metrics.connected_since = None;
         self.metrics.last_close = Some((code, reason.clone()));
-        let mut out = Vec::new();
-        self.subs.on_close(&mut out);
-        self.emit(out);
+        self.data_disconnected(now);
         if was_open {
             self.out
                 .push_back(Command::Lifecycle(Lifecycle::Disconnected {
@@ -559,6 +625,16 @@ impl Machine {
         self.out.push_back(Command::Send(msg));
     }
 
+    /// Subscriptions go stale and in-flight mutations wait for the next connection.
+    fn data_disconnected(&mut self, now: Millis) {
+        let mut out = Vec::new();
+        self.subs.on_close(&mut out);
+        self.emit(out);
+        let mut out = Vec::new();
+        self.outbox.on_close(&mut out);
+        self.emit_outbox(out, now);
+    }
+
     fn emit(&mut self, out: Vec<SubOut>) {
         self.metrics.subscriptions = self.subs.counters;
         for item in out {
@@ -567,6 +643,28 @@ impl Machine {
                 SubOut::Data(event) => self.out.push_back(Command::Data(event)),
                 SubOut::Error(error) => self.error(error),
             }
+        }
+    }
+
+    fn emit_outbox(&mut self, out: Vec<OutboxOut>, now: Millis) {
+        for item in out {
+            match item {
+                OutboxOut::Send(msg) => self.send(msg),
+                OutboxOut::Status(id, status) => {
+                    self.out.push_back(Command::Mutation { id, status })
+                }
+                OutboxOut::Error(error) => self.error(error),
+            }
+        }
+        self.metrics.queued = self.outbox.queued() as u64;
+        self.metrics.in_flight = self.outbox.in_flight() as u64;
+        self.metrics.dropped = self.outbox.dropped;
+        match self.outbox.next_expiry() {
+            Some(at) if self.deadline(Timer::Outbox) != Some(at) => {
+                self.set_timer(Timer::Outbox, at.max(now))
+            }
+            Some(_) => {}
+            None => self.clear_timer(Timer::Outbox),
         }
     }
 

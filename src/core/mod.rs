@@ -5,5 +5,6 @@
 
 pub mod backoff;
 pub mod machine;
+pub mod outbox;
 pub mod state;
 pub mod subscriptions;

@@ -108,6 +108,12 @@ pub struct ConnectionMetrics {
     pub pings: u64,
     /// The last close code and reason seen.
     pub last_close: Option<(u16, String)>,
+    /// Mutations waiting for a connection.
+    pub queued: u64,
+    /// Mutations sent and not yet acknowledged.
+    pub in_flight: u64,
+    /// Mutations dropped by the queue bound.
+    pub dropped: u64,
     /// What the subscriptions did: updates, snapshots, duplicates ignored, gaps healed.
     pub subscriptions: SubscriptionCounters,
 }

@@ -1,0 +1,274 @@
+//! The outbox: a bounded queue of mutations waiting for a connection, and the
+//! mutations sent but not yet acknowledged.
+//!
+//! Queued mutations are flushed in order only after `welcome` and resubscribe.
+//! Unacknowledged ones are re-sent with the same id after every reconnect; the
+//! server applies an id once, so each mutation is applied exactly once.
+
+use std::collections::VecDeque;
+
+use leptos_sync_protocol::ClientMsg;
+use serde_json::Value;
+
+use super::state::Millis;
+use crate::error::SyncError;
+
+const RECENT_ACKS: usize = 1024;
+
+/// What happens when a mutation arrives at a full queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Overflow {
+    /// Drop the oldest queued mutation to make room (the default: the newest intent wins).
+    #[default]
+    DropOldest,
+    /// Drop the new mutation.
+    DropNewest,
+    /// Refuse the new mutation; like `DropNewest`, but meant for callers that check the status at once.
+    Fail,
+}
+
+/// Bounds of the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxOptions {
+    /// Most mutations queued while not connected.
+    pub max_messages: usize,
+    /// Most bytes (encoded frames) queued while not connected.
+    pub max_bytes: usize,
+    /// What a full queue does.
+    pub overflow: Overflow,
+}
+
+impl Default for OutboxOptions {
+    fn default() -> Self {
+        Self {
+            max_messages: 100,
+            max_bytes: 1 << 20,
+            overflow: Overflow::DropOldest,
+        }
+    }
+}
+
+/// Where a mutation stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MutationStatus {
+    /// Waiting for a connection.
+    Queued,
+    /// On the wire, waiting for its `ack`.
+    Sent,
+    /// Applied by the server; `seq` is the topic seq it produced.
+    Acked {
+        /// The seq of the change.
+        seq: u64,
+    },
+    /// Not applied: dropped by the queue bound, expired, or refused by the server.
+    Failed {
+        /// Why.
+        error: SyncError,
+    },
+}
+
+/// A mutation handed to the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mutation {
+    /// Unique id; the server applies each id once.
+    pub id: String,
+    /// Topic name.
+    pub topic: String,
+    /// Entry key.
+    pub key: String,
+    /// New value, `null` removes.
+    pub value: Value,
+    /// Give up when still queued at this time.
+    pub expires_at: Option<Millis>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    mutation: Mutation,
+    bytes: usize,
+}
+
+impl Entry {
+    fn msg(&self) -> ClientMsg {
+        let m = &self.mutation;
+        ClientMsg::Mutate {
+            id: m.id.clone(),
+            topic: m.topic.clone(),
+            key: m.key.clone(),
+            value: m.value.clone(),
+        }
+    }
+}
+
+/// What the outbox asks the machine to do.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum OutboxOut {
+    Send(ClientMsg),
+    Status(String, MutationStatus),
+    Error(SyncError),
+}
+
+/// Queue plus in-flight mutations. See the module docs.
+#[derive(Debug, Default)]
+pub(crate) struct Outbox {
+    opts: OutboxOptions,
+    queued: VecDeque<Entry>,
+    queued_bytes: usize,
+    in_flight: VecDeque<Entry>,
+    /// Ids acknowledged lately: a repeated ack (after a re-send) is expected, not an error.
+    recent_acks: VecDeque<String>,
+    /// Mutations dropped by the bound, ever.
+    pub dropped: u64,
+}
+
+impl Outbox {
+    pub fn new(opts: OutboxOptions) -> Self {
+        Self {
+            opts,
+            ..Self::default()
+        }
+    }
+
+    pub fn queued(&self) -> usize {
+        self.queued.len()
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// The earliest expiry among queued mutations.
+    pub fn next_expiry(&self) -> Option<Millis> {
+        self.queued
+            .iter()
+            .filter_map(|e| e.mutation.expires_at)
+            .min()
+    }
+
+    /// Sends at once when the connection is ready and nothing waits before it; queues otherwise.
+    pub fn push(&mut self, mutation: Mutation, ready: bool, out: &mut Vec<OutboxOut>) {
+        let mut entry = Entry { bytes: 0, mutation };
+        if ready && self.queued.is_empty() {
+            return self.send(entry, out);
+        }
+        entry.bytes = entry.msg().encode().len();
+        if entry.bytes > self.opts.max_bytes {
+            return self.drop_entry(entry, out);
+        }
+        let full = |q: &Self, extra: usize| {
+            q.queued.len() + 1 > q.opts.max_messages || q.queued_bytes + extra > q.opts.max_bytes
+        };
+        while full(self, entry.bytes) {
+            match self.opts.overflow {
+                Overflow::DropOldest => {
+                    let oldest = self.queued.pop_front().expect("a full queue is not empty");
+                    self.queued_bytes -= oldest.bytes;
+                    self.drop_entry(oldest, out);
+                }
+                Overflow::DropNewest | Overflow::Fail => return self.drop_entry(entry, out),
+            }
+        }
+        self.queued_bytes += entry.bytes;
+        out.push(OutboxOut::Status(
+            entry.mutation.id.clone(),
+            MutationStatus::Queued,
+        ));
+        self.queued.push_back(entry);
+    }
+
+    /// After `welcome` and resubscribe: re-send unacknowledged mutations with
+    /// their ids, then flush the queue, all in their original order.
+    pub fn on_open(&mut self, now: Millis, out: &mut Vec<OutboxOut>) {
+        self.expire(now, out);
+        for entry in &self.in_flight {
+            out.push(OutboxOut::Send(entry.msg()));
+            out.push(OutboxOut::Status(
+                entry.mutation.id.clone(),
+                MutationStatus::Sent,
+            ));
+        }
+        self.queued_bytes = 0;
+        while let Some(entry) = self.queued.pop_front() {
+            self.send(entry, out);
+        }
+    }
+
+    /// The connection is gone: in-flight mutations wait for the next one.
+    pub fn on_close(&mut self, out: &mut Vec<OutboxOut>) {
+        for entry in &self.in_flight {
+            out.push(OutboxOut::Status(
+                entry.mutation.id.clone(),
+                MutationStatus::Queued,
+            ));
+        }
+    }
+
+    /// The server applied `id`. Returns false for an id that is not in flight.
+    pub fn on_ack(&mut self, id: &str, seq: u64, out: &mut Vec<OutboxOut>) -> bool {
+        let Some(at) = self.in_flight.iter().position(|e| e.mutation.id == id) else {
+            return self.recent_acks.iter().any(|acked| acked == id);
+        };
+        self.in_flight.remove(at);
+        if self.recent_acks.len() == RECENT_ACKS {
+            self.recent_acks.pop_front();
+        }
+        self.recent_acks.push_back(id.to_string());
+        out.push(OutboxOut::Status(
+            id.to_string(),
+            MutationStatus::Acked { seq },
+        ));
+        true
+    }
+
+    /// The server refused `id`.
+    pub fn on_error(&mut self, id: &str, error: SyncError, out: &mut Vec<OutboxOut>) {
+        if let Some(at) = self.in_flight.iter().position(|e| e.mutation.id == id) {
+            self.in_flight.remove(at);
+            out.push(OutboxOut::Status(
+                id.to_string(),
+                MutationStatus::Failed { error },
+            ));
+        }
+    }
+
+    /// Fails queued mutations whose expiry has passed.
+    pub fn expire(&mut self, now: Millis, out: &mut Vec<OutboxOut>) {
+        let (expired, kept): (Vec<_>, Vec<_>) = self
+            .queued
+            .drain(..)
+            .partition(|e| e.mutation.expires_at.is_some_and(|at| at <= now));
+        self.queued = kept.into();
+        for entry in expired {
+            self.queued_bytes -= entry.bytes;
+            let error = SyncError::Expired {
+                id: entry.mutation.id.clone(),
+            };
+            out.push(OutboxOut::Error(error.clone()));
+            out.push(OutboxOut::Status(
+                entry.mutation.id,
+                MutationStatus::Failed { error },
+            ));
+        }
+    }
+
+    fn send(&mut self, entry: Entry, out: &mut Vec<OutboxOut>) {
+        out.push(OutboxOut::Send(entry.msg()));
+        out.push(OutboxOut::Status(
+            entry.mutation.id.clone(),
+            MutationStatus::Sent,
+        ));
+        self.in_flight.push_back(entry);
+    }
+
+    fn drop_entry(&mut self, entry: Entry, out: &mut Vec<OutboxOut>) {
+        self.dropped += 1;
+        let error = SyncError::QueueOverflow {
+            dropped: self.dropped,
+        };
+        out.push(OutboxOut::Error(error.clone()));
+        out.push(OutboxOut::Status(
+            entry.mutation.id,
+            MutationStatus::Failed { error },
+        ));
+    }
+}

@@ -1,0 +1,77 @@
+use std::marker::PhantomData;
+
+use crate::component::SyncComponent;
+use crate::context::{SyncContext, expect_sync_context};
+use crate::mutations::{MutateOptions, MutationHandle};
+
+/// Changes entries of topic `T::NAME`, as returned by [`use_sync_mutation`].
+pub struct UseSyncMutationReturn<T> {
+    ctx: SyncContext,
+    options: MutateOptions,
+    _type: PhantomData<fn(T)>,
+}
+
+impl<T> Clone for UseSyncMutationReturn<T> {
+    fn clone(&self) -> Self {
+        Self {
+            ctx: self.ctx.clone(),
+            options: self.options,
+            _type: PhantomData,
+        }
+    }
+}
+
+impl<T: SyncComponent> UseSyncMutationReturn<T> {
+    /// Sets entry `key` to `value`.
+    pub fn set(&self, key: impl Into<String>, value: T) -> MutationHandle {
+        self.ctx.mutate_with_options(key, Some(value), self.options)
+    }
+
+    /// Removes entry `key`.
+    pub fn remove(&self, key: impl Into<String>) -> MutationHandle {
+        self.ctx.mutate_with_options::<T>(key, None, self.options)
+    }
+}
+
+/// Mutations of topic `T::NAME` with default options; see [`use_sync_mutation_with_options`].
+///
+/// ## Usage
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use leptos_sync::{MutationStatus, SyncComponent, use_sync_mutation};
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// # struct Task { title: String, done: bool }
+/// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
+///
+/// #[component]
+/// fn AddTask() -> impl IntoView {
+///     let tasks = use_sync_mutation::<Task>();
+///     let (status, set_status) = signal(None::<MutationStatus>);
+///     let add = move |_| {
+///         let handle = tasks.set("t1", Task { title: "Write docs".into(), done: false });
+///         set_status.set(Some(handle.status.get_untracked()));
+///     };
+///     view! { <button on:click=add>"Add"</button> }
+/// }
+/// ```
+///
+/// # Panics
+/// Outside a `<SyncProvider>`, with a message naming it.
+pub fn use_sync_mutation<T: SyncComponent>() -> UseSyncMutationReturn<T> {
+    use_sync_mutation_with_options(MutateOptions::default())
+}
+
+/// Mutations of topic `T::NAME`. Each returns a [`MutationHandle`] whose
+/// status goes Queued → Sent → Acked{seq}, or Failed{error}. With
+/// `optimistic`, the value shows at once and is rolled back on failure.
+pub fn use_sync_mutation_with_options<T: SyncComponent>(
+    options: MutateOptions,
+) -> UseSyncMutationReturn<T> {
+    UseSyncMutationReturn {
+        ctx: expect_sync_context("use_sync_mutation"),
+        options,
+        _type: PhantomData,
+    }
+}
