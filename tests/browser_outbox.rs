@@ -1,0 +1,297 @@
+//! Auth, the offline outbox and exactly-once mutations against the real server.
+#![cfg(target_arch = "wasm32")]
+
+mod browser_support;
+
+use std::sync::{Arc, Mutex};
+
+use browser_support::*;
+use leptos::prelude::*;
+use leptos_sync::{
+    MutateOptions, MutationHandle, MutationStatus, OutboxOptions, Overflow, ReconnectOptions,
+    ReconnectPolicy, SubscriptionStatus, SyncComponent, SyncEntries, SyncError, SyncOptions,
+    SyncRegistry, use_sync_component,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+macro_rules! item {
+    ($name:ident, $topic:literal) => {
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        struct $name {
+            n: u64,
+        }
+        impl SyncComponent for $name {
+            const NAME: &'static str = $topic;
+        }
+    };
+}
+
+fn fast() -> SyncOptions {
+    SyncOptions::default().reconnect(ReconnectOptions {
+        policy: ReconnectPolicy::Fixed(50),
+        ..Default::default()
+    })
+}
+
+/// Mounts a provider with one live subscriber of `T`.
+fn mount_subscribed<T: SyncComponent>(
+    client: &str,
+    options: SyncOptions,
+) -> (Mounted, Arc<Mutex<Option<SyncEntries<T>>>>) {
+    let slot: Arc<Mutex<Option<SyncEntries<T>>>> = Arc::default();
+    let children = {
+        let slot = slot.clone();
+        move || {
+            *slot.lock().unwrap() = Some(use_sync_component::<T>());
+        }
+    };
+    let registry = SyncRegistry::new().register::<T>();
+    (
+        mount_with(&ws_url(client), options, true, registry, children),
+        slot,
+    )
+}
+
+fn is_live<T: SyncComponent>(slot: &Arc<Mutex<Option<SyncEntries<T>>>>) -> bool {
+    slot.lock()
+        .unwrap()
+        .is_some_and(|e| e.state.get_untracked().status == SubscriptionStatus::Live)
+}
+
+/// Client frames of the server's stats: `(session, type, raw)`.
+async fn frames(client: &str) -> Vec<(String, String, Value)> {
+    stats(client).await["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["session"].as_str().unwrap_or_default().to_string(),
+                f["type"].as_str().unwrap_or_default().to_string(),
+                serde_json::from_str(f["raw"].as_str().unwrap()).unwrap_or(Value::Null),
+            )
+        })
+        .collect()
+}
+
+fn status(handle: &MutationHandle) -> MutationStatus {
+    handle.status.get_untracked()
+}
+
+item!(Queued, "t-outbox");
+
+#[wasm_bindgen_test]
+async fn sends_while_offline_keep_the_newest_hundred_and_flush_in_order_after_resubscribe() {
+    let client = "outbox-overflow";
+    control(&format!("reset?client={client}")).await;
+    let options = fast().outbox(OutboxOptions {
+        max_messages: 100,
+        overflow: Overflow::DropOldest,
+        ..Default::default()
+    });
+    let (m, slot) = mount_subscribed::<Queued>(client, options);
+    wait_until("Live", 5_000, || is_live(&slot)).await;
+    control(&format!("refuse?ms=1000&client={client}")).await;
+    control(&format!("drop?client={client}")).await;
+    wait_until("disconnected", 2_000, || !m.is_open()).await;
+
+    let handles: Vec<MutationHandle> = (0..150)
+        .map(|i| m.ctx.mutate(format!("m{i}"), Some(Queued { n: i })))
+        .collect();
+    let metrics = m.ctx.connection.metrics.get_untracked();
+    assert_eq!((metrics.queued, metrics.dropped), (100, 50));
+    assert!(matches!(
+        m.ctx.last_error.get_untracked(),
+        Some(SyncError::QueueOverflow { dropped: 50 })
+    ));
+    for handle in &handles[..50] {
+        assert!(matches!(
+            status(handle),
+            MutationStatus::Failed {
+                error: SyncError::QueueOverflow { .. }
+            }
+        ));
+    }
+
+    wait_until("the newest 100 acked", 10_000, || {
+        handles[50..]
+            .iter()
+            .all(|h| matches!(status(h), MutationStatus::Acked { .. }))
+    })
+    .await;
+    let frames = frames(client).await;
+    let last_hello = frames.iter().rposition(|f| f.1 == "hello").unwrap();
+    let last: Vec<_> = frames[last_hello..].iter().collect();
+    assert_eq!(last[1].1, "subscribe", "resubscribe before the flush");
+    let ids: Vec<String> = last[2..]
+        .iter()
+        .filter(|f| f.1 == "mutate")
+        .map(|f| f.2["key"].as_str().unwrap().to_string())
+        .collect();
+    let expected: Vec<String> = (50..150).map(|i| format!("m{i}")).collect();
+    assert_eq!(ids, expected, "exactly the newest 100, in order");
+    assert!(
+        last[2..]
+            .iter()
+            .all(|f| f.1 != "hello" && f.1 != "subscribe")
+    );
+    wait_until("entries", 3_000, || {
+        slot.lock().unwrap().unwrap().get_untracked().len() == 100
+    })
+    .await;
+}
+
+item!(Once, "t-once");
+
+#[wasm_bindgen_test]
+async fn mutations_dropped_before_their_ack_are_applied_exactly_once() {
+    let client = "outbox-once";
+    control(&format!("reset?client={client}")).await;
+    let (m, slot) = mount_subscribed::<Once>(client, fast());
+    wait_until("Live", 5_000, || is_live(&slot)).await;
+    control(&format!("drop_before_ack?n=10&client={client}")).await;
+    let handles: Vec<MutationHandle> = (0..20)
+        .map(|i| m.ctx.mutate(format!("k{i}"), Some(Once { n: i })))
+        .collect();
+    wait_until("all acked", 15_000, || {
+        handles
+            .iter()
+            .all(|h| matches!(status(h), MutationStatus::Acked { .. }))
+    })
+    .await;
+    let reconnects = m.ctx.connection.metrics.get_untracked().reconnects;
+    assert!(reconnects >= 1, "the server dropped before acking");
+    let applied = gloo_net::http::Request::get(&format!("http://{SERVER}/control/mutations"))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    for handle in &handles {
+        assert_eq!(applied[&handle.id], 1, "{} applied once", handle.id);
+    }
+    web_sys::console::log_1(
+        &format!("20 mutations, {reconnects} drops before ack, each applied once").into(),
+    );
+    let entries = slot.lock().unwrap().unwrap().get_untracked();
+    assert_eq!(entries.len(), 20);
+}
+
+item!(Optimistic, "t-optimistic");
+
+#[wasm_bindgen_test]
+async fn an_optimistic_change_shows_at_once_and_an_expired_one_rolls_back() {
+    let client = "outbox-optimistic";
+    control(&format!("reset?client={client}")).await;
+    let (m, slot) = mount_subscribed::<Optimistic>(client, fast());
+    wait_until("Live", 5_000, || is_live(&slot)).await;
+    let entries = || slot.lock().unwrap().unwrap().get_untracked();
+    let optimistic = MutateOptions {
+        optimistic: true,
+        expires_in_ms: Some(300),
+    };
+    let handle = m
+        .ctx
+        .mutate_with_options("kept", Some(Optimistic { n: 1 }), optimistic);
+    assert_eq!(
+        entries().get("kept"),
+        Some(&Optimistic { n: 1 }),
+        "shown before the ack"
+    );
+    wait_until("acked", 3_000, || {
+        matches!(status(&handle), MutationStatus::Acked { .. })
+    })
+    .await;
+
+    (m.ctx.connection.close)();
+    let handle = m
+        .ctx
+        .mutate_with_options("gone", Some(Optimistic { n: 2 }), optimistic);
+    assert_eq!(entries().get("gone"), Some(&Optimistic { n: 2 }));
+    wait_until("expired", 3_000, || {
+        matches!(status(&handle), MutationStatus::Failed { .. })
+    })
+    .await;
+    assert_eq!(entries().get("gone"), None, "rolled back");
+    assert_eq!(entries().get("kept"), Some(&Optimistic { n: 1 }));
+    assert!(matches!(
+        m.ctx.last_error.get_untracked(),
+        Some(SyncError::Expired { .. })
+    ));
+}
+
+item!(Rotated, "t-rotated");
+
+#[wasm_bindgen_test]
+async fn a_rejected_token_tries_once_and_a_rotated_one_reconnects_with_its_subscriptions() {
+    let client = "auth-rotate";
+    control(&format!("reset?client={client}")).await;
+    control("token?value=good-token").await;
+    let logs = capture_logs();
+    let (m, slot) =
+        mount_subscribed::<Rotated>(client, fast().token(|| Some("bad-token-1234".into())));
+    wait_until("AuthRejected", 5_000, || {
+        matches!(
+            m.ctx.last_error.get_untracked(),
+            Some(SyncError::AuthRejected { code: 4401 })
+        )
+    })
+    .await;
+    // A 50 ms retry policy: twenty chances in a second, none taken.
+    gloo_timers::future::TimeoutFuture::new(1_000).await;
+    assert_eq!(attempts(client).await.len(), 1, "exactly one attempt");
+
+    (m.ctx.set_token)(Some("good-token".into()));
+    wait_until("Live with the new token", 5_000, || {
+        m.is_open() && is_live(&slot)
+    })
+    .await;
+    control("token?value=").await;
+    let sessions = frames(client).await;
+    assert_eq!(
+        sessions.iter().filter(|f| f.1 == "subscribe").count(),
+        1,
+        "subscribed once, after welcome"
+    );
+
+    // The token appears in no log line, error text or debug output.
+    let error_text = format!(
+        "{:?} {}",
+        m.ctx.last_error.get_untracked(),
+        SyncError::AuthRejected { code: 4401 }
+    );
+    for haystack in logs.lock().unwrap().iter().chain([&error_text]) {
+        assert!(
+            !haystack.contains("bad-token-1234") && !haystack.contains("good-token"),
+            "token leaked: {haystack}"
+        );
+    }
+    assert!(
+        !logs.lock().unwrap().is_empty(),
+        "the logger saw the connection's log lines"
+    );
+}
+
+/// Captures every `log` record of this test binary.
+fn capture_logs() -> Arc<Mutex<Vec<String>>> {
+    struct Capture(Arc<Mutex<Vec<String>>>);
+    impl log::Log for Capture {
+        fn enabled(&self, _: &log::Metadata) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record) {
+            self.0.lock().unwrap().push(format!("{}", record.args()));
+        }
+        fn flush(&self) {}
+    }
+    let lines: Arc<Mutex<Vec<String>>> = Arc::default();
+    if log::set_boxed_logger(Box::new(Capture(lines.clone()))).is_ok() {
+        log::set_max_level(log::LevelFilter::Trace);
+    }
+    lines
+}
