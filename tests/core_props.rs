@@ -6,13 +6,23 @@
 //! the policy bounds (or the clamped retry-after range), and the state agrees
 //! with the sockets. This file adds who may trigger a Connect from each resting
 //! state, the counters, and that no state gets stuck.
+//!
+//! Components subscribe and unsubscribe a few topics at any time, and a scripted
+//! server (`common::server`) answers, snapshots, updates (with duplicates and
+//! gaps), refuses and restarts. The harness checks that each socket carries at
+//! most one live `subscribe` per topic (a gap heal is unsubscribe + subscribe),
+//! none before `welcome` nor for a topic without users, and that once Open the
+//! subscribed topics are exactly the topics with users: re-sent once per open.
+//! The server checks every `since`/`epoch` and the effect of every frame.
 
 mod common;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use common::Harness;
+use common::server::{self, Counts, Server, ServerStep, TOPICS};
+use common::subs;
 use leptos_sync::core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
 use leptos_sync::core::machine::{Command, Event, MachineOptions, Timer};
 use leptos_sync::{ConnectionState, FailReason, SyncError};
@@ -43,9 +53,15 @@ enum Step {
     Advance(u64),
     /// Time passes with timers throttled (background tab).
     Throttle(u64),
+    /// A component starts using a topic.
+    Sub(usize),
+    /// A component using a topic stops.
+    Unsub(usize),
+    Server(ServerStep),
 }
 
-fn step() -> impl Strategy<Value = Step> {
+/// `subs` weighs subscription traffic against connection events.
+fn step(subs: u32) -> impl Strategy<Value = Step> {
     prop_oneof![
         2 => Just(Step::UserOpen),
         1 => Just(Step::UserClose),
@@ -65,6 +81,9 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(Step::Visible),
         4 => (0u64..8_000).prop_map(Step::Advance),
         1 => (0u64..120_000).prop_map(Step::Throttle),
+        subs => (0..TOPICS.len()).prop_map(Step::Sub),
+        subs => (0..TOPICS.len()).prop_map(Step::Unsub),
+        6 * subs => server::step().prop_map(Step::Server),
     ]
 }
 
@@ -125,6 +144,8 @@ fn options() -> impl Strategy<Value = MachineOptions> {
                     heartbeat_interval_ms,
                     pong_timeout_ms,
                     connect_timeout_ms,
+                    // Fields added later keep their defaults.
+                    ..MachineOptions::default()
                 }
             },
         )
@@ -141,6 +162,7 @@ struct Coverage {
     exhausted: Cell<u32>,
     heartbeat_timeouts: Cell<u32>,
     stale: Cell<u32>,
+    subs: RefCell<Counts>,
 }
 
 fn bump(c: &Cell<u32>) {
@@ -148,7 +170,7 @@ fn bump(c: &Cell<u32>) {
 }
 
 /// Delivers `step` if it is physically possible now; returns the commands.
-fn deliver(h: &mut Harness, step: &Step, cov: &Coverage) -> Vec<Command> {
+fn deliver(h: &mut Harness, server: &mut Server, step: &Step, cov: &Coverage) -> Vec<Command> {
     let live = h.live.map(|k| &h.sockets[k]);
     let open = live.filter(|s| s.phase == common::Phase::Open);
     // A late event from a socket that is already gone must change nothing.
@@ -221,6 +243,11 @@ fn deliver(h: &mut Harness, step: &Step, cov: &Coverage) -> Vec<Command> {
             h.throttle(*ms);
             vec![]
         }
+        Step::Sub(t) => subs::subscribe(h, TOPICS[*t]),
+        // Only a component that subscribed unsubscribes.
+        Step::Unsub(t) if subs::status(h, TOPICS[*t]).is_some() => subs::unsubscribe(h, TOPICS[*t]),
+        Step::Unsub(_) => vec![],
+        Step::Server(s) => server.serve(h, s),
     }
 }
 
@@ -238,10 +265,12 @@ fn may_connect(before: &ConnectionState, step: &Step) -> bool {
 
 fn run(opts: MachineOptions, seed: u64, steps: &[Step], cov: &Coverage) {
     let mut h = Harness::new(opts, seed);
+    let mut server = Server::default();
     // auto_connect, then whatever happens.
     for step in std::iter::once(&Step::UserOpen).chain(steps) {
         let before = h.state();
-        let cmds = deliver(&mut h, step, cov);
+        let cmds = deliver(&mut h, &mut server, step, cov);
+        server.observe(&h, &cmds);
         let connected = cmds.contains(&Command::Connect);
         assert!(
             !connected || may_connect(&before, step),
@@ -266,6 +295,7 @@ fn run(opts: MachineOptions, seed: u64, steps: &[Step], cov: &Coverage) {
         let sent: usize = h.sockets.iter().map(|s| s.sent.len()).sum();
         assert_eq!(m.sent as usize, sent, "sent counts every frame");
     }
+    cov.subs.borrow_mut().add(server.counts);
     // Nothing gets stuck: a pending retry connects, a pending connect resolves.
     match h.state() {
         ConnectionState::Reconnecting { .. } => {
@@ -286,10 +316,10 @@ fn run(opts: MachineOptions, seed: u64, steps: &[Step], cov: &Coverage) {
     }
 }
 
-#[test]
-fn random_event_sequences_keep_the_invariants() {
+/// Runs `cases` random sequences with subscription traffic weighted `subs`.
+fn explore(cases: u32, subs: u32) -> Coverage {
     let mut config = Config {
-        cases: 512,
+        cases,
         failure_persistence: None,
         ..Config::default()
     };
@@ -307,7 +337,7 @@ fn random_event_sequences_keep_the_invariants() {
     let strategy = (
         options(),
         any::<u64>(),
-        prop::collection::vec(step(), 1..160),
+        prop::collection::vec(step(subs), 1..160),
     );
     TestRunner::new(config)
         .run(&strategy, |(opts, seed, steps)| {
@@ -315,15 +345,10 @@ fn random_event_sequences_keep_the_invariants() {
             Ok(())
         })
         .unwrap();
-    let counts = [
-        ("opened", cov.opened.get()),
-        ("retries", cov.retries.get()),
-        ("overloaded retries", cov.overloaded_retries.get()),
-        ("auth failures", cov.auth_failed.get()),
-        ("exhausted", cov.exhausted.get()),
-        ("heartbeat timeouts", cov.heartbeat_timeouts.get()),
-        ("stale events", cov.stale.get()),
-    ];
+    cov
+}
+
+fn explored<const N: usize>(counts: [(&str, u32); N]) {
     println!("coverage: {counts:?}");
     for (what, n) in counts {
         assert!(
@@ -331,4 +356,32 @@ fn random_event_sequences_keep_the_invariants() {
             "only {n} {what}: the generator no longer explores it"
         );
     }
+}
+
+#[test]
+fn random_event_sequences_keep_the_invariants() {
+    let cov = explore(512, 1);
+    explored([
+        ("opened", cov.opened.get()),
+        ("retries", cov.retries.get()),
+        ("overloaded retries", cov.overloaded_retries.get()),
+        ("auth failures", cov.auth_failed.get()),
+        ("exhausted", cov.exhausted.get()),
+        ("heartbeat timeouts", cov.heartbeat_timeouts.get()),
+        ("stale events", cov.stale.get()),
+    ]);
+}
+
+#[test]
+fn random_subscription_traffic_keeps_the_subscription_invariants() {
+    let s = *explore(384, 8).subs.borrow();
+    explored([
+        ("replays", s.replays),
+        ("snapshots", s.snapshots),
+        ("duplicates", s.duplicates),
+        ("gaps", s.gaps),
+        ("refusals", s.refused),
+        ("frames for old subs", s.old_subs),
+        ("resubscribes with since", s.resubscribes),
+    ]);
 }

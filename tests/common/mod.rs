@@ -14,6 +14,7 @@
 //!   per socket, none for a topic without users, and once Open the topics
 //!   subscribed on the socket are exactly the topics with users.
 
+pub mod server;
 pub mod subs;
 
 use std::collections::{BTreeMap, HashMap};
