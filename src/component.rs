@@ -1,6 +1,6 @@
 //! [`SyncComponent`]: a type whose entries live in a server topic.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -48,15 +48,10 @@ pub trait SyncComponent:
 
 /// The canonical shape string that [`SyncComponent::schema_hash`] hashes.
 pub fn shape<T: DeserializeOwned>() -> String {
-    let mut tracer = Tracer::new(TracerConfig::default());
-    let traced = tracer
-        .trace_simple_type::<T>()
-        .map_err(|e| e.to_string())
-        .and_then(|(format, _)| Ok((format, tracer.registry().map_err(|e| e.to_string())?)));
-    match traced {
+    match trace::<T>() {
         Ok((format, registry)) => {
             let mut out = String::new();
-            write_format(&format, &registry, &mut HashSet::new(), &mut out);
+            write_format(&format, &registry, &mut Vec::new(), &mut out);
             out
         }
         Err(error) => {
@@ -69,26 +64,81 @@ pub fn shape<T: DeserializeOwned>() -> String {
     }
 }
 
+/// Passes over `T` allowed for discovering the variants of its inner enums.
+const MAX_PASSES: usize = 256;
+
+/// Traces `T` with every variant of every enum in it.
+///
+/// serde-reflection's `trace_simple_type` completes only an enum at the top:
+/// an enum inside a struct keeps the one variant of the first pass, and
+/// `registry()` fails, so every struct with an enum field used to fall back to
+/// its type path. So: trace again, clearing the "incomplete" mark of the enums
+/// the registry named, until none is left. An enum the tracer does not visit
+/// again (inside an `Option`, a sequence or a map, which it explores only once)
+/// stays half traced; that is detected and falls back as before.
+fn trace<T: DeserializeOwned>() -> Result<(Format, Registry), String> {
+    let mut enums = BTreeSet::new();
+    loop {
+        let mut tracer = Tracer::new(TracerConfig::default());
+        let mut format = Format::Unit;
+        for _ in 0..MAX_PASSES {
+            format = tracer
+                .trace_simple_type::<T>()
+                .map_err(|e| e.to_string())?
+                .0;
+            // Not short-circuited: each check clears a mark so the next pass goes on.
+            let marked = enums
+                .iter()
+                .filter(|name: &&String| tracer.check_incomplete_enum(name).is_some());
+            if marked.count() == 0 {
+                break;
+            }
+        }
+        match tracer.registry() {
+            Ok(registry) => {
+                // A fully traced enum has its variants at indices 0..n; one still
+                // waiting for more passes has some at provisional indices.
+                let half = registry.iter().find(|(_, c)| match c {
+                    ContainerFormat::Enum(variants) => {
+                        !variants.keys().copied().eq(0..variants.len() as u32)
+                    }
+                    _ => false,
+                });
+                return match half {
+                    Some((name, _)) => Err(format!("cannot reach every variant of {name}")),
+                    None => Ok((format, registry)),
+                };
+            }
+            Err(serde_reflection::Error::MissingVariants(names))
+                if names.iter().any(|name| !enums.contains(name)) =>
+            {
+                enums.extend(names);
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
 fn fnv1a(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0x811c_9dc5, |hash, b| {
         (hash ^ u32::from(*b)).wrapping_mul(0x0100_0193)
     })
 }
 
-fn write_format(
-    format: &Format,
-    registry: &Registry,
-    seen: &mut HashSet<String>,
-    out: &mut String,
-) {
+fn write_format(format: &Format, registry: &Registry, seen: &mut Vec<String>, out: &mut String) {
     match format {
         Format::TypeName(name) => match registry.get(name) {
-            // Recursive types: the name stands for the shape already being written.
-            Some(_) if seen.contains(name) => out.push_str("rec"),
+            // Recursive types: refer to the enclosing shape by its depth, not by
+            // a bare marker, or two mutually recursive types that differ only in
+            // which one recurses where would get the same shape.
+            Some(_) if seen.contains(name) => {
+                let depth = seen.iter().position(|n| n == name).unwrap_or_default();
+                out.push_str(&format!("rec{depth}"));
+            }
             Some(container) => {
-                seen.insert(name.clone());
+                seen.push(name.clone());
                 write_container(container, registry, seen, out);
-                seen.remove(name);
+                seen.pop();
             }
             None => out.push('?'),
         },
@@ -125,12 +175,7 @@ fn write_format(
     }
 }
 
-fn write_tuple(
-    items: &[Format],
-    registry: &Registry,
-    seen: &mut HashSet<String>,
-    out: &mut String,
-) {
+fn write_tuple(items: &[Format], registry: &Registry, seen: &mut Vec<String>, out: &mut String) {
     out.push('(');
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
@@ -144,7 +189,7 @@ fn write_tuple(
 fn write_fields(
     fields: &[Named<Format>],
     registry: &Registry,
-    seen: &mut HashSet<String>,
+    seen: &mut Vec<String>,
     out: &mut String,
 ) {
     // JSON objects are unordered: so is the shape.
@@ -165,7 +210,7 @@ fn write_fields(
 fn write_container(
     container: &ContainerFormat,
     registry: &Registry,
-    seen: &mut HashSet<String>,
+    seen: &mut Vec<String>,
     out: &mut String,
 ) {
     match container {

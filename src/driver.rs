@@ -13,6 +13,7 @@ use leptos_use_websocket::{
 
 use crate::context::ConnectionReadyState;
 use crate::core::machine::{Command, Event, Machine, Timer};
+use crate::core::state::Lifecycle;
 use crate::error::SyncError;
 use crate::mutations::Mutations;
 use crate::options::{LifecycleFn, SyncOptions, TokenFn};
@@ -83,11 +84,14 @@ impl Driver {
                 }
             }
             Command::FetchToken => {
-                let token = self
-                    .inner
-                    .with_value(|inner| inner.token.clone())
-                    .and_then(|token| token());
-                self.dispatch(Event::Token(token));
+                let token = self.inner.with_value(|inner| inner.token.clone());
+                leptos::task::spawn_local(async move {
+                    let token = match token {
+                        Some(token) => token().await,
+                        None => None,
+                    };
+                    self.dispatch(Event::Token(token));
+                });
             }
             Command::SetTimer { timer, at } => {
                 // Browsers fire a timeout above i32::MAX ms at once: clamp; the
@@ -100,13 +104,12 @@ impl Driver {
             }
             Command::Error(error) => {
                 log::warn!("leptos-sync: {error}");
-                self.outputs.last_error.set(Some(error));
+                self.outputs.last_error.set(Some(error.clone()));
+                self.observe(Lifecycle::Error(error));
             }
             Command::Lifecycle(event) => {
                 log::info!("leptos-sync: {event:?}");
-                if let Some(on_event) = self.inner.with_value(|inner| inner.on_event.clone()) {
-                    on_event(&event);
-                }
+                self.observe(event);
             }
             Command::Data(event) => {
                 let mut errors = Vec::new();
@@ -119,6 +122,12 @@ impl Driver {
             Command::Mutation { id, status } => {
                 self.mutations.update_value(|m| m.set_status(&id, status));
             }
+        }
+    }
+
+    fn observe(self, event: Lifecycle) {
+        if let Some(on_event) = self.inner.with_value(|inner| inner.on_event.clone()) {
+            on_event(&event);
         }
     }
 
@@ -263,7 +272,11 @@ pub(crate) fn start(
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .clone();
-            overridden.unwrap_or_else(|| configured.as_ref().and_then(|token| token()))
+            match (overridden, &configured) {
+                (Some(token), _) => Box::pin(std::future::ready(token)),
+                (None, Some(configured)) => configured(),
+                (None, None) => Box::pin(std::future::ready(None)),
+            }
         }));
     });
 

@@ -27,6 +27,6 @@ pub use hooks::{
     use_sync_entity, use_sync_mutation, use_sync_mutation_with_options,
 };
 pub use mutations::{MutateOptions, MutationHandle};
-pub use options::{LifecycleFn, SyncOptions, TokenFn};
+pub use options::{LifecycleFn, SyncOptions, TokenFn, TokenFuture};
 pub use provider::SyncProvider;
 pub use registry::SyncRegistry;

@@ -1,6 +1,8 @@
 //! [`SyncOptions`]: how the provider connects, retries and reports.
 
 use std::fmt;
+use std::future::{Future, ready};
+use std::pin::Pin;
 use std::sync::Arc;
 
 use default_struct_builder::DefaultBuilder;
@@ -10,8 +12,11 @@ use crate::core::machine::MachineOptions;
 use crate::core::outbox::OutboxOptions;
 use crate::core::state::Lifecycle;
 
+/// The auth token, possibly still being fetched (for example refreshed over HTTP).
+pub type TokenFuture = Pin<Box<dyn Future<Output = Option<String>>>>;
+
 /// Returns the current auth token; called again on every connect, so a refreshed token is used.
-pub type TokenFn = Arc<dyn Fn() -> Option<String> + Send + Sync>;
+pub type TokenFn = Arc<dyn Fn() -> TokenFuture + Send + Sync>;
 
 /// Observes lifecycle events, for logging and analytics.
 pub type LifecycleFn = Arc<dyn Fn(&Lifecycle) + Send + Sync>;
@@ -72,7 +77,20 @@ impl SyncOptions {
     /// Sets the token function, called on every connect; its value goes in `hello`, never in the URL.
     pub fn token(self, token: impl Fn() -> Option<String> + Send + Sync + 'static) -> Self {
         Self {
-            token: Some(Arc::new(token)),
+            token: Some(Arc::new(move || Box::pin(ready(token())))),
+            ..self
+        }
+    }
+
+    /// Sets an async token function, awaited on every connect before `hello`
+    /// (within the connect timeout), so an expired token can be refreshed first.
+    pub fn token_async<F, Fut>(self, token: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Option<String>> + 'static,
+    {
+        Self {
+            token: Some(Arc::new(move || Box::pin(token()))),
             ..self
         }
     }

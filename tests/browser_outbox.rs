@@ -295,3 +295,42 @@ fn capture_logs() -> Arc<Mutex<Vec<String>>> {
     }
     lines
 }
+
+#[wasm_bindgen_test]
+async fn an_async_token_is_awaited_before_hello_on_every_connect() {
+    let client = "auth-async";
+    control(&format!("reset?client={client}")).await;
+    control("token?value=async-token").await;
+    let fetches = Arc::new(Mutex::new(0u32));
+    let counter = fetches.clone();
+    let options = fast().token_async(move || {
+        *counter.lock().unwrap() += 1;
+        async {
+            // Like a refresh over HTTP: the token arrives later.
+            gloo_timers::future::TimeoutFuture::new(100).await;
+            Some("async-token".to_string())
+        }
+    });
+    let m = mount(&ws_url(client), options, true);
+    m.wait_open(5_000).await;
+    control(&format!("drop?client={client}")).await;
+    wait_until("reconnected", 5_000, || {
+        m.is_open() && m.ctx.connection.metrics.get_untracked().reconnects == 1
+    })
+    .await;
+    control("token?value=").await;
+    assert_eq!(
+        *fetches.lock().unwrap(),
+        2,
+        "the token is fetched again for each connect"
+    );
+    let hellos = stats(client).await["hellos"].clone();
+    assert!(
+        hellos
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["has_token"] == true),
+        "{hellos}"
+    );
+}

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::subscriptions::SubscriptionCounters;
+use crate::error::SyncError;
 
 /// Wall-clock time in milliseconds since the Unix epoch, passed into the core.
 pub type Millis = u64;
@@ -132,6 +133,8 @@ pub enum Lifecycle {
         /// Close reason.
         reason: String,
     },
+    /// A failure was reported to `last_error`.
+    Error(SyncError),
     /// A retry is scheduled.
     Reconnecting {
         /// Attempt number.
