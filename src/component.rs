@@ -39,8 +39,10 @@ pub trait SyncComponent:
     /// recursively, ignoring field order and Rust type names, since neither
     /// shows in JSON. Adding, removing, renaming or retyping a field changes
     /// it. Override it to pin a value, or when the shape cannot be traced (a
-    /// hand-written `Deserialize` that rejects serde-reflection's samples; the
-    /// default then falls back to the type's path).
+    /// hand-written `Deserialize` that rejects serde-reflection's samples, an
+    /// enum reachable only inside an `Option`, a `Vec` or a map, `flatten`,
+    /// internally tagged or untagged enums; the default then falls back to
+    /// the type's path).
     fn schema_hash() -> u32 {
         fnv1a(shape::<Self>().as_bytes())
     }
