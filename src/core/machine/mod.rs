@@ -1,0 +1,312 @@
+//! The connection state machine: events in, commands out, time passed in.
+//!
+//! The driver (the `SyncProvider`) feeds [`Event`]s with the current wall-clock
+//! time and executes the [`Command`]s it polls. Nothing here touches a socket,
+//! a timer or a clock, so every rule is tested natively with virtual time.
+
+use std::collections::VecDeque;
+
+use leptos_sync_protocol::{ClientMsg, PROTOCOL_VERSION, close_code};
+
+use super::outbox::{Outbox, OutboxOut};
+use super::state::{ConnectionMetrics, ConnectionState, FailReason, Millis};
+use super::subscriptions::{SubOut, Subscriptions};
+use crate::error::SyncError;
+
+mod frames;
+mod reconnect;
+mod types;
+
+pub use types::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Socket {
+    None,
+    Connecting,
+    /// Open; `hello` is sent once the token is there.
+    Open {
+        hello_sent: bool,
+    },
+}
+
+/// The connection state machine. See the module docs.
+pub struct Machine {
+    opts: MachineOptions,
+    random: Box<dyn FnMut() -> f64>,
+    state: ConnectionState,
+    socket: Socket,
+    /// Failed attempts since the last stable connection.
+    attempt: u32,
+    ever_opened: bool,
+    heartbeat_ms: u64,
+    deadlines: [Option<Millis>; TIMERS.len()],
+    metrics: ConnectionMetrics,
+    subs: Subscriptions,
+    outbox: Outbox,
+    /// Random prefix of mutation ids, so ids from different page loads never collide.
+    id_prefix: String,
+    next_mutation: u64,
+    out: VecDeque<Command>,
+}
+
+impl Machine {
+    /// A machine in [`ConnectionState::Idle`]. `random` yields uniform samples in `[0, 1)` for jitter.
+    pub fn new(opts: MachineOptions, mut random: impl FnMut() -> f64 + 'static) -> Self {
+        let id_prefix = format!(
+            "{:08x}{:08x}",
+            (random() * f64::from(u32::MAX)) as u32,
+            (random() * f64::from(u32::MAX)) as u32
+        );
+        Self {
+            outbox: Outbox::new(opts.outbox),
+            id_prefix,
+            next_mutation: 0,
+            heartbeat_ms: opts.heartbeat_interval_ms.unwrap_or(DEFAULT_HEARTBEAT_MS),
+            opts,
+            random: Box::new(random),
+            state: ConnectionState::Idle,
+            socket: Socket::None,
+            attempt: 0,
+            ever_opened: false,
+            deadlines: [None; TIMERS.len()],
+            metrics: ConnectionMetrics::default(),
+            subs: Subscriptions::default(),
+            out: VecDeque::new(),
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> &ConnectionState {
+        &self.state
+    }
+
+    /// The current metrics.
+    pub fn metrics(&self) -> &ConnectionMetrics {
+        &self.metrics
+    }
+
+    /// A new unique mutation id.
+    pub fn mutation_id(&mut self) -> String {
+        self.next_mutation += 1;
+        format!("{}-{}", self.id_prefix, self.next_mutation)
+    }
+
+    /// The subscription table.
+    pub fn subscriptions(&self) -> &Subscriptions {
+        &self.subs
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &MachineOptions {
+        &self.opts
+    }
+
+    /// The next command for the driver, if any.
+    pub fn poll(&mut self) -> Option<Command> {
+        self.out.pop_front()
+    }
+
+    /// Puts the machine in `Failed` because the URL cannot be used; only a new provider helps.
+    pub fn fail_invalid_url(&mut self, error: SyncError) {
+        self.out.push_back(Command::Error(error));
+        self.state = ConnectionState::Failed {
+            reason: FailReason::InvalidUrl,
+        };
+    }
+
+    /// Feeds one event at time `now`.
+    pub fn handle(&mut self, event: Event, now: Millis) {
+        match event {
+            Event::UserOpen => self.user_open(now),
+            Event::UserClose => self.user_close(now),
+            Event::SocketOpened => {
+                if self.socket == Socket::Connecting {
+                    self.socket = Socket::Open { hello_sent: false };
+                    self.state = ConnectionState::Handshaking;
+                    self.out.push_back(Command::FetchToken);
+                }
+            }
+            Event::Token(token) => {
+                if self.socket == (Socket::Open { hello_sent: false }) {
+                    self.socket = Socket::Open { hello_sent: true };
+                    self.send(ClientMsg::Hello {
+                        protocol: PROTOCOL_VERSION,
+                        token,
+                    });
+                }
+            }
+            Event::SocketError => {
+                if self.socket != Socket::None {
+                    self.error(SyncError::WebSocketError {
+                        message: "the connection failed".into(),
+                    });
+                }
+            }
+            Event::SocketClosed { code, reason } => {
+                if self.socket != Socket::None {
+                    self.lost(code, reason, now, true);
+                }
+            }
+            Event::Frame(text) => self.frame(&text, now),
+            Event::TokenChanged => {
+                if matches!(
+                    self.state,
+                    ConnectionState::Failed {
+                        reason: FailReason::AuthRejected { .. }
+                    }
+                ) {
+                    self.attempt = 0;
+                    self.connect(now);
+                }
+            }
+            Event::Timer(_) | Event::Visible => self.fire_due(now),
+            Event::Online => {
+                if matches!(self.state, ConnectionState::Reconnecting { .. })
+                    || matches!(
+                        self.state,
+                        ConnectionState::Failed {
+                            reason: FailReason::RetriesExhausted { .. }
+                        }
+                    )
+                {
+                    self.attempt = 0;
+                    self.connect(now);
+                }
+            }
+            Event::Subscribe { topic, schema } => {
+                let mut out = Vec::new();
+                self.subs
+                    .add(&topic, schema, self.state.is_open(), &mut out);
+                self.emit(out);
+            }
+            Event::Unsubscribe { topic } => {
+                let mut out = Vec::new();
+                self.subs.remove(&topic, self.state.is_open(), &mut out);
+                self.emit(out);
+            }
+            Event::Mutate(mutation) => {
+                let mut out = Vec::new();
+                self.outbox.push(mutation, self.state.is_open(), &mut out);
+                self.emit_outbox(out, now);
+            }
+            Event::Offline => {
+                // Don't trust `offline` alone: probe the link instead of dropping it.
+                if self.state.is_open() {
+                    self.ping(now);
+                }
+            }
+        }
+    }
+
+    fn user_open(&mut self, now: Millis) {
+        match self.state {
+            ConnectionState::Failed {
+                reason: FailReason::InvalidUrl,
+            } => {}
+            ConnectionState::Idle | ConnectionState::Closed | ConnectionState::Failed { .. } => {
+                self.attempt = 0;
+                self.connect(now);
+            }
+            // "Retry now": connect at once, but keep the attempt count.
+            ConnectionState::Reconnecting { .. } => self.connect(now),
+            ConnectionState::Connecting { .. }
+            | ConnectionState::Handshaking
+            | ConnectionState::Open => {}
+        }
+    }
+
+    fn user_close(&mut self, now: Millis) {
+        self.clear_timers();
+        if self.socket != Socket::None {
+            self.socket = Socket::None;
+            self.out.push_back(Command::CloseSocket {
+                code: close_code::NORMAL,
+                reason: "client closed".into(),
+            });
+        }
+        self.metrics.connected_since = None;
+        self.state = ConnectionState::Closed;
+        self.data_disconnected(now);
+    }
+
+    fn connect(&mut self, now: Millis) {
+        debug_assert_eq!(self.socket, Socket::None, "one socket at a time");
+        self.clear_timers();
+        self.socket = Socket::Connecting;
+        self.metrics.attempts += 1;
+        self.state = ConnectionState::Connecting {
+            attempt: self.attempt,
+        };
+        self.out.push_back(Command::Connect);
+        self.set_timer(Timer::Connect, now + self.opts.connect_timeout_ms);
+    }
+
+    fn send(&mut self, msg: ClientMsg) {
+        self.metrics.sent += 1;
+        self.out.push_back(Command::Send(msg));
+    }
+
+    /// Subscriptions go stale and in-flight mutations wait for the next connection.
+    fn data_disconnected(&mut self, now: Millis) {
+        let mut out = Vec::new();
+        self.subs.on_close(&mut out);
+        self.emit(out);
+        let mut out = Vec::new();
+        self.outbox.on_close(&mut out);
+        self.emit_outbox(out, now);
+    }
+
+    fn emit(&mut self, out: Vec<SubOut>) {
+        self.metrics.subscriptions = self.subs.counters;
+        for item in out {
+            match item {
+                SubOut::Send(msg) => self.send(msg),
+                SubOut::Data(event) => self.out.push_back(Command::Data(event)),
+                SubOut::Error(error) => self.error(error),
+            }
+        }
+    }
+
+    fn emit_outbox(&mut self, out: Vec<OutboxOut>, now: Millis) {
+        for item in out {
+            match item {
+                OutboxOut::Send(msg) => self.send(msg),
+                OutboxOut::Status(id, status) => {
+                    self.out.push_back(Command::Mutation { id, status })
+                }
+                OutboxOut::Error(error) => self.error(error),
+            }
+        }
+        self.metrics.queued = self.outbox.queued() as u64;
+        self.metrics.in_flight = self.outbox.in_flight() as u64;
+        self.metrics.dropped = self.outbox.dropped;
+        match self.outbox.next_expiry() {
+            Some(at) if self.deadline(Timer::Outbox) != Some(at) => {
+                self.set_timer(Timer::Outbox, at.max(now))
+            }
+            Some(_) => {}
+            None => self.clear_timer(Timer::Outbox),
+        }
+    }
+
+    fn error(&mut self, error: SyncError) {
+        self.out.push_back(Command::Error(error));
+    }
+
+    fn deadline(&self, timer: Timer) -> Option<Millis> {
+        self.deadlines[timer as usize]
+    }
+
+    fn set_timer(&mut self, timer: Timer, at: Millis) {
+        self.deadlines[timer as usize] = Some(at);
+        self.out.push_back(Command::SetTimer { timer, at });
+    }
+
+    fn clear_timer(&mut self, timer: Timer) {
+        self.deadlines[timer as usize] = None;
+    }
+
+    fn clear_timers(&mut self) {
+        self.deadlines = [None; TIMERS.len()];
+    }
+}

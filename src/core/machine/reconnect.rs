@@ -1,0 +1,156 @@
+//! Timers, the heartbeat, and what happens when a socket is lost: retry with
+//! backoff, wait for a new token, or give up.
+
+use leptos_sync_protocol::{ClientMsg, close_code};
+
+use super::{Command, Machine, Socket, TIMERS, Timer};
+use crate::core::state::{ConnectionState, FailReason, Lifecycle, Millis};
+use crate::error::SyncError;
+
+impl Machine {
+    pub(super) fn fire_due(&mut self, now: Millis) {
+        for timer in TIMERS {
+            if self.deadline(timer).is_some_and(|at| at <= now) {
+                self.clear_timer(timer);
+                self.fire(timer, now);
+            }
+        }
+    }
+
+    pub(super) fn fire(&mut self, timer: Timer, now: Millis) {
+        match timer {
+            Timer::Reconnect => {
+                if self.socket == Socket::None {
+                    self.connect(now);
+                }
+            }
+            Timer::Ping => {
+                if self.state.is_open() {
+                    self.ping(now);
+                }
+            }
+            Timer::Pong => {
+                let timeout_ms = self.opts.pong_timeout_ms;
+                self.abandon(
+                    SyncError::HeartbeatTimeout { timeout_ms },
+                    "heartbeat timeout",
+                    now,
+                );
+            }
+            Timer::Outbox => {
+                let mut out = Vec::new();
+                self.outbox.expire(now, &mut out);
+                self.emit_outbox(out, now);
+            }
+            Timer::Connect => {
+                let timeout_ms = self.opts.connect_timeout_ms;
+                self.abandon(
+                    SyncError::ConnectTimeout { timeout_ms },
+                    "connect timeout",
+                    now,
+                );
+            }
+        }
+    }
+
+    pub(super) fn ping(&mut self, now: Millis) {
+        self.metrics.pings += 1;
+        self.send(ClientMsg::Ping { t: now });
+        if self.deadline(Timer::Pong).is_none() {
+            self.set_timer(Timer::Pong, now + self.opts.pong_timeout_ms);
+        }
+        self.set_timer(Timer::Ping, now.saturating_add(self.heartbeat_ms));
+    }
+
+    /// Gives up on a socket that looks alive but is not: close it and retry at once with backoff.
+    pub(super) fn abandon(&mut self, error: SyncError, reason: &str, now: Millis) {
+        if self.socket == Socket::None {
+            return;
+        }
+        self.error(error);
+        self.out.push_back(Command::CloseSocket {
+            code: close_code::NORMAL,
+            reason: reason.into(),
+        });
+        self.lost(close_code::ABNORMAL, reason.into(), now, false);
+    }
+
+    /// The socket is gone: decide between retry, waiting for a new token, and giving up.
+    /// `report` is false when the caller already reported why.
+    pub(super) fn lost(&mut self, code: u16, reason: String, now: Millis, report: bool) {
+        let was_open = self.state.is_open();
+        self.socket = Socket::None;
+        self.clear_timers();
+        if was_open
+            && self.metrics.connected_since.is_some_and(|since| {
+                now.saturating_sub(since) >= self.opts.reconnect.stable_uptime_ms
+            })
+        {
+            self.attempt = 0;
+        }
+        self.metrics.connected_since = None;
+        self.metrics.last_close = Some((code, reason.clone()));
+        self.data_disconnected(now);
+        if was_open {
+            self.out
+                .push_back(Command::Lifecycle(Lifecycle::Disconnected {
+                    code,
+                    reason: reason.clone(),
+                }));
+        }
+        if matches!(
+            code,
+            close_code::UNAUTHORIZED | close_code::FORBIDDEN | close_code::POLICY_VIOLATION
+        ) {
+            self.error(SyncError::AuthRejected { code });
+            self.state = ConnectionState::Failed {
+                reason: FailReason::AuthRejected { code },
+            };
+            return;
+        }
+        if report && code != close_code::NORMAL {
+            self.error(SyncError::Closed {
+                code,
+                reason: reason.clone(),
+            });
+        }
+        self.attempt += 1;
+        let attempt = self.attempt;
+        let retry_after = (code == close_code::OVERLOADED)
+            .then(|| close_code::retry_after_ms(&reason))
+            .flatten();
+        // The policy decides *whether* to retry (Never, max_attempts, a Custom
+        // giving up) even when the server says *when*: a 4429 must not revive
+        // a policy that forbids reconnecting on its own.
+        let delay =
+            self.opts.reconnect.delay(attempt, (self.random)()).map(
+                |policy_ms| match retry_after {
+                    // Honour the server, clamped, spread by up to half again so shed clients don't return together.
+                    Some(ms) => {
+                        let base = self.opts.reconnect.clamp_retry_after(ms);
+                        base + (base as f64 * 0.5 * (self.random)()).round() as u64
+                    }
+                    None => policy_ms,
+                },
+            );
+        match delay {
+            Some(delay_ms) => {
+                let next_at = now + delay_ms;
+                self.state = ConnectionState::Reconnecting { attempt, next_at };
+                self.set_timer(Timer::Reconnect, next_at);
+                self.out
+                    .push_back(Command::Lifecycle(Lifecycle::Reconnecting {
+                        attempt,
+                        delay_ms,
+                    }));
+            }
+            None => {
+                let attempts = attempt - 1;
+                self.error(SyncError::ReconnectExhausted { attempts });
+                self.state = ConnectionState::Failed {
+                    reason: FailReason::RetriesExhausted { attempts },
+                };
+            }
+        }
+    }
+}

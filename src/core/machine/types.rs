@@ -1,0 +1,151 @@
+//! The machine's vocabulary: options, events in, commands out, timers.
+
+use leptos_sync_protocol::ClientMsg;
+
+use crate::core::backoff::ReconnectOptions;
+use crate::core::outbox::{Mutation, MutationStatus, OutboxOptions};
+use crate::core::state::{Lifecycle, Millis};
+use crate::core::subscriptions::DataEvent;
+use crate::error::SyncError;
+
+/// Options of the [`Machine`](super::Machine).
+#[derive(Debug, Clone)]
+pub struct MachineOptions {
+    /// The reconnect schedule.
+    pub reconnect: ReconnectOptions,
+    /// Ping interval. `None` uses the server's `welcome.heartbeat_ms`, else 30 s.
+    pub heartbeat_interval_ms: Option<u64>,
+    /// How long to wait for any frame after a ping before the link counts as dead.
+    pub pong_timeout_ms: u64,
+    /// How long opening a socket and getting `welcome` may take.
+    pub connect_timeout_ms: u64,
+    /// Bounds of the mutation queue.
+    pub outbox: OutboxOptions,
+}
+
+impl Default for MachineOptions {
+    fn default() -> Self {
+        Self {
+            reconnect: ReconnectOptions::default(),
+            heartbeat_interval_ms: None,
+            pong_timeout_ms: 10_000,
+            connect_timeout_ms: 10_000,
+            outbox: OutboxOptions::default(),
+        }
+    }
+}
+
+/// The ping interval used when neither the options nor the server give one.
+pub const DEFAULT_HEARTBEAT_MS: u64 = 30_000;
+
+/// The shortest ping interval a server's `welcome.heartbeat_ms` can ask for.
+pub const MIN_SERVER_HEARTBEAT_MS: u64 = 1_000;
+
+/// Something that happened, fed into [`Machine::handle`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The user asked to connect (`open()`, or `auto_connect`).
+    UserOpen,
+    /// The user asked to disconnect (`close()`).
+    UserClose,
+    /// The socket opened.
+    SocketOpened,
+    /// The socket reported an error; a close follows.
+    SocketError,
+    /// The socket closed.
+    SocketClosed {
+        /// Close code (1006 when no close frame arrived).
+        code: u16,
+        /// Close reason.
+        reason: String,
+    },
+    /// A text frame arrived.
+    Frame(String),
+    /// The token asked for by [`Command::FetchToken`] is ready.
+    Token(Option<String>),
+    /// The token changed: a connection refused for auth may try again.
+    TokenChanged,
+    /// A timer set by [`Command::SetTimer`] fired (possibly late).
+    Timer(Timer),
+    /// The browser came online.
+    Online,
+    /// The browser went offline.
+    Offline,
+    /// The tab became visible: timers may have been throttled.
+    Visible,
+    /// A component started using a topic.
+    Subscribe {
+        /// Topic name.
+        topic: String,
+        /// Schema hash of the component type.
+        schema: u32,
+    },
+    /// A component stopped using a topic.
+    Unsubscribe {
+        /// Topic name.
+        topic: String,
+    },
+    /// The app changes an entry; see [`Machine::mutation_id`] for its id.
+    Mutate(Mutation),
+}
+
+/// The machine's timers. Each has at most one deadline at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Timer {
+    /// The next reconnect attempt.
+    Reconnect,
+    /// The next ping.
+    Ping,
+    /// The deadline for an answer to the last ping.
+    Pong,
+    /// The deadline for `welcome` after a connect.
+    Connect,
+    /// The earliest expiry of a queued mutation.
+    Outbox,
+}
+
+pub(super) const TIMERS: [Timer; 5] = [
+    Timer::Reconnect,
+    Timer::Ping,
+    Timer::Pong,
+    Timer::Connect,
+    Timer::Outbox,
+];
+
+/// Something the driver must do, polled with [`Machine::poll`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Open a new socket, closing any previous one.
+    Connect,
+    /// Obtain the current token and answer with [`Event::Token`].
+    FetchToken,
+    /// Send one frame on the open socket.
+    Send(ClientMsg),
+    /// Close the socket.
+    CloseSocket {
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: String,
+    },
+    /// Fire [`Event::Timer`] at `at` (wall clock); replaces that timer's previous deadline.
+    SetTimer {
+        /// Which timer.
+        timer: Timer,
+        /// When.
+        at: Millis,
+    },
+    /// Report an error to `last_error`.
+    Error(SyncError),
+    /// A lifecycle event for observers.
+    Lifecycle(Lifecycle),
+    /// A change of subscribed data for the typed layer.
+    Data(DataEvent),
+    /// A mutation's status changed.
+    Mutation {
+        /// The mutation id.
+        id: String,
+        /// Its new status.
+        status: MutationStatus,
+    },
+}
