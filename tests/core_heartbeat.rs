@@ -63,8 +63,12 @@ fn any_frame_clears_the_pong_deadline() {
     let mut h = open_fast();
     h.advance(1_000);
     h.advance(200);
-    let update = msg(serde_json::json!({"type": "update", "sub": 99, "seq": 1, "key": "k", "value": 1}));
-    assert!(h.frame(&update).is_empty(), "an update for an unknown sub is ignored");
+    let update =
+        msg(serde_json::json!({"type": "update", "sub": 99, "seq": 1, "key": "k", "value": 1}));
+    assert!(
+        h.frame(&update).is_empty(),
+        "an update for an unknown sub is ignored"
+    );
     assert!(errors(&h.advance(400)).is_empty());
     // Even a frame we cannot read proves the link is alive.
     h.advance(400); // next ping at +2000
