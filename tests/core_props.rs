@@ -374,7 +374,7 @@ fn random_event_sequences_keep_the_invariants() {
 
 #[test]
 fn random_subscription_traffic_keeps_the_subscription_invariants() {
-    let s = *explore(384, 8).subs.borrow();
+    let s = *explore(256, 8).subs.borrow();
     explored([
         ("replays", s.replays),
         ("snapshots", s.snapshots),

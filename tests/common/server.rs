@@ -39,7 +39,7 @@ pub enum ServerStep {
 /// A random server step.
 pub fn step() -> impl Strategy<Value = ServerStep> {
     let delta =
-        prop_oneof![3 => Just(Delta::Next), 1 => Just(Delta::Duplicate), 1 => Just(Delta::Gap)];
+        prop_oneof![3 => Just(Delta::Next), 2 => Just(Delta::Duplicate), 1 => Just(Delta::Gap)];
     prop_oneof![
         8 => (any::<usize>(), prop::bool::weighted(0.8)).prop_map(|(i, r)| ServerStep::Subscribed(i, r)),
         6 => (any::<usize>(), prop::bool::weighted(0.05)).prop_map(|(i, b)| ServerStep::Snapshot(i, b)),
