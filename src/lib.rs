@@ -14,6 +14,7 @@ mod options;
 mod provider;
 mod registry;
 mod store;
+pub mod widgets;
 
 pub use component::{SyncComponent, shape};
 pub use context::{Action, ConnectionReadyState, SyncConnection, SyncContext};
@@ -30,3 +31,7 @@ pub use mutations::{MutateOptions, MutationHandle};
 pub use options::{LifecycleFn, SyncOptions, TokenFn, TokenFuture};
 pub use provider::SyncProvider;
 pub use registry::SyncRegistry;
+pub use widgets::{
+    ConnectionIndicator, ErrorBanner, ErrorBannerLabels, ReconnectBanner, ReconnectBannerLabels,
+    StateLabels, StatusBar, StatusBarLabels,
+};

@@ -31,3 +31,55 @@ fn renders_the_provider_and_hooks() {
     assert!(html.contains(&ConnectionState::Idle.to_string()), "{html}");
     assert!(html.contains("class=\"state\""), "{html}");
 }
+
+#[test]
+fn renders_the_widgets_without_browser_apis() {
+    use leptos_sync::{
+        ConnectionIndicator, ErrorBanner, ReconnectBanner, StateLabels, StatusBar, StatusBarLabels,
+    };
+    let owner = Owner::new();
+    let html = owner.with(|| {
+        let labels = StatusBarLabels {
+            state: StateLabels {
+                idle: "Noch nicht verbunden".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        view! {
+            <SyncProvider url="ws://127.0.0.1:1/ws" registry=SyncRegistry::new()>
+                <ConnectionIndicator show_text=true class="mine"/>
+                <ErrorBanner auto_hide_ms=1_000/>
+                <StatusBar compact=true labels=labels/>
+                <ReconnectBanner/>
+            </SyncProvider>
+        }
+        .to_html()
+    });
+    // Idle: the indicator says so, nothing is wrong, the banners stay away.
+    assert!(
+        html.contains(r#"class="ls-indicator ls-indicator--idle mine""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"role="status""#), "{html}");
+    assert!(html.contains(r#"aria-label="Not connected""#), "{html}");
+    assert!(html.contains(r#"title="Not connected""#), "{html}");
+    assert!(
+        html.contains(r#"<span class="ls-indicator__text">Not connected</span>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains("ls-status-bar ls-status-bar--idle ls-status-bar--compact"),
+        "{html}"
+    );
+    assert!(html.contains("Noch nicht verbunden"), "{html}");
+    assert!(html.contains("ls-status-bar__item--reconnects"), "{html}");
+    assert!(
+        !html.contains("ls-status-bar__item--connected-for"),
+        "{html}"
+    );
+    assert!(!html.contains("ls-error-banner"), "{html}");
+    assert!(!html.contains("ls-reconnect-banner"), "{html}");
+    // The stylesheet is injected by the client, not written into the markup.
+    assert!(!html.contains("<style"), "{html}");
+}

@@ -1,0 +1,115 @@
+//! `<ErrorBanner/>`: the last error, as text, with a dismiss button.
+
+use leptos::prelude::*;
+
+use super::{classes, inject_styles, use_timeout_slot};
+use crate::hooks::use_sync_context;
+
+/// Texts of [`ErrorBanner`].
+///
+/// ## Usage
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use leptos_sync::{ErrorBanner, ErrorBannerLabels};
+///
+/// #[component]
+/// fn Errors() -> impl IntoView {
+///     let labels = ErrorBannerLabels { dismiss: "Schließen".into(), ..Default::default() };
+///     view! { <ErrorBanner labels=labels/> }
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorBannerLabels {
+    /// Accessible name and tooltip of the dismiss button. Default "Dismiss".
+    pub dismiss: String,
+    /// Visible content of the dismiss button. Default "×".
+    pub dismiss_symbol: String,
+}
+
+impl Default for ErrorBannerLabels {
+    fn default() -> Self {
+        Self {
+            dismiss: "Dismiss".into(),
+            dismiss_symbol: "×".into(),
+        }
+    }
+}
+
+/// Shows [`SyncContext::last_error`](crate::SyncContext::last_error) until it
+/// is dismissed, and nothing while there is no error.
+///
+/// The message is always inserted as text, never as HTML: server-supplied
+/// text such as `<img src=x onerror=…>` shows up literally. The root is
+/// `<div class="ls-error-banner" role="alert">` with a
+/// `ls-error-banner__message` and a `ls-error-banner__dismiss` button that
+/// calls `clear_error`. With `auto_hide_ms`, the error is cleared after that
+/// long; every new error restarts the timer, and unmounting cancels it.
+///
+/// Colours: `--ls-error-bg`, `--ls-error-fg`, `--ls-error-border`.
+///
+/// ## Usage
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use leptos_sync::ErrorBanner;
+///
+/// #[component]
+/// fn Page() -> impl IntoView {
+///     // Inside a <SyncProvider>.
+///     view! { <ErrorBanner auto_hide_ms=10_000 class="page-errors"/> }
+/// }
+/// ```
+///
+/// # Panics
+/// Outside a `<SyncProvider>`.
+#[component]
+pub fn ErrorBanner(
+    /// Extra classes for the root element.
+    #[prop(optional, into)]
+    class: Option<String>,
+    /// Texts of the banner.
+    #[prop(optional)]
+    labels: ErrorBannerLabels,
+    /// Clear the error after this many milliseconds (restarted per error).
+    #[prop(optional)]
+    auto_hide_ms: Option<u32>,
+) -> impl IntoView {
+    inject_styles();
+    let ctx = use_sync_context();
+    let last_error = ctx.last_error;
+
+    if let Some(ms) = auto_hide_ms {
+        let timer = use_timeout_slot();
+        let clear = ctx.clear_error.clone();
+        // Reruns on every `set`, so each new error gets its full time.
+        Effect::new(move |_| {
+            let clear = clear.clone();
+            let pending = last_error
+                .with(Option::is_some)
+                .then(|| gloo_timers::callback::Timeout::new(ms, move || clear()));
+            timer.set_value(pending);
+        });
+    }
+
+    let class = classes("ls-error-banner".into(), &class);
+    let clear = ctx.clear_error;
+    move || {
+        let error = last_error.get()?;
+        let clear = clear.clone();
+        Some(view! {
+            <div class=class.clone() role="alert">
+                <span class="ls-error-banner__message">{error.to_string()}</span>
+                <button
+                    type="button"
+                    class="ls-error-banner__dismiss"
+                    aria-label=labels.dismiss.clone()
+                    title=labels.dismiss.clone()
+                    on:click=move |_| clear()
+                >
+                    {labels.dismiss_symbol.clone()}
+                </button>
+            </div>
+        })
+    }
+}
