@@ -46,6 +46,7 @@ impl Mutations {
         status
     }
 
+    #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver reports statuses
     /// Publishes a status; a final one forgets the mutation, rolling back a failed optimistic change.
     pub fn set_status(&mut self, id: &str, status: MutationStatus) {
         let done = matches!(

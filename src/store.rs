@@ -34,6 +34,7 @@ impl<T: SyncComponent> TopicStore<T> {
         }
     }
 
+    #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver applies data
     fn decode(value: Value) -> Result<T, SyncError> {
         serde_json::from_value(value).map_err(|e| SyncError::DeserializationFailed {
             component_name: T::NAME.to_string(),
@@ -43,6 +44,7 @@ impl<T: SyncComponent> TopicStore<T> {
 }
 
 /// A type-erased [`TopicStore`].
+#[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver applies data
 pub(crate) trait AnyStore {
     /// Applies a data event; entries that fail to decode are reported, the rest applied.
     fn apply(&self, event: DataEvent, errors: &mut Vec<SyncError>);
@@ -113,6 +115,7 @@ impl Stores {
             .cloned()
     }
 
+    #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver applies data
     /// Routes a data event to its topic's store.
     pub fn apply(&mut self, event: DataEvent, errors: &mut Vec<SyncError>) {
         let topic = match &event {
