@@ -81,6 +81,7 @@ async fn refused_attempts_are_spaced_within_the_policy_bounds() {
     control(&format!("refuse?ms=3000&client={client}")).await;
     let dropped_at = now();
     control(&format!("drop?client={client}")).await;
+    wait_until("the drop is seen", 2_000, || !m.is_open()).await;
     m.wait_open(10_000).await;
 
     let attempts = attempts(client).await;
