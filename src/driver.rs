@@ -14,6 +14,7 @@ use leptos_use_websocket::{
 use crate::context::ConnectionReadyState;
 use crate::core::machine::{Command, Event, Machine, Timer};
 use crate::core::state::Lifecycle;
+use crate::core::subscriptions::DataEvent;
 use crate::error::SyncError;
 use crate::mutations::Mutations;
 use crate::options::{LifecycleFn, SyncOptions, TokenFn};
@@ -30,8 +31,13 @@ struct Socket {
     send: Arc<dyn Fn(&String) + Send + Sync>,
 }
 
+/// Longest wait before queued data is applied when no animation frame comes.
+const FLUSH_FALLBACK_MS: u32 = 100;
+
 struct Inner {
     machine: Machine,
+    pending_data: Vec<DataEvent>,
+    flush_scheduled: Option<(Option<AnimationFrameRequestHandle>, Timeout)>,
     timers: HashMap<Timer, Timeout>,
     socket: Option<Socket>,
     token: Option<TokenFn>,
@@ -111,17 +117,57 @@ impl Driver {
                 log::info!("leptos-sync: {event:?}");
                 self.observe(event);
             }
+            Command::Data(DataEvent::Ended { topic }) => {
+                // At once, so a component mounting right after gets a fresh store.
+                self.flush_data();
+                self.stores.update_value(|stores| stores.end(&topic));
+            }
             Command::Data(event) => {
-                let mut errors = Vec::new();
-                self.stores
-                    .update_value(|stores| stores.apply(event, &mut errors));
-                for error in errors {
-                    self.execute(Command::Error(error));
+                let schedule = self.inner.try_update_value(|inner| {
+                    inner.pending_data.push(event);
+                    inner.flush_scheduled.is_none()
+                });
+                if schedule == Some(true) {
+                    self.schedule_flush();
                 }
             }
             Command::Mutation { id, status } => {
                 self.mutations.update_value(|m| m.set_status(&id, status));
             }
+        }
+    }
+
+    /// Coalesces a burst of data into one signal update per topic per
+    /// animation frame; the timeout keeps data flowing in background tabs,
+    /// where animation frames stop.
+    fn schedule_flush(self) {
+        let frame = request_animation_frame_with_handle(move || self.flush_data()).ok();
+        let fallback = Timeout::new(FLUSH_FALLBACK_MS, move || self.flush_data());
+        self.inner
+            .update_value(|inner| inner.flush_scheduled = Some((frame, fallback)));
+    }
+
+    fn flush_data(self) {
+        let Some((events, scheduled)) = self.inner.try_update_value(|inner| {
+            (
+                std::mem::take(&mut inner.pending_data),
+                inner.flush_scheduled.take(),
+            )
+        }) else {
+            return;
+        };
+        // Whichever fired first cancels the other (dropping the timeout clears it).
+        if let Some((Some(frame), _fallback)) = scheduled {
+            frame.cancel();
+        }
+        if events.is_empty() {
+            return;
+        }
+        let mut errors = Vec::new();
+        self.stores
+            .with_value(|stores| stores.apply_all(events, &mut errors));
+        for error in errors {
+            self.execute(Command::Error(error));
         }
     }
 
@@ -193,6 +239,8 @@ pub(crate) fn start(
 ) -> DriverHandle {
     let inner = Inner {
         machine: Machine::new(options.machine(), js_sys::Math::random),
+        pending_data: Vec::new(),
+        flush_scheduled: None,
         timers: HashMap::new(),
         socket: None,
         token: options.token.clone(),

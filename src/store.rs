@@ -46,43 +46,54 @@ impl<T: SyncComponent> TopicStore<T> {
 /// A type-erased [`TopicStore`].
 #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver applies data
 pub(crate) trait AnyStore {
-    /// Applies a data event; entries that fail to decode are reported, the rest applied.
-    fn apply(&self, event: DataEvent, errors: &mut Vec<SyncError>);
+    /// Applies a topic's events in order, notifying subscribers once;
+    /// entries that fail to decode are reported, the rest applied.
+    fn apply_batch(&self, events: Vec<DataEvent>, errors: &mut Vec<SyncError>);
     fn as_any(&self) -> &dyn Any;
 }
 
 impl<T: SyncComponent> AnyStore for TopicStore<T> {
-    fn apply(&self, event: DataEvent, errors: &mut Vec<SyncError>) {
-        match event {
-            DataEvent::Replace { entries, .. } => {
-                let mut map = HashMap::with_capacity(entries.len());
-                for (key, value) in entries {
-                    match Self::decode(value) {
-                        Ok(item) => {
-                            map.insert(key, item);
+    fn apply_batch(&self, events: Vec<DataEvent>, errors: &mut Vec<SyncError>) {
+        let mut state = None;
+        let mut data = Vec::with_capacity(events.len());
+        for event in events {
+            match event {
+                DataEvent::State { state: s, .. } => state = Some(s),
+                DataEvent::Replace { .. } | DataEvent::Apply { .. } => data.push(event),
+                DataEvent::Ended { .. } => {}
+            }
+        }
+        if !data.is_empty() {
+            self.entries.update(|map| {
+                for event in data {
+                    match event {
+                        DataEvent::Replace { entries, .. } => {
+                            map.clear();
+                            for (key, value) in entries {
+                                match Self::decode(value) {
+                                    Ok(item) => {
+                                        map.insert(key, item);
+                                    }
+                                    Err(e) => errors.push(e),
+                                }
+                            }
                         }
-                        Err(e) => errors.push(e),
+                        DataEvent::Apply { key, value, .. } if value.is_null() => {
+                            map.remove(&key);
+                        }
+                        DataEvent::Apply { key, value, .. } => match Self::decode(value) {
+                            Ok(item) => {
+                                map.insert(key, item);
+                            }
+                            Err(e) => errors.push(e),
+                        },
+                        _ => {}
                     }
                 }
-                self.entries.set(map);
-            }
-            DataEvent::Apply { key, value, .. } if value.is_null() => {
-                self.entries.update(|map| {
-                    map.remove(&key);
-                });
-            }
-            DataEvent::Apply { key, value, .. } => match Self::decode(value) {
-                Ok(item) => self.entries.update(|map| {
-                    map.insert(key, item);
-                }),
-                Err(e) => errors.push(e),
-            },
-            DataEvent::State { state, .. } => {
-                if self.state.get_untracked() != state {
-                    self.state.set(state);
-                }
-            }
-            DataEvent::Ended { .. } => {}
+            });
+        }
+        if let Some(state) = state.filter(|s| *s != self.state.get_untracked()) {
+            self.state.set(state);
         }
     }
 
@@ -116,18 +127,32 @@ impl Stores {
     }
 
     #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver applies data
-    /// Routes a data event to its topic's store.
-    pub fn apply(&mut self, event: DataEvent, errors: &mut Vec<SyncError>) {
-        let topic = match &event {
-            DataEvent::Replace { topic, .. }
-            | DataEvent::Apply { topic, .. }
-            | DataEvent::State { topic, .. }
-            | DataEvent::Ended { topic } => topic.clone(),
-        };
-        if matches!(event, DataEvent::Ended { .. }) {
-            self.0.remove(&topic);
-        } else if let Some(store) = self.0.get(&topic) {
-            store.apply(event, errors);
+    /// Applies queued data events, in order per topic, one notification per topic.
+    /// `Ended` must not be queued: the driver applies it at once (see [`Stores::end`]).
+    pub fn apply_all(&self, events: Vec<DataEvent>, errors: &mut Vec<SyncError>) {
+        let mut by_topic: Vec<(String, Vec<DataEvent>)> = Vec::new();
+        for event in events {
+            let topic = match &event {
+                DataEvent::Replace { topic, .. }
+                | DataEvent::Apply { topic, .. }
+                | DataEvent::State { topic, .. }
+                | DataEvent::Ended { topic } => topic,
+            };
+            match by_topic.iter_mut().find(|(t, _)| t == topic) {
+                Some((_, batch)) => batch.push(event),
+                None => by_topic.push((topic.clone(), vec![event])),
+            }
         }
+        for (topic, batch) in by_topic {
+            if let Some(store) = self.0.get(&topic) {
+                store.apply_batch(batch, errors);
+            }
+        }
+    }
+
+    #[cfg_attr(feature = "ssr", allow(dead_code))]
+    /// Forgets a topic whose last user left.
+    pub fn end(&mut self, topic: &str) {
+        self.0.remove(topic);
     }
 }
