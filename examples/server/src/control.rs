@@ -70,6 +70,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/stats", get(stats))
         .route("/topic", get(topic))
         .route("/mutations", get(mutations))
+        .merge(crate::chaos::router())
         .layer(middleware::from_fn(loopback_only))
         .layer(
             CorsLayer::new()
@@ -282,6 +283,7 @@ async fn drop_before_ack(State(app): Ctl, Query(p): Q) -> Json<Value> {
 
 async fn reset(State(app): Ctl, Query(p): Q) -> Json<Value> {
     app.monitor.reset(&p.scope());
+    app.chaos.reset(&p.scope());
     Json(json!({ "reset": true }))
 }
 

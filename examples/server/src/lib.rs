@@ -25,6 +25,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tower_http::services::{ServeDir, ServeFile};
 
+pub mod chaos;
 mod config;
 pub mod control;
 pub mod demo_data;
@@ -40,6 +41,8 @@ pub struct App {
     pub hub: state::Hub,
     /// Connections, faults and statistics.
     pub monitor: monitor::Monitor,
+    /// Crash and flap switches.
+    pub chaos: chaos::Chaos,
     /// The configuration it was started with.
     pub config: Config,
     /// Per-process nonce, so session ids differ across restarts.
@@ -56,6 +59,7 @@ impl App {
         Self {
             hub: state::Hub::new(config.history),
             monitor: monitor::Monitor::new(config.required_token()),
+            chaos: chaos::Chaos::default(),
             config,
             boot,
         }
@@ -131,6 +135,8 @@ pub async fn serve(config: Config) -> std::io::Result<Server> {
 /// `leptos-sync-server listening on ADDR:PORT`.
 pub async fn run(config: Config) -> std::io::Result<()> {
     let server = serve(config).await?;
+    // A process of its own: `POST /control/crash` may end it.
+    server.app().chaos.allow_crash();
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

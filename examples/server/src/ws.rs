@@ -265,6 +265,10 @@ impl Conn {
                 heartbeat_ms,
             },
         );
+        if self.app.chaos.flapping(&self.client) {
+            // Welcome goes out first (the queue is ordered), then the link dies.
+            let _ = self.tx.send(Out::Drop);
+        }
         Flow::Go
     }
 
