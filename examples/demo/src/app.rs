@@ -1,27 +1,52 @@
-//! The page: the provider around the status panel and the fault panel.
+//! The page: the provider around the widgets, the live panels and the fault panel.
 
 use leptos::prelude::*;
-use leptos_sync::{SyncProvider, SyncRegistry};
+use leptos_sync::{ConnectionIndicator, ErrorBanner, ReconnectBanner, StatusBar, SyncProvider};
 
+use crate::board::TaskBoard;
+use crate::debug::DebugSnapshot;
 use crate::faults::FaultPanel;
+use crate::model::registry;
 use crate::status::StatusPanel;
+use crate::ticker::TickerPanel;
 
 /// The WebSocket endpoint, relative to the page's origin.
 const WS_URL: &str = "/ws";
+
+/// How long the connection must be down before the reconnect banner shows:
+/// longer than the first retry's delay (0.5–1 s), so a lone blip never flickers.
+const GRACE_MS: u32 = 1_500;
 
 /// The whole demo page.
 #[component]
 pub fn App() -> impl IntoView {
     view! {
-        <SyncProvider url=WS_URL registry=SyncRegistry::new()>
-            <main class="demo">
-                <header class="demo__header">
-                    <h1>"leptos-sync"</h1>
-                    <p class="demo__tagline">"One managed WebSocket, kept live against the server."</p>
+        <SyncProvider url=WS_URL registry=registry()>
+            <div class="page">
+                <header class="topbar">
+                    <div class="topbar__inner">
+                        <div class="topbar__brand">
+                            <h1>"leptos-sync"</h1>
+                            <span class="topbar__tagline">"live demo"</span>
+                        </div>
+                        <ConnectionIndicator show_text=true class="topbar__indicator" />
+                    </div>
                 </header>
-                <StatusPanel />
-                <FaultPanel />
-            </main>
+                <div class="notices">
+                    <ReconnectBanner grace_ms=GRACE_MS />
+                    <ErrorBanner />
+                </div>
+                <main class="demo">
+                    <TaskBoard />
+                    <TickerPanel />
+                    <StatusPanel />
+                    <FaultPanel />
+                </main>
+                <footer class="footer">
+                    <StatusBar class="footer__bar" />
+                </footer>
+                <DebugSnapshot />
+            </div>
         </SyncProvider>
     }
 }

@@ -1,13 +1,18 @@
-//! leptos-sync demo: a single page that keeps one managed WebSocket open
-//! against the reference server, shows its state, and injects faults through
+//! leptos-sync demo: a small live collaborative page. A shared task board
+//! and the server's ticker stay live over one managed WebSocket; the four
+//! widgets show what the connection is doing; a fault panel breaks it through
 //! the server's `/control` endpoints.
 //!
 //! Build it with Trunk from the repository root (`scripts/demo`); the page
 //! connects to `/ws` on its own origin.
 
 mod app;
+mod board;
+mod debug;
 mod faults;
+mod model;
 mod status;
+mod ticker;
 
 fn main() {
     leptos::mount::mount_to_body(app::App);

@@ -1,4 +1,4 @@
-//! Connection status: state, ready state, counters, last error, open/close.
+//! Connection details: state, ready state, counters, last error, open/close.
 
 use leptos::prelude::*;
 use leptos_sync::{use_sync_connection, use_sync_context};
@@ -12,6 +12,7 @@ pub fn StatusPanel() -> impl IntoView {
     let state = conn.state;
     let ready_state = conn.ready_state;
     let metrics = conn.metrics;
+    let online = conn.online;
     let last_error = ctx.last_error;
 
     let is_open = move || state.with(|s| s.is_open());
@@ -28,7 +29,6 @@ pub fn StatusPanel() -> impl IntoView {
                     id="connection-state"
                     class="status__state"
                     data-open=move || is_open().to_string()
-                    aria-live="polite"
                 >
                     {move || state.get().to_string()}
                 </output>
@@ -36,6 +36,8 @@ pub fn StatusPanel() -> impl IntoView {
             <dl class="facts">
                 <dt>"Ready state"</dt>
                 <dd id="ready-state">{move || format!("{:?}", ready_state.get())}</dd>
+                <dt>"Browser"</dt>
+                <dd id="online">{move || if online.get() { "online" } else { "offline" }}</dd>
                 <dt>"Attempts"</dt>
                 <dd id="attempts">{move || metrics.with(|m| m.attempts)}</dd>
                 <dt>"Reconnects"</dt>
@@ -45,6 +47,18 @@ pub fn StatusPanel() -> impl IntoView {
                 <dt>"Round trip"</dt>
                 <dd id="rtt">
                     {move || metrics.with(|m| m.rtt_ms.map_or_else(|| "–".to_owned(), |ms| format!("{ms} ms")))}
+                </dd>
+                <dt>"Queued / in flight"</dt>
+                <dd id="outbox">{move || metrics.with(|m| format!("{} / {}", m.queued, m.in_flight))}</dd>
+                <dt>"Last close"</dt>
+                <dd id="last-close">
+                    {move || metrics.with(|m| {
+                        m.last_close
+                            .as_ref()
+                            .map_or_else(|| "–".to_owned(), |(code, reason)| {
+                                if reason.is_empty() { code.to_string() } else { format!("{code} {reason}") }
+                            })
+                    })}
                 </dd>
                 <dt>"Last error"</dt>
                 <dd id="last-error" data-error=move || last_error.with(|e| e.is_some()).to_string()>

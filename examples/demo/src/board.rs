@@ -1,0 +1,193 @@
+//! The shared task board: every open page sees the same tasks, live.
+//! Changes are optimistic: they show at once, wait in the outbox while
+//! offline, and are rolled back if the server never applies them.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use leptos_sync::{
+    MutateOptions, MutationStatus, SubscriptionState, use_sync_component,
+    use_sync_mutation_with_options,
+};
+
+use crate::model::{Task, now_ms, recovered_word, status_word};
+
+/// A subscription's status and how its last resubscribe went, as a badge.
+#[component]
+pub fn SubBadge(
+    /// Element id, a stable hook for the tests.
+    id: &'static str,
+    state: Signal<SubscriptionState>,
+) -> impl IntoView {
+    let word = move || state.with(status_word);
+    let recovered = move || state.with(recovered_word);
+    view! {
+        <span
+            id=id
+            class=move || format!("sub sub--{}", word())
+            data-status=word
+            data-recovered=move || state.with(|s| s.recovered.map(|r| r.to_string()).unwrap_or_default())
+            title="Subscription status · how the last (re)subscribe was served"
+        >
+            <span class="sub__status">{word}</span>
+            <span class="sub__recovered">{recovered}</span>
+        </span>
+    }
+}
+
+/// A fresh, unique enough key for a new task.
+fn new_key() -> String {
+    format!(
+        "t{:x}{:06x}",
+        now_ms(),
+        (js_sys::Math::random() * 16_777_216.0) as u32
+    )
+}
+
+/// The mark next to a task while its last change is not acknowledged.
+fn pending_word(status: &MutationStatus) -> Option<&'static str> {
+    match status {
+        MutationStatus::Queued => Some("queued"),
+        MutationStatus::Sent => Some("saving"),
+        MutationStatus::Acked { .. } => None,
+        MutationStatus::Failed { .. } => Some("failed"),
+    }
+}
+
+/// The board: add, tick off and delete tasks.
+#[component]
+pub fn TaskBoard() -> impl IntoView {
+    let tasks = use_sync_component::<Task>();
+    let mutate = use_sync_mutation_with_options::<Task>(MutateOptions {
+        optimistic: true,
+        ..Default::default()
+    });
+    // The status of the last change per task, for the "saving" mark.
+    let pending = RwSignal::new(HashMap::<String, Signal<MutationStatus>>::new());
+    let track = move |key: String, status: Signal<MutationStatus>| {
+        pending.update(|p| {
+            p.insert(key, status);
+        });
+    };
+
+    // Keys in board order: oldest first.
+    let order = Memo::new(move |_| {
+        tasks.with(|map| {
+            let mut list: Vec<(u64, String)> =
+                map.iter().map(|(k, t)| (t.created_at, k.clone())).collect();
+            list.sort();
+            list.into_iter().map(|(_, k)| k).collect::<Vec<_>>()
+        })
+    });
+    let counts = move || tasks.with(|m| (m.values().filter(|t| !t.done).count(), m.len()));
+
+    let title = RwSignal::new(String::new());
+    let add = {
+        let mutate = mutate.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let text = title.get_untracked().trim().to_owned();
+            if text.is_empty() {
+                return;
+            }
+            let key = new_key();
+            let task = Task {
+                title: text,
+                done: false,
+                created_at: now_ms(),
+            };
+            let handle = mutate.set(key.clone(), task);
+            track(key, handle.status);
+            title.set(String::new());
+        }
+    };
+
+    // One row per key; the row follows its task, so it lives as long as the task.
+    let row = move |key: String| {
+        let task = {
+            let key = key.clone();
+            Memo::new(move |_| tasks.with(|m| m.get(&key).cloned()))
+        };
+        let done = move || task.with(|t| t.as_ref().is_some_and(|t| t.done));
+        let text = move || task.with(|t| t.as_ref().map(|t| t.title.clone()).unwrap_or_default());
+        let (toggle, remove) = (mutate.clone(), mutate.clone());
+        let (toggle_key, remove_key, mark_key) = (key.clone(), key.clone(), key.clone());
+        let on_toggle = move |_| {
+            let Some(current) = task.get_untracked() else {
+                return;
+            };
+            let toggled = Task {
+                done: !current.done,
+                ..current
+            };
+            let handle = toggle.set(toggle_key.clone(), toggled);
+            track(toggle_key.clone(), handle.status);
+        };
+        let on_remove = move |_| {
+            let handle = remove.remove(remove_key.clone());
+            track(remove_key.clone(), handle.status);
+        };
+        // A handle's signal may belong to a row that is gone: read it carefully.
+        let mark = move || {
+            pending.with(|p| {
+                p.get(&mark_key)
+                    .and_then(|s| s.try_with(pending_word).flatten())
+            })
+        };
+        let check_id = format!("task-check-{key}");
+        view! {
+            <li class="task" class:task--done=done data-key=key.clone() data-done=move || done().to_string()>
+                <input
+                    id=check_id.clone()
+                    class="task__check"
+                    type="checkbox"
+                    prop:checked=done
+                    on:change=on_toggle
+                />
+                <label class="task__title" for=check_id>{text}</label>
+                {move || mark().map(|m| view! { <span class=format!("task__mark task__mark--{m}")>{m}</span> })}
+                <button
+                    type="button"
+                    class="task__delete"
+                    aria-label=move || format!("Delete “{}”", text())
+                    title="Delete"
+                    on:click=on_remove
+                >
+                    "×"
+                </button>
+            </li>
+        }
+    };
+
+    view! {
+        <section class="panel board" aria-labelledby="board-title">
+            <div class="panel__head">
+                <h2 id="board-title">"Shared tasks"</h2>
+                <SubBadge id="task-sub" state=tasks.state />
+            </div>
+            <p class="panel__hint">"Open this page twice: changes show in both, and survive drops."</p>
+            <form id="task-form" class="board__form" on:submit=add>
+                <input
+                    id="task-title"
+                    type="text"
+                    placeholder="What needs doing?"
+                    aria-label="New task"
+                    maxlength="120"
+                    autocomplete="off"
+                    prop:value=move || title.get()
+                    on:input=move |ev| title.set(event_target_value(&ev))
+                />
+                <button id="task-add" type="submit">"Add"</button>
+            </form>
+            <ul id="tasks" class="board__list">
+                <For each=move || order.get() key=String::clone children=row />
+            </ul>
+            <p class="board__count" id="task-count">
+                {move || match counts() {
+                    (_, 0) => "No tasks yet.".to_owned(),
+                    (open, n) => format!("{open} open of {n}"),
+                }}
+            </p>
+        </section>
+    }
+}
