@@ -151,6 +151,13 @@ class Server {
     return this.start();
   }
 
+  /** GETs a control endpoint as JSON, e.g. `query('/stats')`. */
+  async query(endpoint) {
+    const res = await fetch(`${this.origin}/control${endpoint}`);
+    assert.ok(res.ok, `control ${endpoint}: HTTP ${res.status}`);
+    return res.json();
+  }
+
   /** POSTs to a control endpoint, e.g. `control('/drop')`. */
   async control(endpoint, body) {
     const res = await fetch(`${this.origin}/control${endpoint}`, { method: 'POST', body });
@@ -226,6 +233,27 @@ async function waitConnection(page, open, timeoutMs) {
   return page.locator('#connection-state').textContent();
 }
 
+/** The demo's JSON snapshot of the client (`<script id="sync-debug">`):
+ *  state, online, ready_state, metrics, last_error, topics{status, recovered, entries}. */
+async function debugSnapshot(page) {
+  return JSON.parse(await page.locator('#sync-debug').textContent());
+}
+
+/** Polls `check(snapshot)` until it returns a truthy value (returned) or the deadline passes. */
+async function waitSnapshot(page, check, timeoutMs, what = 'condition') {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await debugSnapshot(page);
+    const value = check(last);
+    if (value) return value;
+    if (Date.now() > deadline) {
+      throw new Error(`${what} not reached within ${timeoutMs} ms; last snapshot: ${JSON.stringify(last)}`);
+    }
+    await sleep(50);
+  }
+}
+
 async function screenshot(page, name) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -238,6 +266,8 @@ module.exports = {
   launchBrowser,
   openPage,
   waitConnection,
+  debugSnapshot,
+  waitSnapshot,
   screenshot,
   sleep,
 };

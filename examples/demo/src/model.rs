@@ -48,10 +48,10 @@ pub fn status_word(state: &SubscriptionState) -> &'static str {
     }
 }
 
-/// How the last (re)subscribe went: "replayed" (from history), "snapshot", or "–".
+/// How the last (re)subscribe went: "recovered" (replayed from history), "snapshot", or "–".
 pub fn recovered_word(state: &SubscriptionState) -> &'static str {
     match state.recovered {
-        Some(true) => "replayed",
+        Some(true) => "recovered",
         Some(false) => "snapshot",
         None => "–",
     }
