@@ -4,7 +4,17 @@
 
 const { describe, it, before, after, beforeEach, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
-const { RECONNECT_BOUND_MS, Server, launchBrowser, openPage, waitConnection, screenshot } = require('./harness');
+const {
+  RECONNECT_BOUND_MS,
+  Server,
+  launchBrowser,
+  openPage,
+  waitConnection,
+  waitSnapshot,
+  screenshot,
+} = require('./harness');
+
+const WS_FAILED = /WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/ws[^']*' failed/;
 
 describe('fault panel', () => {
   let browser;
@@ -13,7 +23,8 @@ describe('fault panel', () => {
 
   before(async () => {
     browser = await launchBrowser();
-    server = await new Server().start();
+    // As scripts/demo: a 5 s heartbeat, so muted pings show within seconds.
+    server = await new Server(['--heartbeat-ms', '5000']).start();
   });
 
   after(async () => {
@@ -30,6 +41,7 @@ describe('fault panel', () => {
 
   afterEach(async () => {
     await tab?.close();
+    await server.control('/reset');
   });
 
   /** Clicks a fault button and waits for the control call to succeed. */
@@ -82,6 +94,69 @@ describe('fault panel', () => {
     await screenshot(tab.page, '07-auth-rejected');
     await tab.page.click('#open');
     await waitConnection(tab.page, true, 10_000);
+    tab.assertClean();
+  });
+
+  it('refuse 10 s: drops, retries are refused, then it comes back', async () => {
+    tab.allow(WS_FAILED);
+    await press('fault-refuse');
+    await waitConnection(tab.page, false, 5_000);
+    await tab.page.waitForSelector('.ls-reconnect-banner', { timeout: 5_000 });
+    await server.control('/reset'); // end the refusal early
+    await tab.page.click('.ls-reconnect-banner__retry');
+    await waitConnection(tab.page, true, 10_000);
+    const refused = (await server.query('/stats')).attempts.filter((a) => a.outcome === 'refused');
+    assert.equal(refused.length, 0, 'reset clears the statistics too');
+    tab.assertClean();
+  });
+
+  it('mute pings: the heartbeat notices the silent server and reconnects', async () => {
+    await press('fault-mute-pings');
+    assert.equal(await tab.page.locator('#fault-mute-pings').getAttribute('aria-pressed'), 'true');
+    assert.equal((await tab.page.locator('#fault-mute-pings').textContent()).trim(), 'Unmute pings');
+    // One heartbeat (5 s) plus the pong timeout (10 s).
+    await waitSnapshot(
+      tab.page,
+      (s) => s.metrics.last_close?.reason === 'heartbeat timeout' && /ping/.test(s.last_error ?? ''),
+      25_000,
+      'a heartbeat timeout',
+    );
+    await press('fault-mute-pings');
+    assert.equal(await tab.page.locator('#fault-mute-pings').getAttribute('aria-pressed'), 'false');
+    await waitConnection(tab.page, true, RECONNECT_BOUND_MS);
+    await screenshot(tab.page, '08-heartbeat-timeout');
+    tab.assertClean();
+  });
+
+  it('reject auth: every hello is refused until switched off', async () => {
+    await press('fault-reject-auth');
+    assert.equal(await tab.page.locator('#fault-reject-auth').getAttribute('aria-pressed'), 'true');
+    await press('fault-drop');
+    await tab.page.waitForSelector('.ls-reconnect-banner--failed', { timeout: RECONNECT_BOUND_MS });
+    await tab.page.click('.ls-reconnect-banner__retry');
+    // Refused again: still failed, and the server counted the rejected hello.
+    await waitSnapshot(
+      tab.page,
+      (s) => s.state.kind === 'failed' && s.metrics.attempts >= 3,
+      10_000,
+      'a second rejection',
+    );
+    const outcomes = (await server.query('/stats')).attempts.map((a) => a.outcome);
+    assert.ok(outcomes.filter((o) => o === 'rejected_auth').length >= 2, outcomes.join(', '));
+    await press('fault-reject-auth');
+    await tab.page.click('.ls-reconnect-banner__retry');
+    await waitConnection(tab.page, true, 10_000);
+    tab.assertClean();
+  });
+
+  it('go offline: the button dispatches offline and online events', async () => {
+    await tab.page.click('#fault-offline');
+    await tab.page.waitForSelector('.topbar .ls-indicator--offline', { timeout: 2_000 });
+    assert.equal(await tab.page.locator('#fault-offline').getAttribute('aria-pressed'), 'true');
+    assert.equal((await tab.page.locator('#online').textContent()).trim(), 'offline');
+    await tab.page.click('#fault-offline');
+    await tab.page.waitForSelector('.topbar .ls-indicator--open', { timeout: 2_000 });
+    assert.equal((await tab.page.locator('#online').textContent()).trim(), 'online');
     tab.assertClean();
   });
 });
