@@ -40,7 +40,7 @@ struct Inner {
     flush_scheduled: Option<(Option<AnimationFrameRequestHandle>, Timeout)>,
     timers: HashMap<Timer, Timeout>,
     socket: Option<Socket>,
-    token: Option<TokenFn>,
+    token: TokenFn,
     on_event: Option<LifecycleFn>,
 }
 
@@ -59,8 +59,13 @@ fn now() -> u64 {
 impl Driver {
     /// Feeds one event to the core and carries out what it asks.
     fn dispatch(self, event: Event) {
+        self.run(|machine| machine.handle(event, now()));
+    }
+
+    /// Lets `step` drive the core, then carries out the commands it produced.
+    fn run(self, step: impl FnOnce(&mut Machine)) {
         let Some(commands) = self.inner.try_update_value(|inner| {
-            inner.machine.handle(event, now());
+            step(&mut inner.machine);
             std::iter::from_fn(|| inner.machine.poll()).collect::<Vec<_>>()
         }) else {
             return; // the provider is gone
@@ -90,13 +95,9 @@ impl Driver {
                 }
             }
             Command::FetchToken => {
-                let token = self.inner.with_value(|inner| inner.token.clone());
+                let token = self.inner.with_value(|inner| (inner.token)());
                 leptos::task::spawn_local(async move {
-                    let token = match token {
-                        Some(token) => token().await,
-                        None => None,
-                    };
-                    self.dispatch(Event::Token(token));
+                    self.dispatch(Event::Token(token.await));
                 });
             }
             Command::SetTimer { timer, at } => {
@@ -237,13 +238,30 @@ pub(crate) fn start(
     stores: StoredValue<Stores, LocalStorage>,
     mutations: StoredValue<Mutations, LocalStorage>,
 ) -> DriverHandle {
+    // A token set at run time wins over the options' token function.
+    let token_override: Arc<Mutex<Option<Option<String>>>> = Arc::default();
+    let token: TokenFn = {
+        let token_override = Arc::clone(&token_override);
+        let configured = options.token.clone();
+        Arc::new(move || {
+            let overridden = token_override
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            match (overridden, &configured) {
+                (Some(token), _) => Box::pin(std::future::ready(token)),
+                (None, Some(configured)) => configured(),
+                (None, None) => Box::pin(std::future::ready(None)),
+            }
+        })
+    };
     let inner = Inner {
         machine: Machine::new(options.machine(), js_sys::Math::random),
         pending_data: Vec::new(),
         flush_scheduled: None,
         timers: HashMap::new(),
         socket: None,
-        token: options.token.clone(),
+        token,
         on_event: options.on_event.clone(),
     };
     let driver = Driver {
@@ -289,10 +307,7 @@ pub(crate) fn start(
             ready_state
         }
         Err(error) => {
-            driver
-                .inner
-                .update_value(|inner| inner.machine.fail_invalid_url(error));
-            driver.dispatch(Event::Visible); // flush the error out of the core
+            driver.run(|machine| machine.fail_invalid_url(error));
             Signal::stored(ConnectionReadyState::Closed)
         }
     };
@@ -304,28 +319,9 @@ pub(crate) fn start(
         Effect::new(move || driver.dispatch(Event::UserOpen));
     }
 
-    let token_override: Arc<Mutex<Option<Option<String>>>> = Arc::default();
-    let set_token = {
-        let token_override = Arc::clone(&token_override);
-        Arc::new(move |token: Option<String>| {
-            *token_override.lock().unwrap_or_else(|e| e.into_inner()) = Some(token);
-            driver.dispatch(Event::TokenChanged);
-        })
-    };
-    // A token set at run time wins over the options' token function.
-    let configured = options.token;
-    driver.inner.update_value(|inner| {
-        inner.token = Some(Arc::new(move || {
-            let overridden = token_override
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone();
-            match (overridden, &configured) {
-                (Some(token), _) => Box::pin(std::future::ready(token)),
-                (None, Some(configured)) => configured(),
-                (None, None) => Box::pin(std::future::ready(None)),
-            }
-        }));
+    let set_token = Arc::new(move |token: Option<String>| {
+        *token_override.lock().unwrap_or_else(|e| e.into_inner()) = Some(token);
+        driver.dispatch(Event::TokenChanged);
     });
 
     DriverHandle {

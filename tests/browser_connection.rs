@@ -88,19 +88,33 @@ async fn refused_attempts_are_spaced_within_the_policy_bounds() {
     let refused = attempts.iter().filter(|(_, o)| o == "refused").count();
     assert!(refused >= 2, "several attempts were refused: {attempts:?}");
     assert_eq!(attempts.last().unwrap().1, "accepted");
-    // Attempt n follows the previous failure after delay(n); the failure itself
-    // takes a few ms on loopback, hence the small slack above the bound.
+    // The delays the core chose are within the policy bounds, exactly.
+    let chosen: Vec<(u32, u64)> = m
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            Lifecycle::Reconnecting { attempt, delay_ms } => Some((*attempt, *delay_ms)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(chosen.len(), attempts.len() - 1, "one delay per retry");
+    // And the server saw them: attempt n follows the previous failure after
+    // delay(n), never earlier. Later is allowed by a margin, because a loaded
+    // 2-core machine runs timers late; the chosen delay is checked exactly above.
     let mut previous = dropped_at;
-    for (n, (at, _)) in attempts.iter().skip(1).enumerate() {
-        let attempt = n as u32 + 1;
-        let (lo, hi) = policy.bounds(attempt).unwrap();
+    for ((attempt, delay_ms), (at, _)) in chosen.iter().zip(attempts.iter().skip(1)) {
+        let (lo, hi) = policy.bounds(*attempt).unwrap();
         let spacing = at - previous;
         web_sys::console::log_1(
-            &format!("attempt {attempt}: {spacing:.0} ms, bounds [{lo}, {hi}]").into(),
+            &format!("attempt {attempt}: chose {delay_ms} ms, server saw {spacing:.0} ms, bounds [{lo}, {hi}]").into(),
         );
         assert!(
-            spacing >= lo as f64 - 5.0 && spacing <= hi as f64 + 150.0,
-            "attempt {attempt} came {spacing} ms after the previous failure, outside [{lo}, {hi}]"
+            (lo..=hi).contains(delay_ms),
+            "attempt {attempt}: delay {delay_ms} outside [{lo}, {hi}]"
+        );
+        assert!(
+            spacing >= lo as f64 - 5.0 && spacing <= hi as f64 + 1_000.0,
+            "attempt {attempt} came {spacing} ms after the previous failure, bounds [{lo}, {hi}]"
         );
         previous = *at;
     }
@@ -288,8 +302,10 @@ async fn a_muted_server_is_detected_by_the_heartbeat_and_reconnected() {
     .await;
     let detected = now() - muted_at;
     web_sys::console::log_1(&format!("dead link detected in {detected:.0} ms").into());
-    // interval + timeout, plus one interval when the mute lands just after a ping.
-    assert!(detected <= 900.0 + 100.0, "detected after {detected} ms");
+    // interval + timeout (600 ms), plus up to one interval (300 ms) when the mute
+    // lands just after a ping was answered, plus a margin for late timers on a
+    // loaded machine; the exact rule is pinned by the native heartbeat tests.
+    assert!(detected <= 900.0 + 500.0, "detected after {detected} ms");
     control(&format!("mute_pings?on=false&client={client}")).await;
     wait_until("reconnected", 3_000, || {
         m.ctx.connection.metrics.get_untracked().reconnects >= 1 && m.is_open()
