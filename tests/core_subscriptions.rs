@@ -214,6 +214,20 @@ fn updates_at_or_below_the_last_seq_are_duplicates() {
 }
 
 #[test]
+fn a_hostile_u64_max_seq_is_not_an_overflow() {
+    // Found by the chaos suite: a snapshot at u64::MAX, then any update,
+    // computed `last + 1` and panicked in debug builds.
+    let mut h = open(17);
+    let a = live_at(&mut h, "A", u64::MAX, "e1");
+    for seq in [1, u64::MAX - 1, u64::MAX] {
+        let cmds = update(&mut h, a, seq);
+        assert!(cmds.is_empty(), "seq {seq} is a duplicate: {cmds:?}");
+    }
+    assert_eq!(h.machine.metrics().subscriptions.duplicates, 3);
+    assert_eq!(status(&h, "A"), Some(Live));
+}
+
+#[test]
 fn a_gap_resubscribes_under_a_new_sub_and_the_old_sub_is_ignored() {
     let mut h = open(8);
     let a = live_at(&mut h, "A", 5, "e1");

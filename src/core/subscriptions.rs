@@ -289,11 +289,15 @@ impl Subscriptions {
                 if t.state.status == SubscriptionStatus::Error {
                     return;
                 }
-                let next = t.seq.map_or(1, |last| last + 1);
-                if seq < next {
+                // Compare before adding: after a hostile `seq: u64::MAX`
+                // (snapshot or update), `last + 1` would overflow, a panic in
+                // debug builds (found by the chaos suite's bad frames).
+                if t.seq.is_some_and(|last| seq <= last) {
                     self.counters.duplicates += 1;
                     return;
                 }
+                // Here last < seq <= u64::MAX, so last + 1 cannot overflow.
+                let next = t.seq.map_or(1, |last| last + 1);
                 if seq > next {
                     self.counters.gaps += 1;
                     self.heal(&name, out);
