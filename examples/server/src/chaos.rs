@@ -1,8 +1,8 @@
 //! Chaos endpoints under `/control`: a real process crash and a flapping
 //! server, for the chaos suite (`scripts/chaos`).
 //!
-//! - `POST /control/crash` answers, then ends the process abruptly (exit
-//!   code 137, like SIGKILL): the OS tears down every socket, so browsers see
+//! - `POST /control/crash?after_ms=20` answers, then ends the process
+//!   abruptly `after_ms` later (exit code 137, like SIGKILL): the OS tears down every socket, so browsers see
 //!   1006. A supervisor restarts it on the same port. Only the server binary
 //!   allows it; an in-process server ([`crate::serve`]) answers 409, so a
 //!   test can never kill its own test runner.
@@ -29,8 +29,8 @@ use crate::monitor::Scope;
 
 /// The exit code of a crash: what a shell reports for SIGKILL.
 pub const CRASH_EXIT_CODE: i32 = 137;
-/// How long the process lives after answering a crash, so the reply gets out.
-pub const CRASH_DELAY: Duration = Duration::from_millis(20);
+/// How long the process lives after answering a crash by default, so the reply gets out.
+pub const CRASH_DELAY_MS: u64 = 20;
 
 /// Chaos switches of one server.
 #[derive(Default)]
@@ -79,6 +79,7 @@ impl Chaos {
 struct Params {
     client: Option<String>,
     ms: Option<u64>,
+    after_ms: Option<u64>,
 }
 
 /// The chaos routes; merged into the `/control` router, behind its guard.
@@ -88,13 +89,15 @@ pub fn router() -> Router<Arc<App>> {
         .route("/flap", post(flap))
 }
 
-async fn crash(State(app): State<Arc<App>>) -> Response {
+async fn crash(State(app): State<Arc<App>>, Query(p): Query<Params>) -> Response {
     if !app.chaos.crash_allowed.load(Ordering::SeqCst) {
         let message = "crash ends the process: only the server binary allows it";
         return (StatusCode::CONFLICT, message).into_response();
     }
-    tokio::spawn(async {
-        tokio::time::sleep(CRASH_DELAY).await;
+    // With a small after_ms the reply may not get out: the caller sees the crash instead.
+    let after = Duration::from_millis(p.after_ms.unwrap_or(CRASH_DELAY_MS));
+    tokio::spawn(async move {
+        tokio::time::sleep(after).await;
         // No destructors, no close frames: the OS resets every socket.
         std::process::exit(CRASH_EXIT_CODE);
     });
