@@ -76,7 +76,7 @@ impl DataAccess {
                 self.last_error.set(Some(error.clone()));
                 return MutationHandle {
                     id,
-                    status: Signal::stored(MutationStatus::Failed { error }),
+                    status: ArcSignal::stored(MutationStatus::Failed { error }),
                 };
             }
         };

@@ -12,8 +12,10 @@ use crate::core::outbox::MutationStatus;
 pub struct MutationHandle {
     /// The mutation's unique id; the server applies it once.
     pub id: String,
-    /// Queued, Sent, Acked{seq} or Failed{error}.
-    pub status: Signal<MutationStatus>,
+    /// Queued, Sent, Acked{seq} or Failed{error}. Reference-counted, not owned by
+    /// the component that made the mutation, so it stays readable after that
+    /// component unmounts.
+    pub status: ArcSignal<MutationStatus>,
 }
 
 /// Options of one mutation.

@@ -63,8 +63,8 @@ pub fn TaskBoard() -> impl IntoView {
         ..Default::default()
     });
     // The status of the last change per task, for the "saving" mark.
-    let pending = RwSignal::new(HashMap::<String, Signal<MutationStatus>>::new());
-    let track = move |key: String, status: Signal<MutationStatus>| {
+    let pending = RwSignal::new(HashMap::<String, ArcSignal<MutationStatus>>::new());
+    let track = move |key: String, status: ArcSignal<MutationStatus>| {
         pending.update(|p| {
             p.insert(key, status);
         });
@@ -128,12 +128,7 @@ pub fn TaskBoard() -> impl IntoView {
             track(remove_key.clone(), handle.status);
         };
         // A handle's signal may belong to a row that is gone: read it carefully.
-        let mark = move || {
-            pending.with(|p| {
-                p.get(&mark_key)
-                    .and_then(|s| s.try_with(pending_word).flatten())
-            })
-        };
+        let mark = move || pending.with(|p| p.get(&mark_key).and_then(|s| s.with(pending_word)));
         let check_id = format!("task-check-{key}");
         view! {
             <li class="task" class:task--done=done data-key=key.clone() data-done=move || done().to_string()>
