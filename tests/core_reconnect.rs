@@ -5,11 +5,11 @@
 
 mod common;
 
-use common::{Harness, errors, has};
+use common::{Harness, errors, has, sends};
 use leptos_sync::core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
 use leptos_sync::core::machine::{Command, Event, MachineOptions, Timer};
 use leptos_sync::{ConnectionState, FailReason, Lifecycle, SyncError};
-use leptos_sync_protocol::close_code;
+use leptos_sync_protocol::{ClientMsg, close_code};
 
 fn harness() -> Harness {
     Harness::new(MachineOptions::default(), 42)
@@ -288,7 +288,30 @@ fn online_while_reconnecting_connects_now_and_resets_the_attempt() {
     h.throttle(1_000);
     assert!(h.handle(Event::Timer(Timer::Reconnect)).is_empty());
     assert_eq!(h.connects(), 8);
-    // Online while open or connecting does nothing.
+    // Online while open probes the link instead (see the next test).
+    h.fire(Timer::Reconnect);
+    assert_eq!(h.connects(), 8);
+}
+
+#[test]
+fn online_while_open_probes_a_link_that_may_have_died_offline() {
+    // Found by the chaos suite: a socket the server closed while the browser
+    // was offline stayed Open after `online` until the next heartbeat.
+    let mut h = with_reconnect(ReconnectOptions::default(), 8);
+    h.open();
+    h.establish(None);
+    let cmds = h.handle(Event::Online);
+    assert!(
+        sends(&cmds)
+            .iter()
+            .any(|m| matches!(m, ClientMsg::Ping { .. })),
+        "{cmds:?}"
+    );
+    // No answer within the pong timeout: the link is dead, reconnect.
+    let cmds = h.fire(Timer::Pong);
+    assert!(errors(&cmds).contains(&SyncError::HeartbeatTimeout { timeout_ms: 10_000 }));
+    assert!(matches!(h.state(), ConnectionState::Reconnecting { .. }));
+    // Online while connecting still does nothing.
     h.fire(Timer::Reconnect);
     assert!(h.handle(Event::Online).is_empty());
 }

@@ -171,6 +171,12 @@ impl Machine {
                 {
                     self.attempt = 0;
                     self.connect(now);
+                } else if self.state.is_open() {
+                    // A link that died while offline can still look Open (the
+                    // browser may never report its close): probe it, as on
+                    // `offline`, instead of waiting for the next ping (found
+                    // by the chaos suite's offline spans).
+                    self.ping(now);
                 }
             }
             Event::Subscribe { topic, schema } => {
