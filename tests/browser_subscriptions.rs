@@ -460,7 +460,11 @@ async fn a_schema_mismatch_is_reported_and_nothing_applied() {
     assert_eq!(component_name, "t-schema");
     assert_eq!(expected, v2::Versioned::schema_hash());
     assert_eq!(actual, v1::Versioned::schema_hash());
-    assert_eq!(status(&second), SubscriptionStatus::Error);
+    // The status is applied with the next data flush (one per animation frame).
+    wait_until("status Error", 2_000, || {
+        status(&second) == SubscriptionStatus::Error
+    })
+    .await;
     assert!(entries(&second).is_empty());
 }
 
