@@ -112,6 +112,8 @@ struct Restore {
     scheduled_ms: f64,
     overhead_ms: f64,
     failed_attempts: f64,
+    /// The overhead by phase: timer late, socket open, `hello` to `welcome`, `welcome` to rendered.
+    phases: [f64; 4],
 }
 
 async fn restore_trial(trial: u64) -> Restore {
@@ -205,6 +207,27 @@ async fn restore_trial(trial: u64) -> Restore {
             _ => None,
         })
         .expect("a reconnect was scheduled");
+    // The phases of the last attempt, from the recorded state changes.
+    let at = |from: usize, pred: &dyn Fn(&ConnectionState) -> bool| {
+        states[from..=open_at]
+            .iter()
+            .rev()
+            .find(|(_, s)| pred(s))
+            .map_or(f64::NAN, |(t, _)| *t)
+    };
+    let reconnecting = states[..open_at]
+        .iter()
+        .rposition(|(_, s)| matches!(s, ConnectionState::Reconnecting { .. }))
+        .expect("scheduled");
+    let connecting = at(reconnecting, &|s| matches!(s, ConnectionState::Connecting { .. }));
+    let handshaking = at(reconnecting, &|s| *s == ConnectionState::Handshaking);
+    let open = states[open_at].0;
+    let phases = [
+        connecting - next_at.max(server_back),
+        handshaking - connecting,
+        open - handshaking,
+        done - open,
+    ];
     let failed_attempts = states
         .iter()
         .filter(|(_, s)| matches!(s, ConnectionState::Reconnecting { .. }))
@@ -216,6 +239,7 @@ async fn restore_trial(trial: u64) -> Restore {
         scheduled_ms: next_at - server_back,
         overhead_ms: done - next_at.max(server_back),
         failed_attempts,
+        phases,
     }
 }
 
@@ -231,6 +255,10 @@ async fn restore_latency() {
                 ("restore_ms", run.restore_ms),
                 ("scheduled_ms", run.scheduled_ms),
                 ("overhead_ms", run.overhead_ms),
+                ("timer_late_ms", run.phases[0]),
+                ("socket_open_ms", run.phases[1]),
+                ("welcome_ms", run.phases[2]),
+                ("data_ms", run.phases[3]),
                 ("refused_attempts", run.failed_attempts),
             ],
         );
