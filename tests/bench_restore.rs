@@ -219,7 +219,9 @@ async fn restore_trial(trial: u64) -> Restore {
         .iter()
         .rposition(|(_, s)| matches!(s, ConnectionState::Reconnecting { .. }))
         .expect("scheduled");
-    let connecting = at(reconnecting, &|s| matches!(s, ConnectionState::Connecting { .. }));
+    let connecting = at(reconnecting, &|s| {
+        matches!(s, ConnectionState::Connecting { .. })
+    });
     let handshaking = at(reconnecting, &|s| *s == ConnectionState::Handshaking);
     let open = states[open_at].0;
     let phases = [
