@@ -124,11 +124,16 @@ impl Driver {
                 self.stores.update_value(|stores| stores.end(&topic));
             }
             Command::Data(event) => {
+                // A status change (Live after a replay, Stale, Error) is rare and
+                // worth showing at once; bursts of updates wait for the next frame.
+                let urgent = matches!(event, DataEvent::State { .. });
                 let schedule = self.inner.try_update_value(|inner| {
                     inner.pending_data.push(event);
                     inner.flush_scheduled.is_none()
                 });
-                if schedule == Some(true) {
+                if urgent {
+                    self.flush_data();
+                } else if schedule == Some(true) {
                     self.schedule_flush();
                 }
             }

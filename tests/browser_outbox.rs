@@ -178,8 +178,11 @@ async fn mutations_dropped_before_their_ack_are_applied_exactly_once() {
     web_sys::console::log_1(
         &format!("20 mutations, {reconnects} drops before ack, each applied once").into(),
     );
-    let entries = slot.lock().unwrap().unwrap().get_untracked();
-    assert_eq!(entries.len(), 20);
+    // The entries arrive with the next data flush (one per animation frame).
+    wait_until("20 entries", 2_000, || {
+        slot.lock().unwrap().unwrap().get_untracked().len() == 20
+    })
+    .await;
 }
 
 item!(Optimistic, "t-optimistic");
