@@ -21,6 +21,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tower_http::services::{ServeDir, ServeFile};
@@ -118,6 +119,13 @@ impl Drop for Server {
 pub async fn serve(config: Config) -> std::io::Result<Server> {
     let listener = TcpListener::bind((config.addr, config.port)).await?;
     let addr = listener.local_addr()?;
+    // Small frames (updates, acks, pongs) must leave at once: with Nagle's
+    // algorithm a reply waits for the client's delayed ACK, about 40 ms.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            eprintln!("leptos-sync-server: TCP_NODELAY: {e}");
+        }
+    });
     let app = Arc::new(App::new(config));
     let service = router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let mut tasks = vec![tokio::spawn(async move {
