@@ -5,34 +5,11 @@
 
 mod common;
 
-use common::{Harness, has, sends, timer_at};
+use common::{Harness, harness, has, reconnecting, sends, timer_at, with_reconnect};
 use leptos_sync::core::backoff::ReconnectOptions;
 use leptos_sync::core::machine::{Command, Event, MachineOptions, Timer};
 use leptos_sync::{ConnectionState, Lifecycle};
 use leptos_sync_protocol::{ClientMsg, close_code};
-
-fn harness() -> Harness {
-    Harness::new(MachineOptions::default(), 42)
-}
-
-fn with_reconnect(reconnect: ReconnectOptions, seed: u64) -> Harness {
-    let opts = MachineOptions {
-        reconnect,
-        ..MachineOptions::default()
-    };
-    Harness::new(opts, seed)
-}
-
-/// The state must be `Reconnecting` for `attempt`; returns its delay.
-fn reconnecting(h: &Harness, attempt: u32) -> u64 {
-    match h.state() {
-        ConnectionState::Reconnecting {
-            attempt: a,
-            next_at,
-        } if a == attempt => next_at - h.now,
-        other => panic!("expected Reconnecting {{ attempt: {attempt} }}, got {other:?}"),
-    }
-}
 
 #[test]
 fn first_connect_sends_hello_first_and_nothing_before_welcome() {

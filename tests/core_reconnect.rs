@@ -5,34 +5,11 @@
 
 mod common;
 
-use common::{Harness, errors, has, sends};
+use common::{Harness, errors, harness, has, reconnecting, sends, with_reconnect};
 use leptos_sync::core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
-use leptos_sync::core::machine::{Command, Event, MachineOptions, Timer};
+use leptos_sync::core::machine::{Command, Event, Timer};
 use leptos_sync::{ConnectionState, FailReason, Lifecycle, SyncError};
 use leptos_sync_protocol::{ClientMsg, close_code};
-
-fn harness() -> Harness {
-    Harness::new(MachineOptions::default(), 42)
-}
-
-fn with_reconnect(reconnect: ReconnectOptions, seed: u64) -> Harness {
-    let opts = MachineOptions {
-        reconnect,
-        ..MachineOptions::default()
-    };
-    Harness::new(opts, seed)
-}
-
-/// The state must be `Reconnecting` for `attempt`; returns its delay.
-fn reconnecting(h: &Harness, attempt: u32) -> u64 {
-    match h.state() {
-        ConnectionState::Reconnecting {
-            attempt: a,
-            next_at,
-        } if a == attempt => next_at - h.now,
-        other => panic!("expected Reconnecting {{ attempt: {attempt} }}, got {other:?}"),
-    }
-}
 
 #[test]
 fn drop_while_open_reconnects_within_bounds() {

@@ -15,7 +15,11 @@
 //!   subscribed on the socket are exactly the topics with users.
 
 pub mod server;
+pub mod setup;
 pub mod subs;
+
+#[allow(unused_imports)] // each test file uses a different part of the harness
+pub use setup::{harness, reconnecting, with_reconnect};
 
 use std::collections::{BTreeMap, HashMap};
 
