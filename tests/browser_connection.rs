@@ -13,13 +13,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn fixed(ms: u64) -> SyncOptions {
-    SyncOptions::default().reconnect(ReconnectOptions {
-        policy: ReconnectPolicy::Fixed(ms),
-        ..Default::default()
-    })
-}
-
 #[wasm_bindgen_test]
 async fn connects_and_says_hello_first() {
     let client = "connects";

@@ -8,34 +8,13 @@ use std::sync::{Arc, Mutex};
 use browser_support::*;
 use leptos::prelude::*;
 use leptos_sync::{
-    MutateOptions, MutationHandle, MutationStatus, OutboxOptions, Overflow, ReconnectOptions,
-    ReconnectPolicy, SubscriptionStatus, SyncComponent, SyncEntries, SyncError, SyncOptions,
-    SyncRegistry, use_sync_component,
+    MutateOptions, MutationHandle, MutationStatus, OutboxOptions, Overflow, SubscriptionStatus,
+    SyncComponent, SyncEntries, SyncError, SyncOptions, SyncRegistry, use_sync_component,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-macro_rules! item {
-    ($name:ident, $topic:literal) => {
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        struct $name {
-            n: u64,
-        }
-        impl SyncComponent for $name {
-            const NAME: &'static str = $topic;
-        }
-    };
-}
-
-fn fast() -> SyncOptions {
-    SyncOptions::default().reconnect(ReconnectOptions {
-        policy: ReconnectPolicy::Fixed(50),
-        ..Default::default()
-    })
-}
 
 /// Mounts a provider with one live subscriber of `T`.
 fn mount_subscribed<T: SyncComponent>(
@@ -278,25 +257,6 @@ async fn a_rejected_token_tries_once_and_a_rotated_one_reconnects_with_its_subsc
         !logs.lock().unwrap().is_empty(),
         "the logger saw the connection's log lines"
     );
-}
-
-/// Captures every `log` record of this test binary.
-fn capture_logs() -> Arc<Mutex<Vec<String>>> {
-    struct Capture(Arc<Mutex<Vec<String>>>);
-    impl log::Log for Capture {
-        fn enabled(&self, _: &log::Metadata) -> bool {
-            true
-        }
-        fn log(&self, record: &log::Record) {
-            self.0.lock().unwrap().push(format!("{}", record.args()));
-        }
-        fn flush(&self) {}
-    }
-    let lines: Arc<Mutex<Vec<String>>> = Arc::default();
-    if log::set_boxed_logger(Box::new(Capture(lines.clone()))).is_ok() {
-        log::set_max_level(log::LevelFilter::Trace);
-    }
-    lines
 }
 
 #[wasm_bindgen_test]

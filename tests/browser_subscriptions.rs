@@ -10,34 +10,13 @@ use std::sync::{Arc, Mutex};
 use browser_support::*;
 use leptos::prelude::*;
 use leptos_sync::{
-    ReconnectOptions, ReconnectPolicy, SubscriptionStatus, SyncComponent, SyncEntries, SyncError,
-    SyncOptions, SyncRegistry, use_sync_component,
+    SubscriptionStatus, SyncComponent, SyncEntries, SyncError, SyncRegistry, use_sync_component,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// Declares an entry type on its own topic, so tests don't share server state.
-macro_rules! item {
-    ($name:ident, $topic:literal) => {
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        struct $name {
-            n: u64,
-        }
-        impl SyncComponent for $name {
-            const NAME: &'static str = $topic;
-        }
-    };
-}
-
-fn fast() -> SyncOptions {
-    SyncOptions::default().reconnect(ReconnectOptions {
-        policy: ReconnectPolicy::Fixed(50),
-        ..Default::default()
-    })
-}
 
 type Slot<T> = Arc<Mutex<Option<SyncEntries<T>>>>;
 

@@ -18,13 +18,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn fixed(ms: u64) -> SyncOptions {
-    SyncOptions::default().reconnect(ReconnectOptions {
-        policy: ReconnectPolicy::Fixed(ms),
-        ..Default::default()
-    })
-}
-
 fn find(selector: &str) -> Option<web_sys::Element> {
     document().query_selector(selector).expect("valid selector")
 }

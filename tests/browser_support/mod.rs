@@ -168,3 +168,49 @@ pub fn mount_with<V: IntoView + 'static>(
         _handle: Box::new(handle),
     }
 }
+
+/// Options with a fixed retry delay, so tests wait in milliseconds, not seconds.
+pub fn fixed(ms: u64) -> SyncOptions {
+    SyncOptions::default().reconnect(leptos_sync::ReconnectOptions {
+        policy: leptos_sync::ReconnectPolicy::Fixed(ms),
+        ..Default::default()
+    })
+}
+
+/// Options that retry every 50 ms.
+pub fn fast() -> SyncOptions {
+    fixed(50)
+}
+
+/// Declares an entry type `{ n: u64 }` on its own topic, so tests don't share server state.
+#[macro_export]
+macro_rules! item {
+    ($name:ident, $topic:literal) => {
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct $name {
+            n: u64,
+        }
+        impl leptos_sync::SyncComponent for $name {
+            const NAME: &'static str = $topic;
+        }
+    };
+}
+
+/// Captures every `log` record of this test binary.
+pub fn capture_logs() -> Arc<Mutex<Vec<String>>> {
+    struct Capture(Arc<Mutex<Vec<String>>>);
+    impl log::Log for Capture {
+        fn enabled(&self, _: &log::Metadata) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record) {
+            self.0.lock().unwrap().push(format!("{}", record.args()));
+        }
+        fn flush(&self) {}
+    }
+    let lines: Arc<Mutex<Vec<String>>> = Arc::default();
+    if log::set_boxed_logger(Box::new(Capture(lines.clone()))).is_ok() {
+        log::set_max_level(log::LevelFilter::Trace);
+    }
+    lines
+}

@@ -3,8 +3,6 @@
 //! no token ever reaches a URL, a log line, the DOM or the server's
 //! statistics; server error text with markup renders as inert text.
 
-use std::sync::{Arc, Mutex};
-
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos_sync::{
@@ -14,29 +12,11 @@ use leptos_sync::{
 use serde_json::json;
 use wasm_bindgen_test::*;
 
+use crate::browser_support::capture_logs;
 use crate::support::*;
 
 const CLIENT: &str = "chaos-auth";
 const MARKUP: &str = r#"<img src=x onerror="window.__chaosXss=1"><b id="chaos-bold">bold</b><script>window.__chaosXss=2</script>"#;
-
-/// Captures every `log` record of this test binary.
-fn capture_logs() -> Arc<Mutex<Vec<String>>> {
-    struct Capture(Arc<Mutex<Vec<String>>>);
-    impl log::Log for Capture {
-        fn enabled(&self, _: &log::Metadata) -> bool {
-            true
-        }
-        fn log(&self, record: &log::Record) {
-            self.0.lock().unwrap().push(format!("{}", record.args()));
-        }
-        fn flush(&self) {}
-    }
-    let lines: Arc<Mutex<Vec<String>>> = Arc::default();
-    if log::set_boxed_logger(Box::new(Capture(lines.clone()))).is_ok() {
-        log::set_max_level(log::LevelFilter::Trace);
-    }
-    lines
-}
 
 fn token() -> String {
     format!(
