@@ -88,15 +88,12 @@ impl DataAccess {
             .mutations
             .try_update_value(|m| m.track(&id, rollback))
             .unwrap_or_else(|| ArcRwSignal::new(MutationStatus::Queued));
-        let expires_at = options
-            .expires_in_ms
-            .map(|ms| js_sys::Date::now() as u64 + ms);
         (self.dispatch)(Event::Mutate(Mutation {
             id: id.clone(),
             topic: T::NAME.to_string(),
             key,
             value: encoded,
-            expires_at,
+            expires_in_ms: options.expires_in_ms,
         }));
         MutationHandle {
             id,

@@ -78,14 +78,15 @@ pub struct Mutation {
     pub key: String,
     /// New value, `null` removes.
     pub value: Value,
-    /// Give up when still queued at this time.
-    pub expires_at: Option<Millis>,
+    /// Give up when still queued this long after it was made.
+    pub expires_in_ms: Option<u64>,
 }
 
 #[derive(Debug)]
 struct Entry {
     mutation: Mutation,
     bytes: usize,
+    expires_at: Option<Millis>,
 }
 
 impl Entry {
@@ -139,15 +140,17 @@ impl Outbox {
 
     /// The earliest expiry among queued mutations.
     pub fn next_expiry(&self) -> Option<Millis> {
-        self.queued
-            .iter()
-            .filter_map(|e| e.mutation.expires_at)
-            .min()
+        self.queued.iter().filter_map(|e| e.expires_at).min()
     }
 
     /// Sends at once when the connection is ready and nothing waits before it; queues otherwise.
-    pub fn push(&mut self, mutation: Mutation, ready: bool, out: &mut Vec<OutboxOut>) {
-        let mut entry = Entry { bytes: 0, mutation };
+    pub fn push(&mut self, mutation: Mutation, ready: bool, now: Millis, out: &mut Vec<OutboxOut>) {
+        let expires_at = mutation.expires_in_ms.map(|ms| now.saturating_add(ms));
+        let mut entry = Entry {
+            bytes: 0,
+            mutation,
+            expires_at,
+        };
         if ready && self.queued.is_empty() {
             return self.send(entry, out);
         }
@@ -236,7 +239,7 @@ impl Outbox {
         let (expired, kept): (Vec<_>, Vec<_>) = self
             .queued
             .drain(..)
-            .partition(|e| e.mutation.expires_at.is_some_and(|at| at <= now));
+            .partition(|e| e.expires_at.is_some_and(|at| at <= now));
         self.queued = kept.into();
         for entry in expired {
             self.queued_bytes -= entry.bytes;

@@ -192,7 +192,8 @@ impl Machine {
             }
             Event::Mutate(mutation) => {
                 let mut out = Vec::new();
-                self.outbox.push(mutation, self.state.is_open(), &mut out);
+                self.outbox
+                    .push(mutation, self.state.is_open(), now, &mut out);
                 self.emit_outbox(out, now);
             }
             Event::Offline => {
