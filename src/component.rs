@@ -196,7 +196,7 @@ fn write_fields(
 ) {
     // JSON objects are unordered: so is the shape.
     let mut fields: Vec<_> = fields.iter().collect();
-    fields.sort_by(|a, b| a.name.cmp(&b.name));
+    fields.sort_unstable_by(|a, b| a.name.cmp(&b.name));
     out.push('{');
     for (i, field) in fields.into_iter().enumerate() {
         if i > 0 {
@@ -222,7 +222,7 @@ fn write_container(
         ContainerFormat::Struct(fields) => write_fields(fields, registry, seen, out),
         ContainerFormat::Enum(variants) => {
             let mut variants: Vec<_> = variants.values().collect();
-            variants.sort_by(|a, b| a.name.cmp(&b.name));
+            variants.sort_unstable_by(|a, b| a.name.cmp(&b.name));
             out.push('<');
             for (i, variant) in variants.into_iter().enumerate() {
                 if i > 0 {

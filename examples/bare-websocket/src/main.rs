@@ -5,13 +5,15 @@
 //! With `--features sync`: the same page on leptos-sync, using what a
 //! demo-sized app uses: the provider, a typed subscription, a mutation, the
 //! connection state and the four widgets. The difference between the two
-//! builds is what the library adds to an app.
+//! builds is what the library adds to an app. The smaller features split that
+//! cost: `sync-core` is the provider and the connection state alone, and
+//! `sync-data` adds the typed subscription and the mutation.
 
 fn main() {
     leptos::mount::mount_to_body(app::App);
 }
 
-#[cfg(not(feature = "sync"))]
+#[cfg(not(feature = "sync-core"))]
 mod app {
     use codee::string::FromToStringCodec;
     use leptos::prelude::*;
@@ -33,50 +35,86 @@ mod app {
     }
 }
 
-#[cfg(feature = "sync")]
+#[cfg(feature = "sync-core")]
 mod app {
     use leptos::prelude::*;
-    use leptos_sync::{
-        ConnectionIndicator, ErrorBanner, ReconnectBanner, StatusBar, SyncComponent, SyncProvider,
-        SyncRegistry, use_sync_component, use_sync_connection, use_sync_mutation,
-    };
-    use serde::{Deserialize, Serialize};
-
-    #[derive(Clone, PartialEq, Serialize, Deserialize)]
-    struct Task {
-        title: String,
-        done: bool,
-    }
-
-    impl SyncComponent for Task {
-        const NAME: &'static str = "Task";
-    }
+    use leptos_sync::{SyncProvider, SyncRegistry, use_sync_connection};
 
     #[component]
     pub fn App() -> impl IntoView {
-        let registry = SyncRegistry::new().register::<Task>();
         view! {
-            <SyncProvider url="/ws" registry=registry>
-                <ConnectionIndicator />
-                <ReconnectBanner />
-                <ErrorBanner />
+            <SyncProvider url="/ws" registry=registry()>
+                <Widgets />
                 <Tasks />
-                <StatusBar />
             </SyncProvider>
+        }
+    }
+
+    #[cfg(not(feature = "sync-data"))]
+    fn registry() -> SyncRegistry {
+        SyncRegistry::new()
+    }
+
+    #[cfg(feature = "sync-data")]
+    fn registry() -> SyncRegistry {
+        SyncRegistry::new().register::<data::Task>()
+    }
+
+    #[cfg(not(feature = "sync"))]
+    #[component]
+    fn Widgets() -> impl IntoView {}
+
+    #[cfg(feature = "sync")]
+    #[component]
+    fn Widgets() -> impl IntoView {
+        use leptos_sync::{ConnectionIndicator, ErrorBanner, ReconnectBanner, StatusBar};
+        view! {
+            <ConnectionIndicator />
+            <ReconnectBanner />
+            <ErrorBanner />
+            <StatusBar />
         }
     }
 
     #[component]
     fn Tasks() -> impl IntoView {
-        let tasks = use_sync_component::<Task>();
         let connection = use_sync_connection();
-        let mutation = use_sync_mutation::<Task>();
         view! {
             <p>{move || connection.state.get().to_string()}</p>
-            <p>{move || format!("{} tasks", tasks.get().len())}</p>
-            <button on:click=move |_| {
-                mutation.set("t1", Task { title: "hello".into(), done: false });
-            }>"Send"</button>
+            {data::view()}
+        }
+    }
+
+    #[cfg(not(feature = "sync-data"))]
+    mod data {
+        pub fn view() {}
+    }
+
+    #[cfg(feature = "sync-data")]
+    mod data {
+        use leptos::prelude::*;
+        use leptos_sync::{SyncComponent, use_sync_component, use_sync_mutation};
+        use serde::{Deserialize, Serialize};
+
+        #[derive(Clone, PartialEq, Serialize, Deserialize)]
+        pub struct Task {
+            title: String,
+            done: bool,
+        }
+
+        impl SyncComponent for Task {
+            const NAME: &'static str = "Task";
+        }
+
+        pub fn view() -> impl IntoView {
+            let tasks = use_sync_component::<Task>();
+            let mutation = use_sync_mutation::<Task>();
+            view! {
+                <p>{move || format!("{} tasks", tasks.get().len())}</p>
+                <button on:click=move |_| {
+                    mutation.set("t1", Task { title: "hello".into(), done: false });
+                }>"Send"</button>
+            }
         }
     }
 }
