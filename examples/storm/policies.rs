@@ -2,12 +2,13 @@
 
 use super::*;
 
-/// The defaults this benchmark proposes (see BENCHMARKS.md): full jitter's
-/// window `[initial, max]` makes the restore tail about twice the mean retry
-/// period; ±50 % around a short cap keeps the same load with a shorter tail,
-/// and the ×4 growth still spreads the first retries (0.25–0.75 s, then
-/// 1–3 s). Not the library default: other tests pin the current one.
-pub(super) fn proposed() -> ReconnectOptions {
+/// A setting an application can choose instead of the default (see
+/// BENCHMARKS.md): full jitter's window `[initial, max]` makes the restore
+/// tail about twice the mean retry period; ±50 % around a short cap keeps the
+/// same load with a shorter tail, and the ×4 growth still spreads the first
+/// retries (0.25–0.75 s, then 1–3 s). Not the default, which stays full
+/// jitter with a floor.
+pub(super) fn alternative() -> ReconnectOptions {
     ReconnectOptions {
         policy: ReconnectPolicy::Exponential(Exponential {
             initial_ms: 500,
