@@ -181,9 +181,14 @@ fn default_policy_is_full_jitter_exponential() {
     let ReconnectPolicy::Exponential(e) = ReconnectPolicy::default() else {
         panic!("default policy is exponential");
     };
+    // The storm benchmark's choice (BENCHMARKS.md, "Tuning"): a first retry
+    // within 1 s, and the 20 s cap's window from the seventh retry on.
     assert_eq!(e.jitter, Jitter::Full);
-    assert_eq!((e.initial_ms, e.max_ms), (500, 20_000));
-    assert_eq!(ReconnectOptions::default().bounds(1), Some((500, 1_000)));
+    assert_eq!((e.initial_ms, e.max_ms, e.multiplier), (500, 20_000, 2.0));
+    let opts = ReconnectOptions::default();
+    assert_eq!(opts.bounds(1), Some((500, 1_000)));
+    assert_eq!(opts.bounds(6), Some((500, 16_500)));
+    assert_eq!(opts.bounds(7), Some((500, 20_000)));
 }
 
 #[test]
