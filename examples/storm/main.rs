@@ -37,8 +37,10 @@ use leptos_sync_protocol::close_code;
 
 mod policies;
 mod report;
+mod sweep;
 use policies::*;
 use report::*;
+use sweep::*;
 
 /// Length of one admission and measurement window.
 const WINDOW_MS: u64 = 100;
