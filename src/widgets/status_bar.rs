@@ -153,9 +153,11 @@ pub fn StatusBar(
             .with(|m| m.rtt_ms)
             .map_or_else(|| unknown.clone(), |ms| format!("{ms} ms"))
     };
+    // Plain text inside, rebuilt in place each tick: a reactive closure in here
+    // would be a new render effect per reconnect, kept until the bar unmounts.
     let connected = move || {
         since.get().map(|since| {
-            let value = move || format_duration(now.get().saturating_sub(since));
+            let value = format_duration(now.get().saturating_sub(since));
             item("connected-for", connected_for.clone(), value)
         })
     };
