@@ -15,7 +15,9 @@ fn main() {
     leptos::mount::mount_to_body(app::App);
 }
 
-#[cfg(not(any(feature = "sync-core", feature = "json")))]
+/// With `json`, the bare app as most real ones would be: the same page, with
+/// the messages parsed by serde_json into a typed enum.
+#[cfg(not(feature = "sync-core"))]
 mod app {
     use codee::string::FromToStringCodec;
     use leptos::prelude::*;
@@ -29,57 +31,40 @@ mod app {
             send,
             ..
         } = use_websocket::<String, String, FromToStringCodec>("/ws");
-        view! {
-            <p>{move || format!("{:?}", ready_state.get())}</p>
-            <p>{move || message.get().unwrap_or_default()}</p>
-            <button on:click=move |_| send(&"hello".to_string())>"Send"</button>
-        }
-    }
-}
-
-/// The bare app as most real ones would be: the same page, with the messages
-/// parsed by serde_json into a typed enum.
-#[cfg(all(feature = "json", not(feature = "sync-core")))]
-mod app {
-    use codee::string::FromToStringCodec;
-    use leptos::prelude::*;
-    use leptos_use_websocket::{UseWebSocketReturn, use_websocket};
-    use serde::Deserialize;
-
-    #[derive(Deserialize)]
-    #[serde(tag = "type", rename_all = "snake_case")]
-    enum Message {
-        Snapshot {
-            entries: serde_json::Map<String, serde_json::Value>,
-        },
-        Update {
-            key: String,
-            value: serde_json::Value,
-        },
-    }
-
-    #[component]
-    pub fn App() -> impl IntoView {
-        let UseWebSocketReturn {
-            ready_state,
-            message,
-            send,
-            ..
-        } = use_websocket::<String, String, FromToStringCodec>("/ws");
-        let text = move || {
-            message.with(
-                |m| match m.as_deref().map(serde_json::from_str::<Message>) {
-                    Some(Ok(Message::Snapshot { entries })) => format!("{} entries", entries.len()),
-                    Some(Ok(Message::Update { key, value })) => format!("{key} = {value}"),
-                    Some(Err(error)) => error.to_string(),
-                    None => String::new(),
-                },
-            )
-        };
+        #[cfg(not(feature = "json"))]
+        let text = move || message.get().unwrap_or_default();
+        #[cfg(feature = "json")]
+        let text = move || message.with(|m| json::describe(m.as_deref()));
         view! {
             <p>{move || format!("{:?}", ready_state.get())}</p>
             <p>{text}</p>
             <button on:click=move |_| send(&"hello".to_string())>"Send"</button>
+        }
+    }
+
+    #[cfg(feature = "json")]
+    mod json {
+        use serde::Deserialize;
+
+        #[derive(Deserialize)]
+        #[serde(tag = "type", rename_all = "snake_case")]
+        enum Message {
+            Snapshot {
+                entries: serde_json::Map<String, serde_json::Value>,
+            },
+            Update {
+                key: String,
+                value: serde_json::Value,
+            },
+        }
+
+        pub fn describe(message: Option<&str>) -> String {
+            match message.map(serde_json::from_str::<Message>) {
+                Some(Ok(Message::Snapshot { entries })) => format!("{} entries", entries.len()),
+                Some(Ok(Message::Update { key, value })) => format!("{key} = {value}"),
+                Some(Err(error)) => error.to_string(),
+                None => String::new(),
+            }
         }
     }
 }
