@@ -117,7 +117,8 @@ impl ReconnectBannerLabels {
 /// role="status" aria-live="polite">` with a `ls-reconnect-banner__message`
 /// (the ticking text, hidden from screen readers, which hear a steady
 /// `ls-reconnect-banner__announce` text instead of one update per second)
-/// and a `ls-reconnect-banner__retry` button.
+/// and a `ls-reconnect-banner__retry` button, `hidden` while there is
+/// nothing to retry (a first connect, an invalid URL).
 ///
 /// Colours: `--ls-banner-bg`, `--ls-banner-fg`, `--ls-color-<state>`,
 /// `--ls-button-bg`, `--ls-button-fg`.
@@ -178,38 +179,42 @@ pub fn ReconnectBanner(
     });
     let now = use_clock(counting, 250);
 
-    let labels = StoredValue::new(labels);
-    let root = move || {
-        let modifier = state.with(|s| state_modifier(s, online.get()));
-        classes(
-            format!("ls-reconnect-banner ls-reconnect-banner--{modifier}"),
-            &class,
-        )
-    };
-    let live = move || {
-        let now = now.get();
-        labels.with_value(|l| state.with(|s| l.message(s, online.get(), Some(now))))
-    };
-    let steady = move || labels.with_value(|l| state.with(|s| l.message(s, online.get(), None)));
     let open = connection.open;
-    let button = move || {
-        let text = labels.with_value(|l| state.with(|s| l.button(s)))?;
-        let open = open.clone();
-        Some(view! {
-            <button type="button" class="ls-reconnect-banner__retry" on:click=move |_| open()>
-                {text}
-            </button>
-        })
-    };
+    // Plain values inside one closure: while shown, tachys rebuilds the same
+    // elements in place, so the button is never detached under the pointer.
+    // A reactive closure in here would be a new render effect per show, kept
+    // until the banner unmounts.
     move || {
-        visible.get().then(|| {
-            view! {
-                <div class=root.clone() role="status" aria-live="polite">
-                    <span class="ls-reconnect-banner__message" aria-hidden="true">{live}</span>
-                    <span class="ls-reconnect-banner__announce">{steady}</span>
-                    {button.clone()}
-                </div>
-            }
+        if !visible.get() {
+            return None;
+        }
+        let online = online.get();
+        let (modifier, live, steady, action) = state.with(|s| {
+            (
+                state_modifier(s, online),
+                labels.message(s, online, Some(now.get())),
+                labels.message(s, online, None),
+                labels.button(s),
+            )
+        });
+        let (open, hidden) = (open.clone(), action.is_none());
+        Some(view! {
+            <div
+                class=classes(format!("ls-reconnect-banner ls-reconnect-banner--{modifier}"), &class)
+                role="status"
+                aria-live="polite"
+            >
+                <span class="ls-reconnect-banner__message" aria-hidden="true">{live}</span>
+                <span class="ls-reconnect-banner__announce">{steady}</span>
+                <button
+                    type="button"
+                    class="ls-reconnect-banner__retry"
+                    hidden=hidden
+                    on:click=move |_| open()
+                >
+                    {action.unwrap_or_default()}
+                </button>
+            </div>
         })
     }
 }

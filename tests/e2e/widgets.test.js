@@ -125,7 +125,7 @@ describe('widgets', () => {
     assert.equal(await banner.getAttribute('role'), 'status');
     assert.equal(await banner.getAttribute('aria-live'), 'polite');
     assert.equal(await bannerMessage(), 'Connecting…');
-    assert.equal(await banner.locator('.ls-reconnect-banner__retry').count(), 0);
+    assert.equal(await banner.locator('.ls-reconnect-banner__retry').isVisible(), false);
     assert.match(await tab.page.locator('.ls-status-bar').getAttribute('class'), /ls-status-bar--(connecting|handshaking)/);
     await screenshot(tab.page, 'widget-connecting');
     tab.assertClean();
