@@ -1,7 +1,5 @@
 //! [`SyncRegistry`]: the typed components a provider knows.
 
-use std::collections::BTreeMap;
-
 use crate::component::SyncComponent;
 
 /// The component types an app syncs, passed to [`SyncProvider`](crate::SyncProvider).
@@ -21,8 +19,8 @@ use crate::component::SyncComponent;
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncRegistry {
-    /// Topic name → schema hash.
-    components: BTreeMap<&'static str, u32>,
+    /// Topic name and schema hash, in the order registered.
+    components: Vec<(&'static str, u32)>,
 }
 
 impl SyncRegistry {
@@ -33,17 +31,21 @@ impl SyncRegistry {
 
     /// Adds `T`, computing its schema hash once.
     pub fn register<T: SyncComponent>(mut self) -> Self {
-        self.components.insert(T::NAME, T::schema_hash());
+        self.components.retain(|(name, _)| *name != T::NAME);
+        self.components.push((T::NAME, T::schema_hash()));
         self
     }
 
     /// Whether a topic is registered.
     pub fn contains(&self, topic: &str) -> bool {
-        self.components.contains_key(topic)
+        self.schema(topic).is_some()
     }
 
     /// The registered schema hash of a topic.
     pub fn schema(&self, topic: &str) -> Option<u32> {
-        self.components.get(topic).copied()
+        self.components
+            .iter()
+            .find(|(name, _)| *name == topic)
+            .map(|(_, schema)| *schema)
     }
 }

@@ -5,8 +5,6 @@
 //! subscription, and resubscribing after a reconnect never depends on which
 //! component mounted first.
 
-use std::collections::{BTreeMap, HashMap};
-
 use leptos_sync_protocol::{ClientMsg, ServerMsg, error_code};
 use serde_json::{Map, Value};
 
@@ -103,8 +101,9 @@ struct Topic {
 /// Ref-counted subscriptions by topic. See the module docs.
 #[derive(Debug, Default)]
 pub struct Subscriptions {
-    topics: BTreeMap<String, Topic>,
-    by_sub: HashMap<u64, String>,
+    /// In the order subscribed. An app has a handful of topics: a scan is as
+    /// quick as a map, and much less code in the wasm binary.
+    topics: Vec<(String, Topic)>,
     next_sub: u64,
     pub(crate) counters: SubscriptionCounters,
 }
@@ -130,22 +129,28 @@ impl Subscriptions {
 
     /// The state of a topic's subscription, if it has users.
     pub fn state(&self, topic: &str) -> Option<SubscriptionState> {
-        self.topics.get(topic).map(|t| t.state)
+        self.topics
+            .iter()
+            .find(|(name, _)| name == topic)
+            .map(|(_, t)| t.state)
     }
 
-    fn new_sub(&mut self, topic: &str) -> u64 {
+    fn position(&self, topic: &str) -> Option<usize> {
+        self.topics.iter().position(|(name, _)| name == topic)
+    }
+
+    fn new_sub(&mut self) -> u64 {
         self.next_sub += 1;
-        self.by_sub.insert(self.next_sub, topic.to_string());
         self.next_sub
     }
 
     /// One more user of `topic`. Sends `subscribe` when it is the first and the connection is open.
     pub(crate) fn add(&mut self, topic: &str, schema: u32, open: bool, out: &mut Vec<SubOut>) {
-        if let Some(t) = self.topics.get_mut(topic) {
-            t.refs += 1;
+        if let Some(i) = self.position(topic) {
+            self.topics[i].1.refs += 1;
             return;
         }
-        let sub = self.new_sub(topic);
+        let sub = self.new_sub();
         let mut t = Topic {
             sub,
             refs: 1,
@@ -162,20 +167,19 @@ impl Subscriptions {
             t.sent = true;
             out.push(SubOut::Send(subscribe(topic, &t)));
         }
-        self.topics.insert(topic.to_string(), t);
+        self.topics.push((topic.to_string(), t));
     }
 
     /// One user fewer. The last one sends `unsubscribe` (when open) and ends the topic for good.
     pub(crate) fn remove(&mut self, topic: &str, open: bool, out: &mut Vec<SubOut>) {
-        let Some(t) = self.topics.get_mut(topic) else {
+        let Some(i) = self.position(topic) else {
             return;
         };
-        t.refs -= 1;
-        if t.refs > 0 {
+        self.topics[i].1.refs -= 1;
+        if self.topics[i].1.refs > 0 {
             return;
         }
-        let t = self.topics.remove(topic).expect("present");
-        self.by_sub.remove(&t.sub);
+        let (_, t) = self.topics.remove(i);
         if open && t.sent {
             out.push(SubOut::Send(ClientMsg::Unsubscribe { sub: t.sub }));
         }
@@ -225,10 +229,10 @@ impl Subscriptions {
             ServerMsg::Error { sub: Some(sub), .. } => *sub,
             _ => return,
         };
-        let Some(name) = self.by_sub.get(&sub).cloned() else {
+        let Some((name, t)) = self.topics.iter_mut().find(|(_, t)| t.sub == sub) else {
             return;
         };
-        let t = self.topics.get_mut(&name).expect("by_sub and topics agree");
+        let name = name.clone();
         match msg {
             ServerMsg::Subscribed {
                 seq,
@@ -341,10 +345,10 @@ impl Subscriptions {
     /// Resubscribes under a new sub id from the last applied seq, so the
     /// server replays what was missed and late frames of the old sub are ignored.
     fn heal(&mut self, name: &str, out: &mut Vec<SubOut>) {
-        let sub = self.new_sub(name);
-        let t = self.topics.get_mut(name).expect("present");
+        let sub = self.new_sub();
+        let i = self.position(name).expect("present");
+        let t = &mut self.topics[i].1;
         let old = std::mem::replace(&mut t.sub, sub);
-        self.by_sub.remove(&old);
         t.catch_up_to = None;
         t.awaiting_snapshot = false;
         out.push(SubOut::Send(ClientMsg::Unsubscribe { sub: old }));
