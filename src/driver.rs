@@ -1,7 +1,6 @@
 //! Browser glue: turns socket callbacks, timers and browser events into core
 //! events, and executes the core's commands. All decisions live in the core.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use codee::string::FromToStringCodec;
@@ -38,7 +37,8 @@ struct Inner {
     machine: Machine,
     pending_data: Vec<DataEvent>,
     flush_scheduled: Option<(Option<AnimationFrameRequestHandle>, Timeout)>,
-    timers: HashMap<Timer, Timeout>,
+    /// At most one pending timeout per machine timer; dropping one cancels it.
+    timers: Vec<(Timer, Timeout)>,
     socket: Option<Socket>,
     token: TokenFn,
     on_event: Option<LifecycleFn>,
@@ -106,7 +106,8 @@ impl Driver {
                 let delay = at.saturating_sub(now()).min(i32::MAX as u64) as u32;
                 let timeout = Timeout::new(delay, move || self.dispatch(Event::Timer(timer)));
                 self.inner.update_value(|inner| {
-                    inner.timers.insert(timer, timeout);
+                    inner.timers.retain(|(t, _)| *t != timer);
+                    inner.timers.push((timer, timeout));
                 });
             }
             Command::Error(error) => {
@@ -264,7 +265,7 @@ pub(crate) fn start(
         machine: Machine::new(options.machine(), js_sys::Math::random),
         pending_data: Vec::new(),
         flush_scheduled: None,
-        timers: HashMap::new(),
+        timers: Vec::new(),
         socket: None,
         token,
         on_event: options.on_event.clone(),

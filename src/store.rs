@@ -102,16 +102,23 @@ impl<T: SyncComponent> AnyStore for TopicStore<T> {
     }
 }
 
-/// Every topic store of a provider.
+/// Every topic store of a provider, by topic name. A scan of a few topics
+/// costs nothing, and a map per key/value type costs kilobytes of wasm.
 #[derive(Default)]
-pub(crate) struct Stores(HashMap<String, Box<dyn AnyStore>>);
+pub(crate) struct Stores(Vec<(&'static str, Box<dyn AnyStore>)>);
 
 impl Stores {
     /// The store of `T`, created when missing. `None` when another type owns the name.
     pub fn get_or_create<T: SyncComponent>(&mut self) -> Option<TopicStore<T>> {
-        self.0
-            .entry(T::NAME.to_string())
-            .or_insert_with(|| Box::new(TopicStore::<T>::new()))
+        let i = match self.0.iter().position(|(name, _)| *name == T::NAME) {
+            Some(i) => i,
+            None => {
+                self.0.push((T::NAME, Box::new(TopicStore::<T>::new())));
+                self.0.len() - 1
+            }
+        };
+        self.0[i]
+            .1
             .as_any()
             .downcast_ref::<TopicStore<T>>()
             .cloned()
@@ -119,8 +126,7 @@ impl Stores {
 
     /// The store of `T`, if some component uses it.
     pub fn get<T: SyncComponent>(&self) -> Option<TopicStore<T>> {
-        self.0
-            .get(T::NAME)?
+        self.find(T::NAME)?
             .as_any()
             .downcast_ref::<TopicStore<T>>()
             .cloned()
@@ -144,7 +150,7 @@ impl Stores {
             }
         }
         for (topic, batch) in by_topic {
-            if let Some(store) = self.0.get(&topic) {
+            if let Some(store) = self.find(&topic) {
                 store.apply_batch(batch, errors);
             }
         }
@@ -153,6 +159,11 @@ impl Stores {
     #[cfg_attr(feature = "ssr", allow(dead_code))]
     /// Forgets a topic whose last user left.
     pub fn end(&mut self, topic: &str) {
-        self.0.remove(topic);
+        self.0.retain(|(name, _)| *name != topic);
+    }
+
+    fn find(&self, topic: &str) -> Option<&dyn AnyStore> {
+        let (_, store) = self.0.iter().find(|(name, _)| *name == topic)?;
+        Some(store.as_ref())
     }
 }
