@@ -16,7 +16,9 @@ mod registry;
 mod store;
 pub mod widgets;
 
-pub use component::{SyncComponent, shape};
+pub use component::SyncComponent;
+#[cfg(feature = "schema-reflection")]
+pub use component::{shape, traced_schema_hash};
 pub use context::{Action, ConnectionReadyState, SyncConnection, SyncContext};
 pub use core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
 pub use core::outbox::{MutationStatus, OutboxOptions, Overflow};

@@ -405,7 +405,7 @@ async fn retained_per_cycle(widget: &Widget, warmup: u32, cycles: u32) -> f64 {
         async move {
             control(&format!("drop?client={client}")).await;
             wait_fast("down", 10_000.0, || {
-                !open() && widget.down.is_none_or(|s| parent_has(s))
+                !open() && widget.down.is_none_or(present)
             })
             .await;
             retry();
@@ -443,7 +443,7 @@ async fn settled_rust_live() -> f64 {
     LIVE_BYTES.load(Ordering::Relaxed) as f64
 }
 
-fn parent_has(selector: &str) -> bool {
+fn present(selector: &str) -> bool {
     document().query_selector(selector).ok().flatten().is_some()
 }
 

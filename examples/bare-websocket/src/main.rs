@@ -7,9 +7,10 @@
 //! connection state and the four widgets. The difference between the two
 //! builds is what the library adds to an app. The smaller features split that
 //! cost: `sync-core` is the provider and the connection state alone, and
-//! `sync-data` adds the typed subscription and the mutation. `json` is a
-//! second baseline: the bare app parsing its messages with serde_json, as
-//! most apps on raw `use_websocket` would.
+//! `sync-data` adds the typed subscription and the mutation. `sync-pinned`
+//! is `sync` with the schema hash pinned, built without serde-reflection.
+//! `json` is a second baseline: the bare app parsing its messages with
+//! serde_json, as most apps on raw `use_websocket` would.
 
 fn main() {
     leptos::mount::mount_to_body(app::App);
@@ -84,21 +85,21 @@ mod app {
         }
     }
 
-    #[cfg(not(feature = "sync-data"))]
+    #[cfg(not(feature = "data"))]
     fn registry() -> SyncRegistry {
         SyncRegistry::new()
     }
 
-    #[cfg(feature = "sync-data")]
+    #[cfg(feature = "data")]
     fn registry() -> SyncRegistry {
         SyncRegistry::new().register::<data::Task>()
     }
 
-    #[cfg(not(feature = "sync"))]
+    #[cfg(not(feature = "widgets"))]
     #[component]
     fn Widgets() -> impl IntoView {}
 
-    #[cfg(feature = "sync")]
+    #[cfg(feature = "widgets")]
     #[component]
     fn Widgets() -> impl IntoView {
         use leptos_sync::{ConnectionIndicator, ErrorBanner, ReconnectBanner, StatusBar};
@@ -119,12 +120,12 @@ mod app {
         }
     }
 
-    #[cfg(not(feature = "sync-data"))]
+    #[cfg(not(feature = "data"))]
     mod data {
         pub fn view() {}
     }
 
-    #[cfg(feature = "sync-data")]
+    #[cfg(feature = "data")]
     mod data {
         use leptos::prelude::*;
         use leptos_sync::{SyncComponent, use_sync_component, use_sync_mutation};
@@ -138,6 +139,11 @@ mod app {
 
         impl SyncComponent for Task {
             const NAME: &'static str = "Task";
+            /// `sync-pinned`: what `leptos_sync::traced_schema_hash` gives for this shape.
+            #[cfg(not(feature = "sync-data"))]
+            fn schema_hash() -> u32 {
+                0xf70a_59bc
+            }
         }
 
         pub fn view() -> impl IntoView {
