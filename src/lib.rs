@@ -13,12 +13,12 @@ mod mutations;
 mod options;
 mod provider;
 mod registry;
+#[cfg(feature = "schema-reflection")]
+mod schema;
 mod store;
 pub mod widgets;
 
 pub use component::SyncComponent;
-#[cfg(feature = "schema-reflection")]
-pub use component::{shape, traced_schema_hash};
 pub use context::{Action, ConnectionReadyState, SyncConnection, SyncContext};
 pub use core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
 pub use core::outbox::{MutationStatus, OutboxOptions, Overflow};
@@ -33,6 +33,8 @@ pub use mutations::{MutateOptions, MutationHandle};
 pub use options::{LifecycleFn, SyncOptions, TokenFn, TokenFuture};
 pub use provider::SyncProvider;
 pub use registry::SyncRegistry;
+#[cfg(feature = "schema-reflection")]
+pub use schema::{shape, traced_schema_hash};
 pub use widgets::{
     ConnectionIndicator, ErrorBanner, ErrorBannerLabels, ReconnectBanner, ReconnectBannerLabels,
     StateLabels, StatusBar, StatusBarLabels,

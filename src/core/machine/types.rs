@@ -41,7 +41,7 @@ pub const DEFAULT_HEARTBEAT_MS: u64 = 30_000;
 /// The shortest ping interval a server's `welcome.heartbeat_ms` can ask for.
 pub const MIN_SERVER_HEARTBEAT_MS: u64 = 1_000;
 
-/// Something that happened, fed into [`Machine::handle`].
+/// Something that happened, fed into [`Machine::handle`](super::Machine::handle).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// The user asked to connect (`open()`, or `auto_connect`).
@@ -85,7 +85,7 @@ pub enum Event {
         /// Topic name.
         topic: String,
     },
-    /// The app changes an entry; see [`Machine::mutation_id`] for its id.
+    /// The app changes an entry; see [`Machine::mutation_id`](super::Machine::mutation_id) for its id.
     Mutate(Mutation),
 }
 
@@ -112,7 +112,7 @@ pub(super) const TIMERS: [Timer; 5] = [
     Timer::Outbox,
 ];
 
-/// Something the driver must do, polled with [`Machine::poll`].
+/// Something the driver must do, polled with [`Machine::poll`](super::Machine::poll).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// Open a new socket, closing any previous one.
