@@ -34,12 +34,11 @@ use std::sync::{Arc, Mutex};
 use bench_support::*;
 use browser_support::*;
 use gloo_timers::future::TimeoutFuture;
-use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos_sync::{
     ConnectionIndicator, ErrorBanner, ReconnectBanner, ReconnectOptions, ReconnectPolicy,
-    StatusBar, SubscriptionStatus, SyncComponent, SyncContext, SyncEntries, SyncOptions,
-    SyncProvider, SyncRegistry, use_sync_component, use_sync_context,
+    StatusBar, SubscriptionStatus, SyncComponent, SyncEntries, SyncOptions, SyncRegistry,
+    use_sync_component,
 };
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
@@ -207,31 +206,21 @@ async fn reconnect_cycles_memory() {
         policy: ReconnectPolicy::Fixed(5),
         ..Default::default()
     });
-    // Mounted by hand: the shared test helper records every lifecycle event,
-    // which would grow with the cycles and hide what the library does.
-    type Slot = Arc<Mutex<Option<(SyncContext, SyncEntries<Beat>)>>>;
-    let ctx_slot: Slot = Arc::default();
-    let parent = document().create_element("div").expect("div");
-    document().body().unwrap().append_child(&parent).unwrap();
-    let handle = {
-        let slot = Arc::clone(&ctx_slot);
-        let url = ws_url(client);
+    let slot: Arc<Mutex<Option<SyncEntries<Beat>>>> = Arc::default();
+    let mounted = {
+        let slot = Arc::clone(&slot);
         let registry = SyncRegistry::new().register::<Beat>();
-        mount_to(parent.clone().unchecked_into(), move || {
-            let slot = Arc::clone(&slot);
-            view! {
-                <SyncProvider url=url.clone() registry=registry.clone() options=options.clone()>
-                    {
-                        let entries = use_sync_component::<Beat>();
-                        *slot.lock().unwrap() = Some((use_sync_context(), entries));
-                        // A render, as a real component would have.
-                        move || entries.with(|m| m.len())
-                    }
-                </SyncProvider>
-            }
+        mount_quiet(&ws_url(client), options, true, registry, move || {
+            let entries = use_sync_component::<Beat>();
+            *slot.lock().unwrap() = Some(entries);
+            // A render, as a real component would have.
+            move || entries.with(|m| m.len())
         })
     };
-    let (ctx, entries) = ctx_slot.lock().unwrap().take().expect("mounted");
+    let (ctx, entries) = (
+        mounted.ctx.clone(),
+        slot.lock().unwrap().take().expect("mounted"),
+    );
     let reconnects = move || ctx.connection.metrics.get_untracked().reconnects;
     let live = move || {
         ctx.connection.state.get_untracked().is_open()
@@ -326,8 +315,7 @@ async fn reconnect_cycles_memory() {
         retained <= MAX_RETAINED_PER_CYCLE,
         "the provider keeps {retained} B per reconnect cycle"
     );
-    drop(handle);
-    parent.remove();
+    drop(mounted);
 }
 
 /// Slack for allocator noise, in bytes per cycle.
@@ -379,24 +367,14 @@ async fn retained_per_cycle(widget: &Widget, warmup: u32, cycles: u32) -> f64 {
         policy: ReconnectPolicy::Fixed(60_000),
         ..Default::default()
     });
-    let ctx_slot: Arc<Mutex<Option<SyncContext>>> = Arc::default();
-    let parent = document().create_element("div").expect("div");
-    document().body().unwrap().append_child(&parent).unwrap();
-    let handle = {
-        let (slot, url, view) = (Arc::clone(&ctx_slot), ws_url(&client), widget.view);
-        mount_to(parent.clone().unchecked_into(), move || {
-            let slot = Arc::clone(&slot);
-            view! {
-                <SyncProvider url=url.clone() registry=SyncRegistry::new() options=options.clone()>
-                    {
-                        *slot.lock().unwrap() = Some(use_sync_context());
-                        view()
-                    }
-                </SyncProvider>
-            }
-        })
-    };
-    let connection = ctx_slot.lock().unwrap().take().expect("mounted").connection;
+    let mounted = mount_quiet(
+        &ws_url(&client),
+        options,
+        true,
+        SyncRegistry::new(),
+        widget.view,
+    );
+    let connection = mounted.ctx.connection.clone();
     let open = move || connection.state.get_untracked().is_open();
     wait_fast("first open", 10_000.0, open).await;
     let client = &client;
@@ -420,8 +398,7 @@ async fn retained_per_cycle(widget: &Widget, warmup: u32, cycles: u32) -> f64 {
         cycle().await;
     }
     let after = settled_rust_live().await;
-    drop(handle);
-    parent.remove();
+    drop(mounted);
     (after - before) / f64::from(cycles)
 }
 

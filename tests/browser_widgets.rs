@@ -18,6 +18,23 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// Resets `client` on the server, then mounts `children` under a provider
+/// that connects at once with `options` and no registered components.
+async fn mount_widgets<V: IntoView + 'static>(
+    client: &str,
+    options: SyncOptions,
+    children: impl Fn() -> V + Send + Sync + 'static,
+) -> Mounted {
+    control(&format!("reset?client={client}")).await;
+    mount_with(
+        &ws_url(client),
+        options,
+        true,
+        SyncRegistry::new(),
+        children,
+    )
+}
+
 fn find(selector: &str) -> Option<web_sys::Element> {
     document().query_selector(selector).expect("valid selector")
 }
@@ -72,21 +89,15 @@ async fn send_error(client: &str, code: &str, message: &str) {
 #[wasm_bindgen_test]
 async fn open_shows_connected_and_live_metrics() {
     let client = "w-open";
-    control(&format!("reset?client={client}")).await;
-    let m = mount_with(
-        &ws_url(client),
-        SyncOptions::default(),
-        true,
-        SyncRegistry::new(),
-        || {
-            view! {
-                <ConnectionIndicator show_text=true class="t-open"/>
-                <StatusBar class="t-open-bar"/>
-                <ReconnectBanner class="t-open-banner"/>
-                <ErrorBanner class="t-open-error"/>
-            }
-        },
-    );
+    let m = mount_widgets(client, SyncOptions::default(), || {
+        view! {
+            <ConnectionIndicator show_text=true class="t-open"/>
+            <StatusBar class="t-open-bar"/>
+            <ReconnectBanner class="t-open-banner"/>
+            <ErrorBanner class="t-open-error"/>
+        }
+    })
+    .await;
     m.wait_open(5_000).await;
     wait_until("indicator open", 2_000, || {
         has_class(".t-open", "ls-indicator--open")
@@ -152,19 +163,13 @@ async fn open_shows_connected_and_live_metrics() {
 #[wasm_bindgen_test]
 async fn offline_is_shown_until_online() {
     let client = "w-offline";
-    control(&format!("reset?client={client}")).await;
-    let m = mount_with(
-        &ws_url(client),
-        SyncOptions::default(),
-        true,
-        SyncRegistry::new(),
-        || {
-            view! {
-                <ConnectionIndicator class="t-off" show_text=true/>
-                <ReconnectBanner class="t-off-banner"/>
-            }
-        },
-    );
+    let m = mount_widgets(client, SyncOptions::default(), || {
+        view! {
+            <ConnectionIndicator class="t-off" show_text=true/>
+            <ReconnectBanner class="t-off-banner"/>
+        }
+    })
+    .await;
     m.wait_open(5_000).await;
     browser_event("offline");
     wait_until("indicator offline", 1_000, || {
@@ -193,14 +198,12 @@ async fn offline_is_shown_until_online() {
 #[wasm_bindgen_test]
 async fn error_banner_shows_the_error_and_dismisses_it() {
     let client = "w-error";
-    control(&format!("reset?client={client}")).await;
-    let m = mount_with(
-        &ws_url(client),
+    let m = mount_widgets(
+        client,
         SyncOptions::default(),
-        true,
-        SyncRegistry::new(),
         || view! { <ErrorBanner class="t-err"/> },
-    );
+    )
+    .await;
     m.wait_open(5_000).await;
     assert!(find(".t-err").is_none());
     send_error(client, "boom", "kaboom").await;
@@ -225,14 +228,12 @@ async fn error_banner_shows_the_error_and_dismisses_it() {
 #[wasm_bindgen_test]
 async fn server_text_is_rendered_as_text_not_html() {
     let client = "w-xss";
-    control(&format!("reset?client={client}")).await;
-    let m = mount_with(
-        &ws_url(client),
+    let m = mount_widgets(
+        client,
         SyncOptions::default(),
-        true,
-        SyncRegistry::new(),
         || view! { <ErrorBanner class="t-xss"/> },
-    );
+    )
+    .await;
     m.wait_open(5_000).await;
     let payload = "<img src=x onerror=alert(1)>";
     send_error(client, "x", payload).await;
@@ -255,14 +256,12 @@ async fn server_text_is_rendered_as_text_not_html() {
 #[wasm_bindgen_test]
 async fn auto_hide_restarts_for_each_new_error() {
     let client = "w-autohide";
-    control(&format!("reset?client={client}")).await;
-    let m = mount_with(
-        &ws_url(client),
+    let m = mount_widgets(
+        client,
         SyncOptions::default(),
-        true,
-        SyncRegistry::new(),
         || view! { <ErrorBanner class="t-hide" auto_hide_ms=600/> },
-    );
+    )
+    .await;
     m.wait_open(5_000).await;
     send_error(client, "first", "one").await;
     wait_until("first error", 2_000, || find(".t-hide").is_some()).await;

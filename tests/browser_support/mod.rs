@@ -141,6 +141,21 @@ pub fn mount_with<V: IntoView + 'static>(
     let events: Arc<Mutex<Vec<Lifecycle>>> = Arc::default();
     let recorded = Arc::clone(&events);
     let options = options.on_event(move |event| recorded.lock().unwrap().push(event.clone()));
+    Mounted {
+        events,
+        ..mount_quiet(url, options, auto_connect, registry, children)
+    }
+}
+
+/// Like [`mount_with`], recording no events: for the memory benchmark, where
+/// the record would grow with the cycles and hide what the library keeps.
+pub fn mount_quiet<V: IntoView + 'static>(
+    url: &str,
+    options: SyncOptions,
+    auto_connect: bool,
+    registry: SyncRegistry,
+    children: impl Fn() -> V + Send + Sync + 'static,
+) -> Mounted {
     let captured: Arc<Mutex<Option<SyncContext>>> = Arc::default();
     let slot = Arc::clone(&captured);
     let parent = document().create_element("div").expect("div");
@@ -164,7 +179,7 @@ pub fn mount_with<V: IntoView + 'static>(
     let ctx = captured.lock().unwrap().take().expect("context captured");
     Mounted {
         ctx,
-        events,
+        events: Arc::default(),
         _handle: Box::new(handle),
     }
 }

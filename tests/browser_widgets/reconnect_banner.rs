@@ -5,19 +5,13 @@ use super::*;
 #[wasm_bindgen_test]
 async fn reconnecting_shows_a_countdown_that_decreases() {
     let client = "w-countdown";
-    control(&format!("reset?client={client}")).await;
-    let m = mount_with(
-        &ws_url(client),
-        fixed(5_000),
-        true,
-        SyncRegistry::new(),
-        || {
-            view! {
-                <ConnectionIndicator class="t-cd"/>
-                <ReconnectBanner class="t-cd-banner"/>
-            }
-        },
-    );
+    let m = mount_widgets(client, fixed(5_000), || {
+        view! {
+            <ConnectionIndicator class="t-cd"/>
+            <ReconnectBanner class="t-cd-banner"/>
+        }
+    })
+    .await;
     m.wait_open(5_000).await;
     control(&format!("drop?client={client}")).await;
     let dropped = now();
@@ -63,18 +57,18 @@ async fn reconnecting_shows_a_countdown_that_decreases() {
 #[wasm_bindgen_test]
 async fn failed_shows_the_reason_and_retry_connects() {
     let client = "w-failed";
-    control(&format!("reset?client={client}")).await;
     let options = SyncOptions::default().reconnect(ReconnectOptions {
         policy: ReconnectPolicy::Fixed(100),
         max_attempts: Some(1),
         ..Default::default()
     });
-    let m = mount_with(&ws_url(client), options, true, SyncRegistry::new(), || {
+    let m = mount_widgets(client, options, || {
         view! {
             <ConnectionIndicator class="t-fail"/>
             <ReconnectBanner class="t-fail-banner"/>
         }
-    });
+    })
+    .await;
     m.wait_open(5_000).await;
     control(&format!("refuse?ms=60000&client={client}")).await;
     control(&format!("drop?client={client}")).await;
@@ -114,16 +108,10 @@ async fn failed_shows_the_reason_and_retry_connects() {
 #[wasm_bindgen_test]
 async fn a_blip_shorter_than_the_grace_delay_shows_no_banner() {
     let client = "w-blip";
-    control(&format!("reset?client={client}")).await;
-    let m = mount_with(
-        &ws_url(client),
-        fixed(50),
-        true,
-        SyncRegistry::new(),
-        || {
-            view! { <ReconnectBanner class="t-blip"/> }
-        },
-    );
+    let m = mount_widgets(client, fixed(50), || {
+        view! { <ReconnectBanner class="t-blip"/> }
+    })
+    .await;
     m.wait_open(5_000).await;
     control(&format!("drop?client={client}")).await;
     let deadline = now() + 3_000.0;
@@ -145,19 +133,13 @@ async fn a_blip_shorter_than_the_grace_delay_shows_no_banner() {
 #[wasm_bindgen_test]
 async fn retry_now_connects_at_once() {
     let client = "w-retry-now";
-    control(&format!("reset?client={client}")).await;
-    let m = mount_with(
-        &ws_url(client),
-        fixed(60_000),
-        true,
-        SyncRegistry::new(),
-        || {
-            view! {
-                <ReconnectBanner class="t-now"/>
-                <StatusBar class="t-now-bar" compact=true/>
-            }
-        },
-    );
+    let m = mount_widgets(client, fixed(60_000), || {
+        view! {
+            <ReconnectBanner class="t-now"/>
+            <StatusBar class="t-now-bar" compact=true/>
+        }
+    })
+    .await;
     m.wait_open(5_000).await;
     control(&format!("drop?client={client}")).await;
     let retry = ".t-now .ls-reconnect-banner__retry";
