@@ -129,10 +129,7 @@ impl Subscriptions {
 
     /// The state of a topic's subscription, if it has users.
     pub fn state(&self, topic: &str) -> Option<SubscriptionState> {
-        self.topics
-            .iter()
-            .find(|(name, _)| name == topic)
-            .map(|(_, t)| t.state)
+        self.position(topic).map(|i| self.topics[i].1.state)
     }
 
     fn position(&self, topic: &str) -> Option<usize> {
