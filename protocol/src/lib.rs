@@ -5,17 +5,18 @@
 //! [`DecodeError::UnknownType`] so that a peer can answer with a typed error and
 //! keep the connection. See PROTOCOL.md in the repository for the full rules.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub mod close_code;
+mod decode;
 pub mod error_code;
 
 /// The protocol version this crate speaks, sent in [`ClientMsg::Hello`].
 pub const PROTOCOL_VERSION: u32 = 1;
 
 /// A frame sent by the client.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMsg {
     /// Always the first frame of every connection.
@@ -38,7 +39,7 @@ pub enum ClientMsg {
         /// The topic epoch the client's `since` belongs to, from `subscribed`.
         /// A server whose topic has another epoch (it restarted, or the topic was
         /// recreated) must answer with a snapshot instead of replaying.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         epoch: Option<String>,
     },
     /// End a subscription.
@@ -65,7 +66,7 @@ pub enum ClientMsg {
 }
 
 /// A frame sent by the server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {
     /// Answer to `hello`: the session is authenticated and ready.
@@ -73,7 +74,6 @@ pub enum ServerMsg {
         /// Server-chosen session id.
         session: String,
         /// Suggested ping interval in ms.
-        #[serde(default)]
         heartbeat_ms: Option<u64>,
     },
     /// Answer to `subscribe`. With `recovered: true` the missed updates
@@ -87,7 +87,7 @@ pub enum ServerMsg {
         recovered: bool,
         /// Identifies this incarnation of the topic's history; changes when the
         /// history restarts (for example after a server restart).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         epoch: Option<String>,
     },
     /// The full state of a topic at `seq`.
@@ -126,13 +126,11 @@ pub enum ServerMsg {
         /// Human-readable text. Clients must render it as text, never as HTML.
         message: String,
         /// The mutation id this error is about, if any.
-        #[serde(default)]
         id: Option<String>,
         /// The subscription id this error is about, if any.
-        #[serde(default)]
         sub: Option<u64>,
         /// With `schema_mismatch`: the schema hash the server holds for the topic.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         schema: Option<u32>,
     },
     /// Answer to `ping`.
@@ -170,40 +168,10 @@ impl std::fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-const CLIENT_TYPES: &[&str] = &["hello", "subscribe", "unsubscribe", "mutate", "ping"];
-const SERVER_TYPES: &[&str] = &[
-    "welcome",
-    "subscribed",
-    "snapshot",
-    "update",
-    "ack",
-    "error",
-    "pong",
-];
-
-fn decode<'a, T: Deserialize<'a>>(text: &'a str, known: &[&str]) -> Result<T, DecodeError> {
-    // Fast path: one parse. Only a failure pays for classifying the error.
-    serde_json::from_str(text).map_err(|error| {
-        #[derive(Deserialize)]
-        struct Tag {
-            #[serde(rename = "type")]
-            kind: String,
-        }
-        match serde_json::from_str::<Tag>(text) {
-            Err(e) => DecodeError::Malformed(e.to_string()),
-            Ok(Tag { kind }) if !known.contains(&kind.as_str()) => DecodeError::UnknownType(kind),
-            Ok(Tag { kind }) => DecodeError::InvalidFields {
-                kind,
-                error: error.to_string(),
-            },
-        }
-    })
-}
-
 impl ClientMsg {
     /// Decodes one text frame.
     pub fn decode(text: &str) -> Result<Self, DecodeError> {
-        decode(text, CLIENT_TYPES)
+        decode::client(text)
     }
 
     /// Encodes to one text frame.
@@ -215,7 +183,7 @@ impl ClientMsg {
 impl ServerMsg {
     /// Decodes one text frame.
     pub fn decode(text: &str) -> Result<Self, DecodeError> {
-        decode(text, SERVER_TYPES)
+        decode::server(text)
     }
 
     /// Encodes to one text frame.

@@ -168,11 +168,20 @@ fn unknown_type_is_a_typed_error() {
 }
 
 #[test]
+fn an_escaped_type_is_read_like_any_string() {
+    assert_eq!(
+        ServerMsg::decode(r#"{"t":3,"type":"pon\u0067"}"#),
+        Ok(ServerMsg::Pong { t: 3 })
+    );
+}
+
+#[test]
 fn malformed_and_mistyped_frames_are_typed_errors() {
     for bad in [
         "",
         "not json",
         "[1,2]",
+        r#"["pong",1]"#,
         "{\"no_type\":1}",
         "{\"type\":5}",
         "{\"type\":\"pong\"",
