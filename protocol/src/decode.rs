@@ -20,13 +20,17 @@ use crate::{ClientMsg, DecodeError, ServerMsg};
 /// One `match` arm per wire `type`: the variant's fields, decoded into a
 /// local struct and moved into the variant.
 macro_rules! by_type {
-    ($text:ident, $enum:ident { $($tag:literal => $variant:ident { $($field:ident: $ty:ty),* $(,)? }),* $(,)? }) => {{
+    (
+        $text:ident,
+        $enum:ident { $($tag:literal => $variant:ident { $($field:ident: $ty:ty),* $(,)? }),* $(,)? }
+    ) => {{
         let kind = tag($text)?;
         match &*kind {
             $($tag => {
                 #[derive(Deserialize)]
                 struct Fields { $($field: $ty),* }
-                fields::<Fields>($text, $tag).map(|Fields { $($field),* }| $enum::$variant { $($field),* })
+                fields::<Fields>($text, $tag)
+                    .map(|Fields { $($field),* }| $enum::$variant { $($field),* })
             })*
             _ => Err(DecodeError::UnknownType(kind.into_owned())),
         }
@@ -36,7 +40,9 @@ macro_rules! by_type {
 pub(crate) fn client(text: &str) -> Result<ClientMsg, DecodeError> {
     by_type!(text, ClientMsg {
         "hello" => Hello { protocol: u32, token: Option<String> },
-        "subscribe" => Subscribe { sub: u64, topic: String, schema: u32, since: Option<u64>, epoch: Option<String> },
+        "subscribe" => Subscribe {
+            sub: u64, topic: String, schema: u32, since: Option<u64>, epoch: Option<String>,
+        },
         "unsubscribe" => Unsubscribe { sub: u64 },
         "mutate" => Mutate { id: String, topic: String, key: String, value: Value },
         "ping" => Ping { t: u64 },
@@ -50,7 +56,9 @@ pub(crate) fn server(text: &str) -> Result<ServerMsg, DecodeError> {
         "snapshot" => Snapshot { sub: u64, seq: u64, schema: u32, entries: Map<String, Value> },
         "update" => Update { sub: u64, seq: u64, key: String, value: Value },
         "ack" => Ack { id: String, seq: u64 },
-        "error" => Error { code: String, message: String, id: Option<String>, sub: Option<u64>, schema: Option<u32> },
+        "error" => Error {
+            code: String, message: String, id: Option<String>, sub: Option<u64>, schema: Option<u32>,
+        },
         "pong" => Pong { t: u64 },
     })
 }
