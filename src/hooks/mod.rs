@@ -6,7 +6,7 @@ mod use_sync_context;
 mod use_sync_entity;
 mod use_sync_mutation;
 
-pub use use_sync_component::{SyncEntries, use_sync_component};
+pub use use_sync_component::use_sync_component;
 pub use use_sync_connection::use_sync_connection;
 pub use use_sync_context::use_sync_context;
 pub use use_sync_entity::use_sync_entity;

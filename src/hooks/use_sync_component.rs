@@ -1,37 +1,6 @@
-use std::collections::HashMap;
-use std::ops::Deref;
-
-use leptos::prelude::*;
-
-use crate::component::SyncComponent;
-use crate::context::expect_sync_context;
-use crate::core::subscriptions::SubscriptionState;
-
-/// The live entries of a topic, as returned by [`use_sync_component`].
-///
-/// Derefs to `Signal<HashMap<String, T>>`, so `entries.get()` works directly.
-pub struct SyncEntries<T: Send + Sync + 'static> {
-    /// The entries by key. Kept while disconnected (see `state`).
-    pub entries: Signal<HashMap<String, T>>,
-    /// Pending, Live, Recovering, Stale or Error, and whether the last resubscribe recovered.
-    pub state: Signal<SubscriptionState>,
-}
-
-impl<T: Send + Sync + 'static> Clone for SyncEntries<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T: Send + Sync + 'static> Copy for SyncEntries<T> {}
-
-impl<T: Send + Sync + 'static> Deref for SyncEntries<T> {
-    type Target = Signal<HashMap<String, T>>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.entries
-    }
-}
+use crate::data::component::SyncComponent;
+use crate::data::entries::SyncEntries;
+use crate::provider::expect_sync_context;
 
 /// The keyed live entries of topic `T::NAME`.
 ///

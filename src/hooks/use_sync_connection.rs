@@ -1,4 +1,4 @@
-use crate::context::{SyncConnection, expect_sync_context};
+use crate::provider::{SyncConnection, expect_sync_context};
 
 /// The connection of the enclosing [`SyncProvider`](crate::SyncProvider):
 /// reactive `ready_state`, `state` and `metrics`, and `open` / `close`.

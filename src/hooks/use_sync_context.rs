@@ -1,4 +1,4 @@
-use crate::context::{SyncContext, expect_sync_context};
+use crate::provider::{SyncContext, expect_sync_context};
 
 /// The sync context of the enclosing [`SyncProvider`](crate::SyncProvider):
 /// reactive `last_error` and `clear_error`, `set_token`, and the connection.

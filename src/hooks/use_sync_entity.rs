@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::component::SyncComponent;
+use crate::data::component::SyncComponent;
 use crate::hooks::use_sync_component;
 
 /// One entry of topic `T::NAME`, by key; `None` while absent.

@@ -1,8 +1,8 @@
 use std::marker::PhantomData;
 
-use crate::component::SyncComponent;
-use crate::context::{SyncContext, expect_sync_context};
-use crate::mutations::{MutateOptions, MutationHandle};
+use crate::data::component::SyncComponent;
+use crate::data::mutations::{MutateOptions, MutationHandle};
+use crate::provider::{SyncContext, expect_sync_context};
 
 /// Changes entries of topic `T::NAME`, as returned by [`use_sync_mutation`].
 pub struct UseSyncMutationReturn<T> {

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use super::{classes, fill, inject_styles};
-use crate::core::state::ConnectionState;
 use crate::hooks::use_sync_connection;
+use leptos_sync_core::state::ConnectionState;
 
 /// Texts for the connection's states, used by [`ConnectionIndicator`] and
 /// [`StatusBar`](crate::StatusBar). `{attempt}` and `{reason}` are filled in.

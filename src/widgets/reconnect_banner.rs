@@ -4,8 +4,8 @@ use leptos::prelude::*;
 
 use super::connection_indicator::state_modifier;
 use super::{classes, fill, inject_styles, use_clock, use_timeout_slot};
-use crate::core::state::{ConnectionState, FailReason, Millis};
 use crate::hooks::use_sync_connection;
+use leptos_sync_core::state::{ConnectionState, FailReason, Millis};
 
 /// Texts of [`ReconnectBanner`]. `{seconds}`, `{attempt}` and `{reason}` are filled in.
 ///

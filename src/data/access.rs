@@ -4,17 +4,17 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::component::SyncComponent;
+use crate::data::component::SyncComponent;
 use serde_json::Value;
 
-use crate::core::machine::Event;
-use crate::core::outbox::{Mutation, MutationStatus};
-use crate::core::subscriptions::{SubscriptionState, SubscriptionStatus};
-use crate::error::SyncError;
-use crate::hooks::SyncEntries;
-use crate::mutations::{MutateOptions, MutationHandle, Mutations};
-use crate::registry::SyncRegistry;
-use crate::store::Stores;
+use crate::data::entries::SyncEntries;
+use crate::data::mutations::{MutateOptions, MutationHandle, Mutations};
+use crate::data::registry::SyncRegistry;
+use crate::data::store::Stores;
+use leptos_sync_core::SyncError;
+use leptos_sync_core::machine::Event;
+use leptos_sync_core::outbox::{Mutation, MutationStatus};
+use leptos_sync_core::subscriptions::{SubscriptionState, SubscriptionStatus};
 
 /// What data hooks need from the provider.
 #[derive(Clone)]

@@ -23,8 +23,8 @@ pub use setup::{harness, reconnecting, with_reconnect};
 
 use std::collections::{BTreeMap, HashMap};
 
-use leptos_sync::core::machine::{Command, Event, Machine, MachineOptions, Timer};
-use leptos_sync::{ConnectionState, Lifecycle, Millis, SyncError};
+use leptos_sync_core::machine::{Command, Event, Machine, MachineOptions, Timer};
+use leptos_sync_core::{ConnectionState, Lifecycle, Millis, SyncError};
 use leptos_sync_protocol::{ClientMsg, ServerMsg, close_code};
 
 /// The driver's view of one socket.

@@ -5,8 +5,8 @@
 mod common;
 
 use common::{Harness, errors, has, msg};
-use leptos_sync::core::machine::{Command, Event, MachineOptions, Timer};
-use leptos_sync::{ConnectionState, Lifecycle, SyncError};
+use leptos_sync_core::machine::{Command, Event, MachineOptions, Timer};
+use leptos_sync_core::{ConnectionState, Lifecycle, SyncError};
 use leptos_sync_protocol::{ServerMsg, close_code};
 use serde_json::json;
 

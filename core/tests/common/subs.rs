@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use leptos_sync::core::machine::{Command, Event, Machine};
-use leptos_sync::core::subscriptions::DataEvent;
-use leptos_sync::{SubscriptionState, SubscriptionStatus, SyncError};
+use leptos_sync_core::machine::{Command, Event, Machine};
+use leptos_sync_core::subscriptions::DataEvent;
+use leptos_sync_core::{SubscriptionState, SubscriptionStatus, SyncError};
 use leptos_sync_protocol::ClientMsg;
 use serde_json::json;
 

@@ -6,9 +6,9 @@
 mod common;
 
 use common::{Harness, harness, has, reconnecting, sends, timer_at, with_reconnect};
-use leptos_sync::core::backoff::ReconnectOptions;
-use leptos_sync::core::machine::{Command, Event, MachineOptions, Timer};
-use leptos_sync::{ConnectionState, Lifecycle};
+use leptos_sync_core::backoff::ReconnectOptions;
+use leptos_sync_core::machine::{Command, Event, MachineOptions, Timer};
+use leptos_sync_core::{ConnectionState, Lifecycle};
 use leptos_sync_protocol::{ClientMsg, close_code};
 
 #[test]

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::component::SyncComponent;
-use crate::core::subscriptions::{DataEvent, SubscriptionState};
-use crate::error::SyncError;
+use crate::data::component::SyncComponent;
+use leptos_sync_core::SyncError;
+use leptos_sync_core::subscriptions::{DataEvent, SubscriptionState};
 
 /// The signals of one topic.
 pub(crate) struct TopicStore<T: SyncComponent> {

@@ -4,8 +4,8 @@
 use leptos_sync_protocol::{ClientMsg, close_code};
 
 use super::{Command, Machine, Socket, TIMERS, Timer};
-use crate::core::state::{ConnectionState, FailReason, Lifecycle, Millis};
 use crate::error::SyncError;
+use crate::state::{ConnectionState, FailReason, Lifecycle, Millis};
 
 impl Machine {
     pub(super) fn fire_due(&mut self, now: Millis) {

@@ -1,6 +1,6 @@
 //! [`SyncRegistry`]: the typed components a provider knows.
 
-use crate::component::SyncComponent;
+use crate::data::component::SyncComponent;
 
 /// The component types an app syncs, passed to [`SyncProvider`](crate::SyncProvider).
 ///

@@ -6,9 +6,9 @@
 mod common;
 
 use common::{Harness, errors, harness, has, reconnecting, sends, with_reconnect};
-use leptos_sync::core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
-use leptos_sync::core::machine::{Command, Event, Timer};
-use leptos_sync::{ConnectionState, FailReason, Lifecycle, SyncError};
+use leptos_sync_core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
+use leptos_sync_core::machine::{Command, Event, Timer};
+use leptos_sync_core::{ConnectionState, FailReason, Lifecycle, SyncError};
 use leptos_sync_protocol::{ClientMsg, close_code};
 
 #[test]

@@ -4,34 +4,24 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::context::{ConnectionReadyState, SyncConnection, SyncContext};
-use crate::core::machine::Event;
-use crate::core::state::{ConnectionMetrics, ConnectionState};
-use crate::data::DataAccess;
-use crate::error::SyncError;
-use crate::mutations::Mutations;
-use crate::options::SyncOptions;
-use crate::registry::SyncRegistry;
-use crate::store::Stores;
+mod context;
+#[cfg(not(feature = "ssr"))]
+mod driver;
+mod handle;
+mod options;
 
-/// The reactive outputs the driver writes.
-#[derive(Clone, Copy)]
-pub(crate) struct Outputs {
-    pub state: RwSignal<ConnectionState>,
-    pub metrics: RwSignal<ConnectionMetrics>,
-    pub last_error: RwSignal<Option<SyncError>>,
-    pub online: RwSignal<bool>,
-}
+pub(crate) use context::expect_sync_context;
+pub use context::{Action, ConnectionReadyState, SyncConnection, SyncContext};
+pub use options::{LifecycleFn, SyncOptions, TokenFn, TokenFuture};
 
-/// What the driver gives back to the provider.
-pub(crate) struct DriverHandle {
-    pub ready_state: Signal<ConnectionReadyState>,
-    pub open: Arc<dyn Fn() + Send + Sync>,
-    pub close: Arc<dyn Fn() + Send + Sync>,
-    pub set_token: Arc<dyn Fn(Option<String>) + Send + Sync>,
-    pub dispatch: Arc<dyn Fn(Event) + Send + Sync>,
-    pub mutation_id: Arc<dyn Fn() -> String + Send + Sync>,
-}
+use crate::data::access::DataAccess;
+use crate::data::mutations::Mutations;
+use crate::data::registry::SyncRegistry;
+use crate::data::store::Stores;
+#[cfg(feature = "ssr")]
+use handle::DriverHandle;
+use handle::Outputs;
+use leptos_sync_core::state::{ConnectionMetrics, ConnectionState};
 
 /// Owns one managed WebSocket and provides it to every hook below it.
 ///
@@ -80,7 +70,7 @@ pub fn SyncProvider(
     };
 
     #[cfg(not(feature = "ssr"))]
-    let handle = crate::driver::start(url, options, auto_connect, outputs, stores, mutations);
+    let handle = driver::start(url, options, auto_connect, outputs, stores, mutations);
     #[cfg(feature = "ssr")]
     let handle = {
         let _ = (url, options, auto_connect);

@@ -23,9 +23,9 @@ use std::sync::Arc;
 use common::Harness;
 use common::server::{self, Counts, Server, ServerStep, TOPICS};
 use common::subs;
-use leptos_sync::core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
-use leptos_sync::core::machine::{Command, Event, MachineOptions, Timer};
-use leptos_sync::{ConnectionState, FailReason, SyncError};
+use leptos_sync_core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
+use leptos_sync_core::machine::{Command, Event, MachineOptions, Timer};
+use leptos_sync_core::{ConnectionState, FailReason, SyncError};
 use leptos_sync_protocol::{ClientMsg, ServerMsg, close_code};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestRunner};
@@ -278,7 +278,7 @@ fn run(opts: MachineOptions, seed: u64, steps: &[Step], cov: &Coverage) {
         );
         for c in &cmds {
             match c {
-                Command::Lifecycle(leptos_sync::Lifecycle::Reconnecting { .. }) => {
+                Command::Lifecycle(leptos_sync_core::Lifecycle::Reconnecting { .. }) => {
                     bump(&cov.retries)
                 }
                 Command::Error(SyncError::AuthRejected { .. }) => bump(&cov.auth_failed),

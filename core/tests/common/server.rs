@@ -8,9 +8,9 @@
 
 use std::collections::BTreeMap;
 
-use leptos_sync::SubscriptionStatus;
-use leptos_sync::core::machine::Command;
-use leptos_sync::core::subscriptions::DataEvent;
+use leptos_sync_core::SubscriptionStatus;
+use leptos_sync_core::machine::Command;
+use leptos_sync_core::subscriptions::DataEvent;
 use leptos_sync_protocol::ClientMsg;
 use proptest::prelude::*;
 

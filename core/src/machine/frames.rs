@@ -4,9 +4,9 @@
 use leptos_sync_protocol::{DecodeError, ServerMsg};
 
 use super::{Command, Machine, Socket, Timer};
-use crate::core::machine::{DEFAULT_HEARTBEAT_MS, MIN_SERVER_HEARTBEAT_MS};
-use crate::core::state::{ConnectionState, Lifecycle, Millis};
 use crate::error::SyncError;
+use crate::machine::{DEFAULT_HEARTBEAT_MS, MIN_SERVER_HEARTBEAT_MS};
+use crate::state::{ConnectionState, Lifecycle, Millis};
 
 impl Machine {
     pub(super) fn frame(&mut self, text: &str, now: Millis) {

@@ -5,10 +5,10 @@ use std::sync::Arc;
 use leptos::prelude::*;
 pub use leptos_use_websocket::ConnectionReadyState;
 
-use crate::component::SyncComponent;
-use crate::core::state::{ConnectionMetrics, ConnectionState};
-use crate::error::SyncError;
-use crate::mutations::{MutateOptions, MutationHandle};
+use crate::data::component::SyncComponent;
+use crate::data::mutations::{MutateOptions, MutationHandle};
+use leptos_sync_core::SyncError;
+use leptos_sync_core::state::{ConnectionMetrics, ConnectionState};
 
 /// A callback without arguments, as in leptos-use's returns.
 pub type Action = Arc<dyn Fn() + Send + Sync>;
@@ -41,7 +41,7 @@ pub struct SyncContext {
     pub set_token: Arc<dyn Fn(Option<String>) + Send + Sync>,
     /// The connection.
     pub connection: SyncConnection,
-    pub(crate) data: crate::data::DataAccess,
+    pub(crate) data: crate::data::access::DataAccess,
 }
 
 impl SyncContext {

@@ -10,9 +10,9 @@ mod common;
 
 use common::subs::*;
 use common::{Harness, errors, sends};
-use leptos_sync::core::machine::{Command, MachineOptions};
-use leptos_sync::core::subscriptions::DataEvent;
-use leptos_sync::{ConnectionState, SubscriptionStatus, SyncError};
+use leptos_sync_core::machine::{Command, MachineOptions};
+use leptos_sync_core::subscriptions::DataEvent;
+use leptos_sync_core::{ConnectionState, SubscriptionStatus, SyncError};
 use leptos_sync_protocol::{ClientMsg, close_code};
 
 use SubscriptionStatus::*;
@@ -337,7 +337,7 @@ fn disconnect_marks_data_stale_and_keeps_it() {
     // A user close is the same.
     let mut h = open(13);
     live_at(&mut h, "A", 5, "e1");
-    let cmds = h.handle(leptos_sync::core::machine::Event::UserClose);
+    let cmds = h.handle(leptos_sync_core::machine::Event::UserClose);
     assert!(!replaced(&cmds, "A"));
     assert_eq!(status(&h, "A"), Some(Stale));
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use crate::core::outbox::MutationStatus;
+use leptos_sync_core::outbox::MutationStatus;
 
 /// A mutation in progress, as returned by [`SyncContext::mutate`](crate::SyncContext::mutate).
 #[derive(Debug, Clone)]

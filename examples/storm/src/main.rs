@@ -5,14 +5,14 @@
 //!
 //! A discrete-event simulation in virtual time: a priority queue of attempt
 //! times and a seeded RNG, no I/O. Our client runs the library's own policy
-//! code (`leptos_sync::core::backoff`) the way the machine's `lost()` does; the
+//! code (`leptos_sync_core::backoff`) the way the machine's `lost()` does; the
 //! peers are small local functions faithful to their defaults.
 //!
 //! ```text
-//! cargo run --release --example storm                 # 10,000 clients; 5 s, 30 s and 120 s outages
-//! cargo run --release --example storm -- --smoke      # 500 clients, 5 s outage (CI)
-//! cargo run --release --example storm -- --clients 2000
-//! cargo run --release --example storm -- --sweep      # also search our parameter space (30 s outage;
+//! cargo run --release -p leptos-sync-storm --bin storm                 # 10,000 clients; 5 s, 30 s and 120 s outages
+//! cargo run --release -p leptos-sync-storm --bin storm -- --smoke      # 500 clients, 5 s outage (CI)
+//! cargo run --release -p leptos-sync-storm --bin storm -- --clients 2000
+//! cargo run --release -p leptos-sync-storm --bin storm -- --sweep      # also search our parameter space (30 s outage;
 //!                                                     # full jitter separately, checked on every outage)
 //! ```
 //!
@@ -32,7 +32,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use leptos_sync::core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
+use leptos_sync_core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
 use leptos_sync_protocol::close_code;
 
 mod policies;

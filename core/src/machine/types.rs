@@ -2,11 +2,11 @@
 
 use leptos_sync_protocol::ClientMsg;
 
-use crate::core::backoff::ReconnectOptions;
-use crate::core::outbox::{Mutation, MutationStatus, OutboxOptions};
-use crate::core::state::{Lifecycle, Millis};
-use crate::core::subscriptions::DataEvent;
+use crate::backoff::ReconnectOptions;
 use crate::error::SyncError;
+use crate::outbox::{Mutation, MutationStatus, OutboxOptions};
+use crate::state::{Lifecycle, Millis};
+use crate::subscriptions::DataEvent;
 
 /// Options of the [`Machine`](super::Machine).
 #[derive(Debug, Clone)]

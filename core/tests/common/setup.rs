@@ -1,8 +1,8 @@
 //! Harness constructors and state probes shared by the scenario tests.
 
-use leptos_sync::ConnectionState;
-use leptos_sync::core::backoff::ReconnectOptions;
-use leptos_sync::core::machine::MachineOptions;
+use leptos_sync_core::ConnectionState;
+use leptos_sync_core::backoff::ReconnectOptions;
+use leptos_sync_core::machine::MachineOptions;
 
 use super::Harness;
 

@@ -5,8 +5,8 @@
 mod common;
 
 use common::{Harness, errors, has, msg, sends, timer_at};
-use leptos_sync::core::machine::{Command, Event, MachineOptions, Timer};
-use leptos_sync::{ConnectionState, SyncError};
+use leptos_sync_core::machine::{Command, Event, MachineOptions, Timer};
+use leptos_sync_core::{ConnectionState, SyncError};
 use leptos_sync_protocol::{ClientMsg, ServerMsg, close_code};
 
 /// Open with a 1 s heartbeat and a 500 ms pong timeout.

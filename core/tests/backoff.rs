@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use leptos_sync::core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
+use leptos_sync_core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
 
 const SAMPLES: usize = 10_000;
 const ATTEMPTS: u32 = 16;

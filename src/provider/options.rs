@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use default_struct_builder::DefaultBuilder;
 
-use crate::core::backoff::ReconnectOptions;
-use crate::core::machine::MachineOptions;
-use crate::core::outbox::OutboxOptions;
-use crate::core::state::Lifecycle;
+use leptos_sync_core::backoff::ReconnectOptions;
+use leptos_sync_core::machine::MachineOptions;
+use leptos_sync_core::outbox::OutboxOptions;
+use leptos_sync_core::state::Lifecycle;
 
 /// The auth token, possibly still being fetched (for example refreshed over HTTP).
 pub type TokenFuture = Pin<Box<dyn Future<Output = Option<String>>>>;

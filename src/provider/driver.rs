@@ -10,15 +10,15 @@ use leptos_use_websocket::{
     ReconnectLimit, UseWebSocketOptions, UseWebSocketReturn, use_websocket_with_options,
 };
 
-use crate::context::ConnectionReadyState;
-use crate::core::machine::{Command, Event, Machine, Timer};
-use crate::core::state::Lifecycle;
-use crate::core::subscriptions::DataEvent;
-use crate::error::SyncError;
-use crate::mutations::Mutations;
-use crate::options::{LifecycleFn, SyncOptions, TokenFn};
-use crate::provider::{DriverHandle, Outputs};
-use crate::store::Stores;
+use super::handle::{DriverHandle, Outputs};
+use crate::data::mutations::Mutations;
+use crate::data::store::Stores;
+use crate::provider::ConnectionReadyState;
+use crate::provider::{LifecycleFn, SyncOptions, TokenFn};
+use leptos_sync_core::SyncError;
+use leptos_sync_core::machine::{Command, Event, Machine, Timer};
+use leptos_sync_core::state::Lifecycle;
+use leptos_sync_core::subscriptions::DataEvent;
 
 type Fn0 = Arc<dyn Fn() + Send + Sync>;
 

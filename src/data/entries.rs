@@ -1,0 +1,33 @@
+//! [`SyncEntries`]: the typed, live entries of one topic.
+
+use std::collections::HashMap;
+use std::ops::Deref;
+
+use leptos::prelude::*;
+use leptos_sync_core::SubscriptionState;
+
+/// The live entries of a topic, as returned by [`use_sync_component`](crate::use_sync_component).
+///
+/// Derefs to `Signal<HashMap<String, T>>`, so `entries.get()` works directly.
+pub struct SyncEntries<T: Send + Sync + 'static> {
+    /// The entries by key. Kept while disconnected (see `state`).
+    pub entries: Signal<HashMap<String, T>>,
+    /// Pending, Live, Recovering, Stale or Error, and whether the last resubscribe recovered.
+    pub state: Signal<SubscriptionState>,
+}
+
+impl<T: Send + Sync + 'static> Clone for SyncEntries<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for SyncEntries<T> {}
+
+impl<T: Send + Sync + 'static> Deref for SyncEntries<T> {
+    type Target = Signal<HashMap<String, T>>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.entries
+    }
+}
