@@ -13,6 +13,7 @@ mod widgets;
 // The provider, its options, and what it shares through context.
 pub use provider::{
     ConnectionReadyState, SyncCallback, SyncConnection, SyncContext, SyncOptions, SyncProvider,
+    SyncProviderProps,
 };
 
 // Hooks.
@@ -29,10 +30,11 @@ pub use data::registry::SyncRegistry;
 #[cfg(feature = "schema-reflection")]
 pub use data::schema::traced_schema_hash;
 
-// Widgets, their texts and their stylesheet.
+// Widgets (with the props types `#[component]` makes), their texts and their stylesheet.
 pub use widgets::{
-    ConnectionIndicator, ErrorBanner, ErrorBannerLabels, ReconnectBanner, ReconnectBannerLabels,
-    StateLabels, StatusBar, StatusBarLabels, WIDGET_STYLE_ID, WIDGET_STYLES,
+    ConnectionIndicator, ConnectionIndicatorProps, ErrorBanner, ErrorBannerLabels,
+    ErrorBannerProps, ReconnectBanner, ReconnectBannerLabels, ReconnectBannerProps, StateLabels,
+    StatusBar, StatusBarLabels, StatusBarProps, WIDGET_STYLE_ID, WIDGET_STYLES,
 };
 
 // From the sans-IO core: the options, states, metrics and errors an app

@@ -34,7 +34,10 @@ use leptos_sync_core::state::{ConnectionMetrics, ConnectionState};
 pub type SyncCallback = Arc<dyn Fn() + Send + Sync>;
 
 /// The connection, as returned by [`use_sync_connection`](crate::use_sync_connection).
+///
+/// Built only by the provider, so fields can be added in minor versions.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SyncConnection {
     /// The socket's ready state, from leptos-use.
     pub ready_state: Signal<ConnectionReadyState>,

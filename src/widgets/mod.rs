@@ -7,10 +7,10 @@ mod error_banner;
 mod reconnect_banner;
 mod status_bar;
 
-pub use connection_indicator::{ConnectionIndicator, StateLabels};
-pub use error_banner::{ErrorBanner, ErrorBannerLabels};
-pub use reconnect_banner::{ReconnectBanner, ReconnectBannerLabels};
-pub use status_bar::{StatusBar, StatusBarLabels};
+pub use connection_indicator::{ConnectionIndicator, ConnectionIndicatorProps, StateLabels};
+pub use error_banner::{ErrorBanner, ErrorBannerLabels, ErrorBannerProps};
+pub use reconnect_banner::{ReconnectBanner, ReconnectBannerLabels, ReconnectBannerProps};
+pub use status_bar::{StatusBar, StatusBarLabels, StatusBarProps};
 
 use leptos::prelude::*;
 
