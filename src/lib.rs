@@ -4,28 +4,43 @@
 mod data;
 mod hooks;
 mod provider;
-pub mod widgets;
+mod widgets;
 
+// Everything an app names, at the crate root and nowhere else, so that
+// `use leptos::prelude::*; use leptos_sync::*;` is all it needs (and no name
+// here clashes with leptos's prelude: tests/glob_imports.rs checks it).
+
+// The provider, its options, and what it shares through context.
+pub use provider::{
+    ConnectionReadyState, SyncCallback, SyncConnection, SyncContext, SyncOptions, SyncProvider,
+    SyncProviderProps,
+};
+
+// Hooks.
+pub use hooks::{
+    UseSyncMutationReturn, use_sync_component, use_sync_connection, use_sync_context,
+    use_sync_entity, use_sync_mutation, use_sync_mutation_with_options,
+};
+
+// Typed data: the component trait, the registry, entries and mutations.
 pub use data::component::SyncComponent;
 pub use data::entries::SyncEntries;
 pub use data::mutations::{MutateOptions, MutationHandle};
 pub use data::registry::SyncRegistry;
 #[cfg(feature = "schema-reflection")]
-pub use data::schema::{shape, traced_schema_hash};
-pub use hooks::{
-    UseSyncMutationReturn, use_sync_component, use_sync_connection, use_sync_context,
-    use_sync_entity, use_sync_mutation, use_sync_mutation_with_options,
+pub use data::schema::traced_schema_hash;
+
+// Widgets (with the props types `#[component]` makes), their texts and their stylesheet.
+pub use widgets::{
+    ConnectionIndicator, ConnectionIndicatorProps, ErrorBanner, ErrorBannerLabels,
+    ErrorBannerProps, ReconnectBanner, ReconnectBannerLabels, ReconnectBannerProps, StateLabels,
+    StatusBar, StatusBarLabels, StatusBarProps, WIDGET_STYLE_ID, WIDGET_STYLES,
 };
+
+// From the sans-IO core: the options, states, metrics and errors an app
+// reads or sets. Driving the core itself is `leptos_sync_core`'s business.
 pub use leptos_sync_core::{
     ConnectionMetrics, ConnectionState, Exponential, FailReason, Jitter, Lifecycle, Millis,
     MutationStatus, OutboxOptions, Overflow, ReconnectOptions, ReconnectPolicy,
     SubscriptionCounters, SubscriptionState, SubscriptionStatus, SyncError,
-};
-pub use provider::{
-    Action, ConnectionReadyState, LifecycleFn, SyncConnection, SyncContext, SyncOptions,
-    SyncProvider, TokenFn, TokenFuture,
-};
-pub use widgets::{
-    ConnectionIndicator, ErrorBanner, ErrorBannerLabels, ReconnectBanner, ReconnectBannerLabels,
-    StateLabels, StatusBar, StatusBarLabels,
 };

@@ -3,6 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 
 mod browser_support;
+#[path = "browser_widgets/classes.rs"]
+mod classes;
 #[path = "browser_widgets/reconnect_banner.rs"]
 mod reconnect_banner;
 

@@ -83,3 +83,45 @@ fn renders_the_widgets_without_browser_apis() {
     // The stylesheet is injected by the client, not written into the markup.
     assert!(!html.contains("<style"), "{html}");
 }
+
+#[test]
+fn a_mutation_while_rendering_on_the_server_fails_as_not_connected() {
+    use leptos_sync::{MutationStatus, SyncComponent, SyncError, use_sync_mutation};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Clone, PartialEq, Serialize, Deserialize)]
+    struct Note {
+        text: String,
+    }
+    impl SyncComponent for Note {
+        const NAME: &'static str = "Note";
+    }
+
+    #[component]
+    fn Writes() -> impl IntoView {
+        let handle = use_sync_mutation::<Note>().set("n1", Note { text: "hi".into() });
+        let status = handle.status.get_untracked();
+        view! { <p class="status">{format!("{status:?}")}</p> }
+    }
+
+    let owner = Owner::new();
+    let html = owner.with(|| {
+        let registry = SyncRegistry::new().register::<Note>();
+        view! {
+            <SyncProvider url="ws://127.0.0.1:1/ws" registry=registry>
+                <Writes/>
+                <Status/>
+            </SyncProvider>
+        }
+        .to_html()
+    });
+    // Not queued forever on a server that has no socket: failed at once, and reported.
+    let failed = MutationStatus::Failed {
+        error: SyncError::NotConnected,
+    };
+    assert!(html.contains(&format!("{failed:?}")), "{html}");
+    assert!(
+        html.contains(&SyncError::NotConnected.to_string()),
+        "{html}"
+    );
+}

@@ -2,14 +2,42 @@
 
 use thiserror::Error;
 
-/// A failure reported by leptos-sync. Nothing fails silently: each of these
-/// reaches [`SyncContext::last_error`](crate::SyncContext::last_error).
+/// A failure reported by leptos-sync. Nothing fails silently: the
+/// [`Machine`](crate::Machine) hands each of its failures to the driver as a
+/// [`Command::Error`](crate::Command::Error) (and a failed mutation's as
+/// [`MutationStatus::Failed`](crate::MutationStatus::Failed)); the
+/// `leptos-sync` client shows them in `SyncContext::last_error`. A few
+/// variants (`NotConnected`, `DeserializationFailed`, `SerializationFailed`,
+/// `TypeNotRegistered`, `InvalidUrl`) come from that client rather than from
+/// the machine, which never sees typed data or URLs.
 ///
 /// The text never contains the auth token. Server-supplied text (`reason`,
 /// `message`) must be rendered as text, never as HTML.
+///
+/// New variants may come in minor versions, so a `match` needs a wildcard arm:
+///
+/// ```
+/// use leptos_sync_core::SyncError;
+///
+/// fn advice(error: &SyncError) -> Option<&'static str> {
+///     match error {
+///         SyncError::AuthRejected { .. } => Some("Please sign in again."),
+///         SyncError::SchemaHashMismatch { .. } => Some("The app was updated: please reload."),
+///         _ => None,
+///     }
+/// }
+///
+/// let error = SyncError::AuthRejected { code: 4401 };
+/// assert_eq!(error.to_string(), "authentication rejected (close code 4401)");
+/// assert_eq!(advice(&error), Some("Please sign in again."));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum SyncError {
-    /// An operation needed an open connection.
+    /// An operation needed a connection that cannot exist: a mutation made
+    /// while rendering on the server (`leptos-sync` feature `ssr`), where
+    /// there is no socket. While the browser is merely disconnected,
+    /// mutations are queued instead.
     #[error("not connected")]
     NotConnected,
     /// Data for a component could not be decoded into its type.
@@ -28,10 +56,14 @@ pub enum SyncError {
         /// What serde said.
         error: String,
     },
-    /// The server sent data for a type the registry does not know.
+    /// A hook asked for a component type that the provider's registry lacks
+    /// (register it with `SyncRegistry::register`), or for a second Rust type
+    /// under a topic name another type already uses. That hook gets no data
+    /// and nothing is subscribed.
     #[error("type {component_name} is not registered")]
     TypeNotRegistered {
-        /// The topic name the server used.
+        /// The topic name (`SyncComponent::NAME`), followed by the Rust type
+        /// in parentheses when another type already claims the name.
         component_name: String,
     },
     /// Client and server disagree on a type's serialized shape.

@@ -23,6 +23,19 @@
 //! }
 //! assert!(connect, "the driver opens a socket");
 //! ```
+//!
+//! [`Machine`], [`Event`] and [`Command`] have fuller examples: a handshake,
+//! a lost socket, a driver's command loop.
+//!
+//! # What is public
+//!
+//! Every type a driver passes in or gets out is at the crate root; the
+//! modules group their documentation (how the backoff jitters, when the
+//! outbox flushes, what a subscription's status means). The `leptos-sync`
+//! client re-exports the part an app sees: the options, states, metrics and
+//! [`SyncError`]. [`SyncError`], [`ConnectionState`], [`FailReason`] and
+//! [`Lifecycle`] are `#[non_exhaustive]`: new variants may come in minor
+//! versions, so a `match` on them needs a wildcard arm.
 
 pub mod backoff;
 mod error;
@@ -37,3 +50,7 @@ pub use machine::{Command, Event, Machine, MachineOptions, Timer};
 pub use outbox::{MutationStatus, OutboxOptions, Overflow};
 pub use state::{ConnectionMetrics, ConnectionState, FailReason, Lifecycle, Millis};
 pub use subscriptions::{SubscriptionCounters, SubscriptionState, SubscriptionStatus};
+// The types inside events, commands and options, so a driver needs no module path.
+pub use backoff::CustomDelay;
+pub use outbox::Mutation;
+pub use subscriptions::{DataEvent, Subscriptions};

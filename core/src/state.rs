@@ -8,8 +8,11 @@ use crate::error::SyncError;
 /// Wall-clock time in milliseconds since the Unix epoch, passed into the core.
 pub type Millis = u64;
 
-/// Why the connection stopped trying.
+/// Why the connection stopped trying, in [`ConnectionState::Failed`].
+///
+/// New reasons may come in minor versions: match with a wildcard arm.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FailReason {
     /// The server refused the credentials; waits for a new token or `open()`.
     AuthRejected {
@@ -38,7 +41,28 @@ impl fmt::Display for FailReason {
 }
 
 /// The connection's state, richer than the socket's ready state.
+///
+/// New states may come in minor versions, so a `match` needs a wildcard arm;
+/// [`Display`](fmt::Display) gives an English text for every state.
+///
+/// ```
+/// use leptos_sync_core::{ConnectionState, FailReason};
+///
+/// fn retry_hint(state: &ConnectionState) -> String {
+///     match state {
+///         ConnectionState::Reconnecting { attempt, .. } => format!("retry {attempt} is scheduled"),
+///         ConnectionState::Failed { reason: FailReason::InvalidUrl } => "fix the URL".into(),
+///         ConnectionState::Failed { .. } => "press Retry".into(),
+///         other => other.to_string(),
+///     }
+/// }
+///
+/// assert_eq!(retry_hint(&ConnectionState::Open), "Open");
+/// let failed = ConnectionState::Failed { reason: FailReason::RetriesExhausted { attempts: 9 } };
+/// assert_eq!(failed.to_string(), "Failed: gave up after 9 attempt(s)");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ConnectionState {
     /// Not opened yet (`auto_connect = false`).
     #[default]
@@ -91,7 +115,11 @@ impl fmt::Display for ConnectionState {
 }
 
 /// Counters and timings of the connection.
+///
+/// More may be counted in minor versions, so this is built only by the core;
+/// start from `default()` to make one in a test.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct ConnectionMetrics {
     /// Successful re-opens after the first open.
     pub reconnects: u32,
@@ -119,8 +147,12 @@ pub struct ConnectionMetrics {
     pub subscriptions: SubscriptionCounters,
 }
 
-/// A lifecycle event, for logging and analytics.
+/// A lifecycle event, for logging and analytics, emitted as
+/// [`Command::Lifecycle`](crate::Command::Lifecycle).
+///
+/// New events may come in minor versions: match with a wildcard arm.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Lifecycle {
     /// The first `welcome` of this provider.
     Connected,

@@ -66,6 +66,11 @@ impl DataAccess {
         options: MutateOptions,
     ) -> MutationHandle {
         let id = (self.mutation_id)();
+        if cfg!(feature = "ssr") {
+            // Server rendering has no socket and never will: queued, the
+            // mutation would wait forever, so it fails now, and says why.
+            return self.fail(id, SyncError::NotConnected);
+        }
         let encoded = match value.as_ref().map(serde_json::to_value).transpose() {
             Ok(encoded) => encoded.unwrap_or(Value::Null),
             Err(e) => {
@@ -73,11 +78,7 @@ impl DataAccess {
                     component_name: T::NAME.to_string(),
                     error: e.to_string(),
                 };
-                self.last_error.set(Some(error.clone()));
-                return MutationHandle {
-                    id,
-                    status: ArcSignal::stored(MutationStatus::Failed { error }),
-                };
+                return self.fail(id, error);
             }
         };
         let rollback = options
@@ -129,6 +130,16 @@ impl DataAccess {
                 }
             });
         }))
+    }
+
+    /// A mutation that failed before reaching the core: reported, and final at once.
+    fn fail(&self, id: String, error: SyncError) -> MutationHandle {
+        log::error!("leptos-sync: {error}");
+        self.last_error.set(Some(error.clone()));
+        MutationHandle {
+            id,
+            status: ArcSignal::stored(MutationStatus::Failed { error }),
+        }
     }
 
     fn refuse<T: SyncComponent>(&self, error: SyncError) -> SyncEntries<T> {

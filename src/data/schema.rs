@@ -9,13 +9,34 @@ use serde_reflection::{
 };
 
 /// The schema hash [`SyncComponent::schema_hash`](crate::SyncComponent::schema_hash)
-/// derives by default: an FNV-1a hash of [`shape`].
+/// derives by default (feature `schema-reflection`): an FNV-1a hash of the
+/// type's shape as JSON sees it, traced from its `Deserialize` impl.
+///
+/// ## Usage
+///
+/// Field order and Rust names do not show in JSON, so they do not count:
+///
+/// ```
+/// use leptos_sync::traced_schema_hash;
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize)]
+/// struct Task { title: String, done: bool }
+/// #[derive(Deserialize)]
+/// struct Chore { done: bool, title: String }
+/// #[derive(Deserialize)]
+/// struct Dated { title: String, done: bool, due: Option<u64> }
+///
+/// assert_eq!(traced_schema_hash::<Task>(), traced_schema_hash::<Chore>());
+/// assert_ne!(traced_schema_hash::<Task>(), traced_schema_hash::<Dated>());
+/// ```
 pub fn traced_schema_hash<T: DeserializeOwned>() -> u32 {
     fnv1a(shape::<T>().as_bytes())
 }
 
-/// The canonical shape string that [`traced_schema_hash`] hashes.
-pub fn shape<T: DeserializeOwned>() -> String {
+/// The canonical shape string that [`traced_schema_hash`] hashes. Crate-private:
+/// its format is fixed only through the hashes it gives.
+pub(crate) fn shape<T: DeserializeOwned>() -> String {
     match trace::<T>() {
         Ok((format, registry)) => {
             let mut out = String::new();
@@ -208,3 +229,6 @@ fn write_container(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

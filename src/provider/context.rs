@@ -10,11 +10,34 @@ use crate::data::mutations::{MutateOptions, MutationHandle};
 use leptos_sync_core::SyncError;
 use leptos_sync_core::state::{ConnectionMetrics, ConnectionState};
 
-/// A callback without arguments, as in leptos-use's returns.
-pub type Action = Arc<dyn Fn() + Send + Sync>;
+/// A callback without arguments, such as [`SyncConnection::open`] or
+/// [`SyncContext::clear_error`]: cheap to clone, callable from any event
+/// handler, and valid after the component that took it unmounts.
+///
+/// leptos-use returns its `open` and `close` as `impl Fn() + Clone + Send +
+/// Sync`; this is the same thing under one nameable type, so it can live in a
+/// struct. It is not named `Action`, which would clash with
+/// `leptos::prelude::Action` under `use leptos::prelude::*; use leptos_sync::*;`.
+///
+/// ## Usage
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use leptos_sync::{SyncCallback, use_sync_connection};
+///
+/// #[component]
+/// fn Reconnect() -> impl IntoView {
+///     let open: SyncCallback = use_sync_connection().open;
+///     view! { <button on:click=move |_| open()>"Reconnect"</button> }
+/// }
+/// ```
+pub type SyncCallback = Arc<dyn Fn() + Send + Sync>;
 
 /// The connection, as returned by [`use_sync_connection`](crate::use_sync_connection).
+///
+/// Built only by the provider, so fields can be added in minor versions.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SyncConnection {
     /// The socket's ready state, from leptos-use.
     pub ready_state: Signal<ConnectionReadyState>,
@@ -25,9 +48,9 @@ pub struct SyncConnection {
     /// Whether the browser says it is online.
     pub online: Signal<bool>,
     /// Connects now: from `Idle`, `Closed` or `Failed`, or ahead of a scheduled retry.
-    pub open: Action,
+    pub open: SyncCallback,
     /// Disconnects; nothing reconnects until `open` is called.
-    pub close: Action,
+    pub close: SyncCallback,
 }
 
 /// The sync context, as returned by [`use_sync_context`](crate::use_sync_context).
@@ -36,7 +59,7 @@ pub struct SyncContext {
     /// The most recent failure, until cleared.
     pub last_error: Signal<Option<SyncError>>,
     /// Clears `last_error`.
-    pub clear_error: Action,
+    pub clear_error: SyncCallback,
     /// Replaces the token (`None` removes it). A connection refused for auth retries with it.
     pub set_token: Arc<dyn Fn(Option<String>) + Send + Sync>,
     /// The connection.

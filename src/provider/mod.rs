@@ -11,8 +11,10 @@ mod handle;
 mod options;
 
 pub(crate) use context::expect_sync_context;
-pub use context::{Action, ConnectionReadyState, SyncConnection, SyncContext};
-pub use options::{LifecycleFn, SyncOptions, TokenFn, TokenFuture};
+pub use context::{ConnectionReadyState, SyncCallback, SyncConnection, SyncContext};
+pub use options::SyncOptions;
+#[cfg(not(feature = "ssr"))]
+pub(crate) use options::{LifecycleFn, TokenFn};
 
 use crate::data::access::DataAccess;
 use crate::data::mutations::Mutations;

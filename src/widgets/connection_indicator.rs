@@ -62,7 +62,9 @@ impl Default for StateLabels {
 }
 
 impl StateLabels {
-    /// The text for `state`; `online == false` wins over every state.
+    /// The text for `state`; `online == false` wins over every state. A state
+    /// that a later core adds, before these labels have a text for it, reads
+    /// as its English `Display`.
     ///
     /// ## Usage
     ///
@@ -90,12 +92,14 @@ impl StateLabels {
                 fill(&self.failed, &[("reason", &reason.to_string())])
             }
             ConnectionState::Closed => self.closed.clone(),
+            _ => state.to_string(),
         }
     }
 }
 
 /// The BEM modifier for `state`: idle, connecting, handshaking, open,
-/// reconnecting, failed, closed, or offline when the browser is offline.
+/// reconnecting, failed, closed, or offline when the browser is offline;
+/// `unknown` for a state that a later core adds before the widgets know it.
 pub(crate) fn state_modifier(state: &ConnectionState, online: bool) -> &'static str {
     if !online {
         return "offline";
@@ -108,6 +112,7 @@ pub(crate) fn state_modifier(state: &ConnectionState, online: bool) -> &'static 
         ConnectionState::Reconnecting { .. } => "reconnecting",
         ConnectionState::Failed { .. } => "failed",
         ConnectionState::Closed => "closed",
+        _ => "unknown",
     }
 }
 
@@ -141,9 +146,9 @@ pub(crate) fn state_modifier(state: &ConnectionState, online: bool) -> &'static 
 /// Outside a `<SyncProvider>`.
 #[component]
 pub fn ConnectionIndicator(
-    /// Extra classes for the root element.
+    /// Extra classes for the root element; a signal updates them in place.
     #[prop(optional, into)]
-    class: Option<String>,
+    class: MaybeProp<String>,
     /// Texts per state.
     #[prop(optional)]
     labels: StateLabels,
@@ -159,7 +164,7 @@ pub fn ConnectionIndicator(
     let class = move || {
         classes(
             format!("ls-indicator ls-indicator--{}", modifier.get()),
-            &class,
+            class.get(),
         )
     };
     view! {

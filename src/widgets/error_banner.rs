@@ -65,9 +65,9 @@ impl Default for ErrorBannerLabels {
 /// Outside a `<SyncProvider>`.
 #[component]
 pub fn ErrorBanner(
-    /// Extra classes for the root element.
+    /// Extra classes for the root element; a signal updates them in place.
     #[prop(optional, into)]
-    class: Option<String>,
+    class: MaybeProp<String>,
     /// Texts of the banner.
     #[prop(optional)]
     labels: ErrorBannerLabels,
@@ -92,13 +92,13 @@ pub fn ErrorBanner(
         });
     }
 
-    let class = classes("ls-error-banner".into(), &class);
     let clear = ctx.clear_error;
+    // Plain values inside one closure, rebuilt in place, as in ReconnectBanner.
     move || {
         let error = last_error.get()?;
         let clear = clear.clone();
         Some(view! {
-            <div class=class.clone() role="alert">
+            <div class=classes("ls-error-banner".into(), class.get()) role="alert">
                 <span class="ls-error-banner__message">{error.to_string()}</span>
                 <button
                     type="button"

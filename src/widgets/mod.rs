@@ -1,94 +1,96 @@
-//! Drop-in widgets that show what the connection is really doing.
-//!
-//! Each widget lives in its own file with its own CSS, uses BEM-like classes
-//! (`ls-indicator ls-indicator--open`) and takes its colours from CSS
-//! variables, so no CSS framework is needed. The default stylesheet
-//! ([`STYLES`]) is put into `document.head` once per document, as
-//! `<style id="leptos-sync-widgets">`, before any other style so that the
-//! app's own rules win. Under the `ssr` feature nothing is injected (the
-//! client does it when it starts); include [`STYLES`] in your page's head to
-//! style server-rendered HTML before then.
-//!
-//! Every widget takes the same two kinds of override:
-//! - `class`: extra classes added to the widget's root element;
-//! - `labels`: a plain struct of texts ([`StateLabels`], [`ErrorBannerLabels`],
-//!   [`StatusBarLabels`], [`ReconnectBannerLabels`]) with English defaults;
-//!   override some with struct update syntax. Placeholders in braces
-//!   (`{attempt}`, `{reason}`, `{seconds}`) are filled in.
-//!
-//! Themable variables (with their defaults): `--ls-color-open` (#16a34a),
-//! `--ls-color-connecting` (#f59e0b), `--ls-color-reconnecting` (#f97316),
-//! `--ls-color-failed` (#dc2626), `--ls-color-offline` (#6b7280),
-//! `--ls-color-idle` (#9ca3af), `--ls-color-closed` (#9ca3af),
-//! `--ls-indicator-size` (0.625rem), `--ls-banner-bg`, `--ls-banner-fg`,
-//! `--ls-error-bg`, `--ls-error-fg`, `--ls-error-border`,
-//! `--ls-status-bar-bg`, `--ls-status-bar-fg`, `--ls-font-size`,
-//! `--ls-radius`, `--ls-button-bg`, `--ls-button-fg`.
-//!
-//! ## Usage
-//!
-//! ```no_run
-//! use leptos::prelude::*;
-//! use leptos_sync::{ConnectionIndicator, ErrorBanner, ReconnectBanner, StatusBar};
-//! use leptos_sync::{SyncProvider, SyncRegistry};
-//!
-//! #[component]
-//! fn App() -> impl IntoView {
-//!     view! {
-//!         <SyncProvider url="/ws" registry=SyncRegistry::new()>
-//!             <header><ConnectionIndicator show_text=true/></header>
-//!             <ReconnectBanner/>
-//!             <ErrorBanner auto_hide_ms=8_000/>
-//!             <footer><StatusBar compact=true/></footer>
-//!         </SyncProvider>
-//!     }
-//! }
-//! ```
+//! Drop-in widgets that show what the connection is really doing, one file
+//! and one CSS file each. They are exported at the crate root; the shared
+//! stylesheet, its injection and the helpers below are theirs alone.
 
 mod connection_indicator;
 mod error_banner;
 mod reconnect_banner;
 mod status_bar;
 
-pub use connection_indicator::{ConnectionIndicator, StateLabels};
-pub use error_banner::{ErrorBanner, ErrorBannerLabels};
-pub use reconnect_banner::{ReconnectBanner, ReconnectBannerLabels};
-pub use status_bar::{StatusBar, StatusBarLabels};
+pub use connection_indicator::{ConnectionIndicator, ConnectionIndicatorProps, StateLabels};
+pub use error_banner::{ErrorBanner, ErrorBannerLabels, ErrorBannerProps};
+pub use reconnect_banner::{ReconnectBanner, ReconnectBannerLabels, ReconnectBannerProps};
+pub use status_bar::{StatusBar, StatusBarLabels, StatusBarProps};
 
 use leptos::prelude::*;
 
-/// The default stylesheet of all widgets, as injected into `document.head`.
+/// The default stylesheet of all widgets ([`ConnectionIndicator`],
+/// [`ErrorBanner`], [`ReconnectBanner`], [`StatusBar`]).
+///
+/// The first widget to mount puts it into `document.head` once per document,
+/// as `<style id="leptos-sync-widgets">` ([`WIDGET_STYLE_ID`]), before any
+/// other style so that the app's own rules win. No CSS framework is needed.
+/// Under the `ssr` feature nothing is injected (the client does it when it
+/// starts); inline this in your page's head to style server-rendered HTML
+/// before then.
+///
+/// Every widget takes the same two kinds of override:
+/// - `class`: extra classes on the widget's root element, reactive (a string,
+///   or a signal of one);
+/// - `labels`: a plain struct of texts ([`StateLabels`], [`ErrorBannerLabels`],
+///   [`StatusBarLabels`], [`ReconnectBannerLabels`]) with English defaults;
+///   override some with struct update syntax. Placeholders in braces
+///   (`{attempt}`, `{reason}`, `{seconds}`) are filled in.
+///
+/// Classes are BEM-like (`ls-indicator ls-indicator--open`). Themable
+/// variables (with their defaults): `--ls-color-open` (#16a34a),
+/// `--ls-color-connecting` (#f59e0b), `--ls-color-reconnecting` (#f97316),
+/// `--ls-color-failed` (#dc2626), `--ls-color-offline` (#6b7280),
+/// `--ls-color-idle` (#9ca3af), `--ls-color-closed` (#9ca3af),
+/// `--ls-indicator-size` (0.625rem), `--ls-banner-bg`, `--ls-banner-fg`,
+/// `--ls-error-bg`, `--ls-error-fg`, `--ls-error-border`,
+/// `--ls-status-bar-bg`, `--ls-status-bar-fg`, `--ls-font-size`,
+/// `--ls-radius`, `--ls-button-bg`, `--ls-button-fg`.
 ///
 /// ## Usage
 ///
-/// Server-rendered pages can inline it, so that widgets are styled before the
-/// client starts (the client then finds it by its id and adds nothing):
+/// The widgets, anywhere under a `<SyncProvider>`:
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use leptos_sync::{ConnectionIndicator, ErrorBanner, ReconnectBanner, StatusBar};
+/// use leptos_sync::{SyncProvider, SyncRegistry};
+///
+/// #[component]
+/// fn App() -> impl IntoView {
+///     view! {
+///         <SyncProvider url="/ws" registry=SyncRegistry::new()>
+///             <header><ConnectionIndicator show_text=true/></header>
+///             <ReconnectBanner/>
+///             <ErrorBanner auto_hide_ms=8_000/>
+///             <footer><StatusBar compact=true/></footer>
+///         </SyncProvider>
+///     }
+/// }
+/// ```
+///
+/// A server-rendered page can inline the stylesheet, so that widgets are
+/// styled before the client starts (the client then finds it by its id and
+/// adds nothing):
 ///
 /// ```
-/// let head = format!(
-///     r#"<style id="{}">{}</style>"#,
-///     leptos_sync::widgets::STYLE_ID,
-///     leptos_sync::widgets::STYLES,
-/// );
+/// use leptos_sync::{WIDGET_STYLE_ID, WIDGET_STYLES};
+///
+/// let head = format!(r#"<style id="{WIDGET_STYLE_ID}">{WIDGET_STYLES}</style>"#);
 /// assert!(head.contains(".ls-indicator"));
 /// ```
-pub const STYLES: &str = concat!(
+pub const WIDGET_STYLES: &str = concat!(
     include_str!("connection_indicator.css"),
     include_str!("error_banner.css"),
     include_str!("status_bar.css"),
     include_str!("reconnect_banner.css"),
 );
 
-/// The id of the injected `<style>` element.
+/// The id of the `<style>` element that holds [`WIDGET_STYLES`].
 ///
 /// ## Usage
 ///
 /// ```
-/// assert_eq!(leptos_sync::widgets::STYLE_ID, "leptos-sync-widgets");
+/// assert_eq!(leptos_sync::WIDGET_STYLE_ID, "leptos-sync-widgets");
 /// ```
-pub const STYLE_ID: &str = "leptos-sync-widgets";
+pub const WIDGET_STYLE_ID: &str = "leptos-sync-widgets";
 
-/// Puts [`STYLES`] into `document.head` unless an element with [`STYLE_ID`]
+/// Puts [`WIDGET_STYLES`] into `document.head` unless an element with [`WIDGET_STYLE_ID`]
 /// is already there. Does nothing on the server or off the browser.
 pub(crate) fn inject_styles() {
     #[cfg(all(target_arch = "wasm32", not(feature = "ssr")))]
@@ -96,14 +98,14 @@ pub(crate) fn inject_styles() {
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };
-        if document.get_element_by_id(STYLE_ID).is_some() {
+        if document.get_element_by_id(WIDGET_STYLE_ID).is_some() {
             return;
         }
         let (Some(head), Ok(style)) = (document.head(), document.create_element("style")) else {
             return;
         };
-        style.set_id(STYLE_ID);
-        style.set_text_content(Some(STYLES));
+        style.set_id(WIDGET_STYLE_ID);
+        style.set_text_content(Some(WIDGET_STYLES));
         // First in the head: the app's own rules of equal specificity win.
         let _ = head.insert_before(&style, head.first_child().as_ref());
     }
@@ -153,8 +155,8 @@ pub(crate) fn use_timeout_slot() -> StoredValue<Option<gloo_timers::callback::Ti
     slot
 }
 
-/// `base` plus the caller's extra classes.
-pub(crate) fn classes(base: String, extra: &Option<String>) -> String {
+/// `base` plus the caller's extra classes (the current value of a widget's `class` prop).
+pub(crate) fn classes(base: String, extra: Option<String>) -> String {
     match extra.as_deref().map(str::trim) {
         Some(extra) if !extra.is_empty() => format!("{base} {extra}"),
         _ => base,

@@ -140,9 +140,9 @@ impl ReconnectBannerLabels {
 /// Outside a `<SyncProvider>`.
 #[component]
 pub fn ReconnectBanner(
-    /// Extra classes for the root element.
+    /// Extra classes for the root element; a signal updates them in place.
     #[prop(optional, into)]
-    class: Option<String>,
+    class: MaybeProp<String>,
     /// Texts of the banner.
     #[prop(optional)]
     labels: ReconnectBannerLabels,
@@ -200,7 +200,7 @@ pub fn ReconnectBanner(
         let (open, hidden) = (open.clone(), action.is_none());
         Some(view! {
             <div
-                class=classes(format!("ls-reconnect-banner ls-reconnect-banner--{modifier}"), &class)
+                class=classes(format!("ls-reconnect-banner ls-reconnect-banner--{modifier}"), class.get())
                 role="status"
                 aria-live="polite"
             >

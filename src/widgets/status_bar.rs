@@ -107,9 +107,9 @@ fn item(name: &'static str, caption: String, value: impl IntoView + 'static) -> 
 /// Outside a `<SyncProvider>`.
 #[component]
 pub fn StatusBar(
-    /// Extra classes for the root element.
+    /// Extra classes for the root element; a signal updates them in place.
     #[prop(optional, into)]
-    class: Option<String>,
+    class: MaybeProp<String>,
     /// Texts of the bar.
     #[prop(optional)]
     labels: StatusBarLabels,
@@ -136,7 +136,7 @@ pub fn StatusBar(
         };
         classes(
             format!("ls-status-bar ls-status-bar--{modifier}{compact}"),
-            &class,
+            class.get(),
         )
     };
     let StatusBarLabels {

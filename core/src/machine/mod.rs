@@ -29,7 +29,40 @@ enum Socket {
     },
 }
 
-/// The connection state machine. See the module docs.
+/// The connection state machine: feed it each [`Event`] with the current time
+/// ([`handle`](Self::handle)), then drain the [`Command`]s it answers with
+/// ([`poll`](Self::poll)) and carry them out. It owns no socket and no clock.
+///
+/// ## Usage
+///
+/// A whole handshake, with the server's `welcome` as the text a server sends:
+///
+/// ```
+/// use leptos_sync_core::{Command, ConnectionState, Event, Machine, MachineOptions};
+///
+/// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+/// let mut commands = |m: &mut Machine| std::iter::from_fn(|| m.poll()).collect::<Vec<_>>();
+///
+/// machine.handle(Event::UserOpen, 0);
+/// assert!(commands(&mut machine).contains(&Command::Connect));
+///
+/// machine.handle(Event::SocketOpened, 20);
+/// assert_eq!(machine.state(), &ConnectionState::Handshaking);
+/// // The token is fetched on every connect, so a refreshed one is used.
+/// assert!(commands(&mut machine).contains(&Command::FetchToken));
+///
+/// machine.handle(Event::Token(Some("secret".into())), 25);
+/// let hello = commands(&mut machine).into_iter().find_map(|c| match c {
+///     Command::Send(msg) => Some(msg.encode()),
+///     _ => None,
+/// });
+/// assert!(hello.is_some_and(|text| text.contains(r#""type":"hello""#)));
+///
+/// let welcome = r#"{"type":"welcome","session":"s1","heartbeat_ms":null}"#;
+/// machine.handle(Event::Frame(welcome.into()), 40);
+/// assert!(machine.state().is_open());
+/// assert!(machine.metrics().connected_since.is_some());
+/// ```
 pub struct Machine {
     opts: MachineOptions,
     random: Box<dyn FnMut() -> f64>,

@@ -42,6 +42,22 @@ pub const DEFAULT_HEARTBEAT_MS: u64 = 30_000;
 pub const MIN_SERVER_HEARTBEAT_MS: u64 = 1_000;
 
 /// Something that happened, fed into [`Machine::handle`](super::Machine::handle).
+///
+/// The driver turns each socket callback, browser signal and app call into
+/// one of these, with the time it happened:
+///
+/// ```
+/// use leptos_sync_core::{ConnectionState, Event, Machine, MachineOptions};
+///
+/// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+/// machine.handle(Event::UserOpen, 0);
+/// // The socket's `close` event, with no close frame (1006).
+/// machine.handle(Event::SocketClosed { code: 1006, reason: String::new() }, 30);
+/// assert!(matches!(machine.state(), ConnectionState::Reconnecting { attempt: 1, .. }));
+/// // The user gives up on the retry.
+/// machine.handle(Event::UserClose, 40);
+/// assert_eq!(machine.state(), &ConnectionState::Closed);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// The user asked to connect (`open()`, or `auto_connect`).
@@ -113,6 +129,28 @@ pub(super) const TIMERS: [Timer; 5] = [
 ];
 
 /// Something the driver must do, polled with [`Machine::poll`](super::Machine::poll).
+///
+/// A driver carries out each command and decides nothing itself:
+///
+/// ```
+/// use leptos_sync_core::{Command, Event, Machine, MachineOptions};
+///
+/// /// What a driver would do; a real one acts instead of describing.
+/// fn execute(command: Command) -> String {
+///     match command {
+///         Command::Connect => "open a socket".into(),
+///         Command::Send(msg) => format!("send {}", msg.encode()),
+///         Command::CloseSocket { code, .. } => format!("close with {code}"),
+///         Command::Error(error) => format!("show {error}"),
+///         other => format!("{other:?}"),
+///     }
+/// }
+///
+/// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+/// machine.handle(Event::UserOpen, 0);
+/// let done: Vec<String> = std::iter::from_fn(|| machine.poll()).map(execute).collect();
+/// assert!(done.contains(&"open a socket".to_string()));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// Open a new socket, closing any previous one.

@@ -229,6 +229,7 @@ impl Harness {
             ConnectionState::Idle | ConnectionState::Failed { .. } | ConnectionState::Closed => {
                 assert_eq!(live, None, "{state:?} with a live socket")
             }
+            other => panic!("no invariant for {other:?}: teach the harness this state"),
         }
         assert_eq!(
             self.machine.metrics().connected_since.is_some(),

@@ -28,6 +28,8 @@ fn state_json(state: &ConnectionState) -> Value {
         ConnectionState::Reconnecting { .. } => "reconnecting",
         ConnectionState::Failed { .. } => "failed",
         ConnectionState::Closed => "closed",
+        // A state newer than this page: `text` still says what it is.
+        _ => "unknown",
     };
     let mut out = json!({ "kind": kind, "text": state.to_string() });
     match state {

@@ -1,11 +1,11 @@
-#![cfg(not(target_arch = "wasm32"))]
 //! The schema hash follows the JSON shape of a type: field and variant names
 //! and value kinds, recursively, but not Rust type names or field order.
 #![allow(dead_code)] // the types exist for their shapes
 
 use std::collections::{BTreeMap, HashMap};
 
-use leptos_sync::{SyncComponent, shape};
+use super::shape;
+use crate::SyncComponent;
 use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
 
