@@ -17,8 +17,8 @@ pub use hooks::{
     use_sync_entity, use_sync_mutation, use_sync_mutation_with_options,
 };
 pub use leptos_sync_core::{
-    ConnectionMetrics, ConnectionState, Exponential, FailReason, Jitter, Lifecycle, Millis,
-    MutationStatus, OutboxOptions, Overflow, ReconnectOptions, ReconnectPolicy,
+    ConnectionMetrics, ConnectionState, Exponential, FailReason, Jitter, Lifecycle, MachineOptions,
+    Millis, MutationStatus, OutboxOptions, Overflow, ReconnectOptions, ReconnectPolicy,
     SubscriptionCounters, SubscriptionState, SubscriptionStatus, SyncError,
 };
 pub use provider::{
