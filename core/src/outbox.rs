@@ -92,7 +92,7 @@ pub struct Mutation {
     /// New value, `null` removes.
     pub value: Value,
     /// Give up when still queued this long after it was made; at most
-    /// [`MAX_DELAY_MS`](crate::backoff::MAX_DELAY_MS).
+    /// [`MAX_DELAY_MS`].
     pub expires_in_ms: Option<u64>,
 }
 

@@ -31,12 +31,9 @@ use proptest::test_runner::{Config, RngSeed, TestRunner};
 
 /// Durations: the edges, small values, and anything at all.
 fn ms() -> impl Strategy<Value = u64> {
+    let edges = [0, 0, 1, MAX_DELAY_MS, MAX_DELAY_MS + 1, u64::MAX, u64::MAX];
     prop_oneof![
-        2 => Just(0u64),
-        1 => Just(1u64),
-        1 => Just(MAX_DELAY_MS),
-        1 => Just(MAX_DELAY_MS + 1),
-        2 => Just(u64::MAX),
+        7 => prop::sample::select(edges.to_vec()),
         6 => 0u64..5_000,
         2 => any::<u64>(),
     ]
@@ -44,17 +41,15 @@ fn ms() -> impl Strategy<Value = u64> {
 
 /// Factors: NaN, infinities, negatives, zero, huge, and anything at all.
 fn factor() -> impl Strategy<Value = f64> {
+    let edges = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -1.0, 0.0, 1e300];
     prop_oneof![
-        1 => Just(f64::NAN),
-        1 => Just(f64::INFINITY),
-        1 => Just(f64::NEG_INFINITY),
-        1 => Just(-1.0),
-        1 => Just(0.0),
-        1 => Just(1e300),
+        6 => prop::sample::select(edges.to_vec()),
         4 => -3.0..5.0f64,
         2 => any::<f64>(),
     ]
 }
+
+const OVERFLOWS: [Overflow; 3] = [Overflow::DropOldest, Overflow::DropNewest, Overflow::Fail];
 
 fn count() -> impl Strategy<Value = usize> {
     prop_oneof![Just(0usize), Just(1), 0usize..6, Just(usize::MAX)]
@@ -111,11 +106,7 @@ fn options() -> impl Strategy<Value = MachineOptions> {
                 }
             },
         );
-    let overflow = prop_oneof![
-        Just(Overflow::DropOldest),
-        Just(Overflow::DropNewest),
-        Just(Overflow::Fail)
-    ];
+    let overflow = prop::sample::select(&OVERFLOWS[..]);
     let outbox = (count(), bytes(), overflow).prop_map(|(max_messages, max_bytes, overflow)| {
         OutboxOptions {
             max_messages,
