@@ -115,6 +115,28 @@ pub enum SyncError {
         /// How many have been dropped since the provider started.
         dropped: u64,
     },
+    /// The outgoing queue was full and [`Overflow::Fail`](crate::Overflow::Fail)
+    /// refused a new mutation. Nothing already queued was lost.
+    #[error(
+        "outgoing queue full ({max_messages} mutation(s), {max_bytes} bytes): mutation {id} refused"
+    )]
+    QueueFull {
+        /// The refused mutation's id.
+        id: String,
+        /// The queue's bound in mutations.
+        max_messages: usize,
+        /// The queue's bound in bytes.
+        max_bytes: usize,
+    },
+    /// A value of the options was out of its range. The machine runs with the
+    /// value clamped into the range, as that field's documentation says.
+    #[error("invalid option {field}: {message}")]
+    InvalidOptions {
+        /// The field, as a path from [`MachineOptions`](crate::MachineOptions).
+        field: String,
+        /// What was wrong, and the value used instead.
+        message: String,
+    },
     /// A queued mutation expired before a connection could send it.
     #[error("mutation {id} expired before it could be sent")]
     Expired {

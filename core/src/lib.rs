@@ -43,8 +43,9 @@ pub mod machine;
 pub mod outbox;
 pub mod state;
 pub mod subscriptions;
+mod validate;
 
-pub use backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
+pub use backoff::{Close, Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
 pub use error::SyncError;
 pub use machine::{Command, Event, Machine, MachineOptions, Timer};
 pub use outbox::{MutationStatus, OutboxOptions, Overflow};

@@ -11,28 +11,41 @@ use leptos_sync_protocol::ClientMsg;
 use serde_json::Value;
 
 use super::state::Millis;
+use crate::backoff::MAX_DELAY_MS;
 use crate::error::SyncError;
 
 const RECENT_ACKS: usize = 1024;
 
 /// What happens when a mutation arrives at a full queue.
+///
+/// A mutation that cannot fit even in an empty queue (larger than `max_bytes`,
+/// or `max_messages` is 0) is never queued: it is dropped, or refused under
+/// [`Fail`](Self::Fail), and the queue keeps what it had.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Overflow {
-    /// Drop the oldest queued mutation to make room (the default: the newest intent wins).
+    /// Drop the oldest queued mutations to make room (the default: the newest
+    /// intent wins). Each fails with [`SyncError::QueueOverflow`] and counts in
+    /// `ConnectionMetrics::dropped`.
     #[default]
     DropOldest,
-    /// Drop the new mutation.
+    /// Drop the new mutation: it fails with [`SyncError::QueueOverflow`] and
+    /// counts in `ConnectionMetrics::dropped`, like any mutation the queue lost.
     DropNewest,
-    /// Refuse the new mutation; like `DropNewest`, but meant for callers that check the status at once.
+    /// Refuse the new mutation: it fails at once with [`SyncError::QueueFull`],
+    /// which names the bounds, and nothing is lost or counted as dropped. For
+    /// callers that check the status and keep the change themselves (retry
+    /// later, or tell the user).
     Fail,
 }
 
 /// Bounds of the outbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutboxOptions {
-    /// Most mutations queued while not connected.
+    /// Most mutations queued while not connected. 0 queues none: a mutation
+    /// made while not connected fails at once.
     pub max_messages: usize,
-    /// Most bytes (encoded frames) queued while not connected.
+    /// Most bytes (encoded frames) queued while not connected. A mutation
+    /// larger than this is never queued.
     pub max_bytes: usize,
     /// What a full queue does.
     pub overflow: Overflow,
@@ -78,7 +91,8 @@ pub struct Mutation {
     pub key: String,
     /// New value, `null` removes.
     pub value: Value,
-    /// Give up when still queued this long after it was made.
+    /// Give up when still queued this long after it was made; at most
+    /// [`MAX_DELAY_MS`].
     pub expires_in_ms: Option<u64>,
 }
 
@@ -145,7 +159,9 @@ impl Outbox {
 
     /// Sends at once when the connection is ready and nothing waits before it; queues otherwise.
     pub fn push(&mut self, mutation: Mutation, ready: bool, now: Millis, out: &mut Vec<OutboxOut>) {
-        let expires_at = mutation.expires_in_ms.map(|ms| now.saturating_add(ms));
+        let expires_at = mutation
+            .expires_in_ms
+            .map(|ms| now.saturating_add(ms.min(MAX_DELAY_MS)));
         let mut entry = Entry {
             bytes: 0,
             mutation,
@@ -155,21 +171,23 @@ impl Outbox {
             return self.send(entry, out);
         }
         entry.bytes = entry.msg().encode().len();
-        if entry.bytes > self.opts.max_bytes {
-            return self.drop_entry(entry, out);
+        if !self.fits(1, entry.bytes) {
+            // It would not fit in an empty queue either: dropping older ones cannot help.
+            return self.reject(entry, out);
         }
-        let full = |q: &Self, extra: usize| {
-            q.queued.len() + 1 > q.opts.max_messages || q.queued_bytes + extra > q.opts.max_bytes
-        };
-        while full(self, entry.bytes) {
-            match self.opts.overflow {
-                Overflow::DropOldest => {
-                    let oldest = self.queued.pop_front().expect("a full queue is not empty");
-                    self.queued_bytes -= oldest.bytes;
-                    self.drop_entry(oldest, out);
-                }
-                Overflow::DropNewest | Overflow::Fail => return self.drop_entry(entry, out),
+        while !self.fits(
+            self.queued.len() + 1,
+            self.queued_bytes.saturating_add(entry.bytes),
+        ) {
+            if self.opts.overflow != Overflow::DropOldest {
+                return self.reject(entry, out);
             }
+            // Never empty here, since the entry fits in an empty queue.
+            let Some(oldest) = self.queued.pop_front() else {
+                return self.reject(entry, out);
+            };
+            self.queued_bytes -= oldest.bytes;
+            self.drop_entry(oldest, out);
         }
         self.queued_bytes += entry.bytes;
         out.push(OutboxOut::Status(
@@ -261,6 +279,28 @@ impl Outbox {
             MutationStatus::Sent,
         ));
         self.in_flight.push_back(entry);
+    }
+
+    /// Whether a queue of `count` mutations and `bytes` bytes is within the bounds.
+    fn fits(&self, count: usize, bytes: usize) -> bool {
+        count <= self.opts.max_messages && bytes <= self.opts.max_bytes
+    }
+
+    /// The new mutation does not go in: refused under [`Overflow::Fail`], dropped otherwise.
+    fn reject(&mut self, entry: Entry, out: &mut Vec<OutboxOut>) {
+        if self.opts.overflow != Overflow::Fail {
+            return self.drop_entry(entry, out);
+        }
+        let error = SyncError::QueueFull {
+            id: entry.mutation.id.clone(),
+            max_messages: self.opts.max_messages,
+            max_bytes: self.opts.max_bytes,
+        };
+        out.push(OutboxOut::Error(error.clone()));
+        out.push(OutboxOut::Status(
+            entry.mutation.id,
+            MutationStatus::Failed { error },
+        ));
     }
 
     fn drop_entry(&mut self, entry: Entry, out: &mut Vec<OutboxOut>) {

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use leptos_sync_core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
+use leptos_sync_core::backoff::{Close, Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
 
 const SAMPLES: usize = 10_000;
 const ATTEMPTS: u32 = 16;
@@ -29,6 +29,11 @@ fn samples(policy: &ReconnectPolicy, attempt: u32, seed: u64) -> Vec<u64> {
                 .expect("policy gives a delay")
         })
         .collect()
+}
+
+/// The options' delay after a close without retry-after, for one sample.
+fn delay(opts: &ReconnectOptions, attempt: u32, random: f64) -> Option<u64> {
+    opts.next_delay(attempt, Close::ABNORMAL, || random)
 }
 
 /// Every sample of every attempt lies within `bounds(attempt)`; returns the bounds per attempt.
@@ -230,7 +235,7 @@ fn delay_offset_is_added_before_the_first_retry_only() {
         let offset = if attempt == 1 { 3_000 } else { 0 };
         assert_eq!((lo, hi), (plo + offset, phi + offset));
         for _ in 0..SAMPLES {
-            let d = opts.delay(attempt, rng.f64()).unwrap();
+            let d = delay(&opts, attempt, rng.f64()).unwrap();
             assert!((lo..=hi).contains(&d), "attempt {attempt}: {d}");
         }
     }
@@ -239,16 +244,16 @@ fn delay_offset_is_added_before_the_first_retry_only() {
         delay_offset_ms: 250,
         ..ReconnectOptions::default()
     };
-    assert_eq!(fixed.delay(1, 0.3), Some(1_250));
-    assert_eq!(fixed.delay(2, 0.3), Some(1_000));
-    assert_eq!(fixed.delay(9, 0.3), Some(1_000));
+    assert_eq!(delay(&fixed, 1, 0.3), Some(1_250));
+    assert_eq!(delay(&fixed, 2, 0.3), Some(1_000));
+    assert_eq!(delay(&fixed, 9, 0.3), Some(1_000));
     // Never stays never, offset or not.
     let never = ReconnectOptions {
         policy: ReconnectPolicy::Never,
         delay_offset_ms: 250,
         ..ReconnectOptions::default()
     };
-    assert_eq!(never.delay(1, 0.3), None);
+    assert_eq!(delay(&never, 1, 0.3), None);
     assert_eq!(never.bounds(1), None);
 }
 
@@ -259,18 +264,18 @@ fn max_attempts_gives_none_after_the_max() {
         ..ReconnectOptions::default()
     };
     for attempt in 1..=3 {
-        assert!(opts.delay(attempt, 0.5).is_some());
+        assert!(delay(&opts, attempt, 0.5).is_some());
         assert!(opts.bounds(attempt).is_some());
     }
     for attempt in [4, 5, 100, u32::MAX] {
-        assert_eq!(opts.delay(attempt, 0.5), None, "attempt {attempt}");
+        assert_eq!(delay(&opts, attempt, 0.5), None, "attempt {attempt}");
         assert_eq!(opts.bounds(attempt), None, "attempt {attempt}");
     }
     let zero = ReconnectOptions {
         max_attempts: Some(0),
         ..ReconnectOptions::default()
     };
-    assert_eq!(zero.delay(1, 0.5), None);
+    assert_eq!(delay(&zero, 1, 0.5), None);
     let unlimited = ReconnectOptions::default();
     assert_eq!(unlimited.max_attempts, None);
     assert_eq!(unlimited.bounds(1_000_000), Some((500, 20_000)));

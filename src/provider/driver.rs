@@ -262,7 +262,7 @@ pub(crate) fn start(
         })
     };
     let inner = Inner {
-        machine: Machine::new(options.machine(), js_sys::Math::random),
+        machine: Machine::new(options.machine.clone(), js_sys::Math::random),
         pending_data: Vec::new(),
         flush_scheduled: None,
         timers: Vec::new(),
@@ -276,6 +276,9 @@ pub(crate) fn start(
         mutations,
         outputs,
     };
+
+    // The machine reports options it had to clamp before anything else.
+    driver.run(|_| ());
 
     let ready_state = match validate_url(&url) {
         Ok(url) => {

@@ -36,20 +36,25 @@ pub type LifecycleFn = Arc<dyn Fn(&Lifecycle) + Send + Sync>;
 ///     .token(|| Some("secret".to_string()));
 /// # let _ = options;
 /// ```
-#[derive(Clone, DefaultBuilder)]
+///
+/// The core's options can also be set whole:
+///
+/// ```
+/// use leptos_sync::{MachineOptions, SyncOptions};
+///
+/// let machine = MachineOptions { connect_timeout_ms: 5_000, ..Default::default() };
+/// let options = SyncOptions::default().machine(machine).on_event(|event| log::info!("{event:?}"));
+/// # let _ = options;
+/// ```
+#[derive(Clone, Default, DefaultBuilder)]
 #[cfg_attr(feature = "ssr", allow(dead_code))]
 pub struct SyncOptions {
-    /// The reconnect schedule and its rules.
-    pub(crate) reconnect: ReconnectOptions,
-    /// Ping interval; `None` uses the server's `welcome.heartbeat_ms`, else 30 s.
-    #[builder(into)]
-    pub(crate) heartbeat_interval_ms: Option<u64>,
-    /// How long to wait for any frame after a ping before the link counts as dead.
-    pub(crate) pong_timeout_ms: u64,
-    /// How long opening a socket and receiving `welcome` may take.
-    pub(crate) connect_timeout_ms: u64,
-    /// Bounds and overflow policy of the mutation queue used while not connected.
-    pub(crate) outbox: OutboxOptions,
+    /// The core's options: the reconnect schedule, heartbeat, timeouts and
+    /// queue bounds. Set them whole here, or one by one with the setters named
+    /// after their fields. The provider's machine validates them once: a value
+    /// out of range is clamped and reported to `last_error` as
+    /// [`SyncError::InvalidOptions`](crate::SyncError::InvalidOptions).
+    pub(crate) machine: MachineOptions,
     /// The token sent in `hello`. Evaluated on every connect.
     #[builder(skip)]
     pub(crate) token: Option<TokenFn>,
@@ -58,22 +63,41 @@ pub struct SyncOptions {
     pub(crate) on_event: Option<LifecycleFn>,
 }
 
-impl Default for SyncOptions {
-    fn default() -> Self {
-        let machine = MachineOptions::default();
-        Self {
-            reconnect: machine.reconnect,
-            heartbeat_interval_ms: machine.heartbeat_interval_ms,
-            pong_timeout_ms: machine.pong_timeout_ms,
-            connect_timeout_ms: machine.connect_timeout_ms,
-            outbox: machine.outbox,
-            token: None,
-            on_event: None,
-        }
-    }
-}
-
 impl SyncOptions {
+    /// Sets [`MachineOptions::reconnect`]: the reconnect schedule and its rules.
+    pub fn reconnect(mut self, reconnect: ReconnectOptions) -> Self {
+        self.machine.reconnect = reconnect;
+        self
+    }
+
+    /// Sets [`MachineOptions::heartbeat_interval_ms`]: the ping interval;
+    /// `None` uses the server's `welcome.heartbeat_ms`, else 30 s.
+    pub fn heartbeat_interval_ms(mut self, ms: impl Into<Option<u64>>) -> Self {
+        self.machine.heartbeat_interval_ms = ms.into();
+        self
+    }
+
+    /// Sets [`MachineOptions::pong_timeout_ms`]: how long to wait for any
+    /// frame after a ping before the link counts as dead.
+    pub fn pong_timeout_ms(mut self, ms: u64) -> Self {
+        self.machine.pong_timeout_ms = ms;
+        self
+    }
+
+    /// Sets [`MachineOptions::connect_timeout_ms`]: how long opening a socket
+    /// and receiving `welcome` may take.
+    pub fn connect_timeout_ms(mut self, ms: u64) -> Self {
+        self.machine.connect_timeout_ms = ms;
+        self
+    }
+
+    /// Sets [`MachineOptions::outbox`]: the bounds and overflow policy of the
+    /// mutation queue used while not connected.
+    pub fn outbox(mut self, outbox: OutboxOptions) -> Self {
+        self.machine.outbox = outbox;
+        self
+    }
+
     /// Sets the token function, called on every connect; its value goes in `hello`, never in the URL.
     pub fn token(self, token: impl Fn() -> Option<String> + Send + Sync + 'static) -> Self {
         Self {
@@ -102,28 +126,13 @@ impl SyncOptions {
             ..self
         }
     }
-
-    #[cfg_attr(feature = "ssr", allow(dead_code))]
-    pub(crate) fn machine(&self) -> MachineOptions {
-        MachineOptions {
-            reconnect: self.reconnect.clone(),
-            heartbeat_interval_ms: self.heartbeat_interval_ms,
-            pong_timeout_ms: self.pong_timeout_ms,
-            connect_timeout_ms: self.connect_timeout_ms,
-            outbox: self.outbox,
-        }
-    }
 }
 
 impl fmt::Debug for SyncOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The token function is named, never called: its value must not reach logs.
         f.debug_struct("SyncOptions")
-            .field("reconnect", &self.reconnect)
-            .field("heartbeat_interval_ms", &self.heartbeat_interval_ms)
-            .field("pong_timeout_ms", &self.pong_timeout_ms)
-            .field("connect_timeout_ms", &self.connect_timeout_ms)
-            .field("outbox", &self.outbox)
+            .field("machine", &self.machine)
             .field("token", &self.token.as_ref().map(|_| ".."))
             .finish_non_exhaustive()
     }

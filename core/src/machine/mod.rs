@@ -84,7 +84,11 @@ pub struct Machine {
 
 impl Machine {
     /// A machine in [`ConnectionState::Idle`]. `random` yields uniform samples in `[0, 1)` for jitter.
-    pub fn new(opts: MachineOptions, mut random: impl FnMut() -> f64 + 'static) -> Self {
+    ///
+    /// The options are [validated](MachineOptions::validate) here: each value
+    /// out of range is clamped, and its error is the first thing [`poll`](Self::poll) returns.
+    pub fn new(mut opts: MachineOptions, mut random: impl FnMut() -> f64 + 'static) -> Self {
+        let errors = opts.validate();
         let id_prefix = format!(
             "{:08x}{:08x}",
             (random() * f64::from(u32::MAX)) as u32,
@@ -104,7 +108,7 @@ impl Machine {
             deadlines: [None; TIMERS.len()],
             metrics: ConnectionMetrics::default(),
             subs: Subscriptions::default(),
-            out: VecDeque::new(),
+            out: errors.into_iter().map(Command::Error).collect(),
         }
     }
 

@@ -4,6 +4,7 @@
 use leptos_sync_protocol::{ClientMsg, close_code};
 
 use super::{Command, Machine, Socket, TIMERS, Timer};
+use crate::backoff::Close;
 use crate::error::SyncError;
 use crate::state::{ConnectionState, FailReason, Lifecycle, Millis};
 
@@ -114,28 +115,16 @@ impl Machine {
                 reason: reason.clone(),
             });
         }
-        self.attempt += 1;
+        self.attempt = self.attempt.saturating_add(1);
         let attempt = self.attempt;
-        let retry_after = (code == close_code::OVERLOADED)
-            .then(|| close_code::retry_after_ms(&reason))
-            .flatten();
-        // The policy decides *whether* to retry (Never, max_attempts, a Custom
-        // giving up) even when the server says *when*: a 4429 must not revive
-        // a policy that forbids reconnecting on its own.
-        let delay =
-            self.opts.reconnect.delay(attempt, (self.random)()).map(
-                |policy_ms| match retry_after {
-                    // Honour the server, clamped, spread by up to half again so shed clients don't return together.
-                    Some(ms) => {
-                        let base = self.opts.reconnect.clamp_retry_after(ms);
-                        base + (base as f64 * 0.5 * (self.random)()).round() as u64
-                    }
-                    None => policy_ms,
-                },
-            );
+        let close = Close::new(code, &reason);
+        let delay = self
+            .opts
+            .reconnect
+            .next_delay(attempt, close, &mut self.random);
         match delay {
             Some(delay_ms) => {
-                let next_at = now + delay_ms;
+                let next_at = now.saturating_add(delay_ms);
                 self.state = ConnectionState::Reconnecting { attempt, next_at };
                 self.set_timer(Timer::Reconnect, next_at);
                 self.out

@@ -2,22 +2,30 @@
 
 use leptos_sync_protocol::ClientMsg;
 
-use crate::backoff::ReconnectOptions;
+use crate::backoff::{MAX_DELAY_MS, ReconnectOptions};
 use crate::error::SyncError;
 use crate::outbox::{Mutation, MutationStatus, OutboxOptions};
 use crate::state::{Lifecycle, Millis};
 use crate::subscriptions::DataEvent;
+use crate::validate::Check;
 
 /// Options of the [`Machine`](super::Machine).
+///
+/// No value can panic the machine: [`Machine::new`](super::Machine::new)
+/// [validates](Self::validate) them once, clamping each value that is out of
+/// its documented range and reporting it as [`SyncError::InvalidOptions`].
 #[derive(Debug, Clone)]
 pub struct MachineOptions {
     /// The reconnect schedule.
     pub reconnect: ReconnectOptions,
     /// Ping interval. `None` uses the server's `welcome.heartbeat_ms`, else 30 s.
+    /// Clamped into [`MIN_TIMEOUT_MS`]`..=`[`MAX_DELAY_MS`].
     pub heartbeat_interval_ms: Option<u64>,
     /// How long to wait for any frame after a ping before the link counts as dead.
+    /// Clamped into [`MIN_TIMEOUT_MS`]`..=`[`MAX_DELAY_MS`].
     pub pong_timeout_ms: u64,
     /// How long opening a socket and getting `welcome` may take.
+    /// Clamped into [`MIN_TIMEOUT_MS`]`..=`[`MAX_DELAY_MS`].
     pub connect_timeout_ms: u64,
     /// Bounds of the mutation queue.
     pub outbox: OutboxOptions,
@@ -34,6 +42,43 @@ impl Default for MachineOptions {
         }
     }
 }
+
+impl MachineOptions {
+    /// Clamps every value into its documented range, and returns one
+    /// [`SyncError::InvalidOptions`] per value it changed. The machine does this
+    /// when it is made and reports the errors to `last_error`; call it to check
+    /// options earlier.
+    ///
+    /// ```
+    /// use leptos_sync_core::machine::{MIN_TIMEOUT_MS, MachineOptions};
+    /// use leptos_sync_core::SyncError;
+    ///
+    /// let mut options = MachineOptions { pong_timeout_ms: 0, ..Default::default() };
+    /// let errors = options.validate();
+    /// assert_eq!(options.pong_timeout_ms, MIN_TIMEOUT_MS);
+    /// assert!(matches!(&errors[..], [SyncError::InvalidOptions { field, .. }] if field == "pong_timeout_ms"));
+    /// assert!(MachineOptions::default().validate().is_empty());
+    /// ```
+    pub fn validate(&mut self) -> Vec<SyncError> {
+        let mut check = Check::default();
+        self.reconnect.validate(&mut check);
+        if let Some(ms) = &mut self.heartbeat_interval_ms {
+            check.within("heartbeat_interval_ms", ms, MIN_TIMEOUT_MS, MAX_DELAY_MS);
+        }
+        for (field, ms) in [
+            ("pong_timeout_ms", &mut self.pong_timeout_ms),
+            ("connect_timeout_ms", &mut self.connect_timeout_ms),
+        ] {
+            check.within(field, ms, MIN_TIMEOUT_MS, MAX_DELAY_MS);
+        }
+        check.errors
+    }
+}
+
+/// The shortest ping interval, pong timeout and connect timeout the options
+/// can set: a shorter one cannot tell a slow network from a dead one, and a
+/// zero one would retry or ping in a busy loop.
+pub const MIN_TIMEOUT_MS: u64 = 100;
 
 /// The ping interval used when neither the options nor the server give one.
 pub const DEFAULT_HEARTBEAT_MS: u64 = 30_000;

@@ -24,7 +24,7 @@ pub use setup::{harness, reconnecting, with_reconnect};
 use std::collections::{BTreeMap, HashMap};
 
 use leptos_sync_core::machine::{Command, Event, Machine, MachineOptions, Timer};
-use leptos_sync_core::{ConnectionState, Lifecycle, Millis, SyncError};
+use leptos_sync_core::{Close, ConnectionState, Lifecycle, Millis, SyncError};
 use leptos_sync_protocol::{ClientMsg, ServerMsg, close_code};
 
 /// The driver's view of one socket.
@@ -177,32 +177,24 @@ impl Harness {
         }
     }
 
-    /// A reconnect delay is within the policy bounds, or the clamped retry-after range for 4429.
+    /// A reconnect delay is within the bounds the options give for the close
+    /// that caused it (the policy's, or a 4429's retry-after range), and the
+    /// options allow this attempt at all (Never, max_attempts).
     fn check_delay(&self, attempt: u32, delay: u64, event: &Event) {
-        let reconnect = &self.machine.options().reconnect;
-        let retry_after = match event {
-            Event::SocketClosed { code, reason } if *code == close_code::OVERLOADED => {
-                close_code::retry_after_ms(reason)
-            }
-            _ => None,
+        let close = match event {
+            Event::SocketClosed { code, reason } => Close::new(*code, reason),
+            // Timeouts and the like abandon the socket as 1006.
+            _ => Close::ABNORMAL,
         };
-        let (lo, hi) = match retry_after {
-            Some(ms) => {
-                let base = reconnect.clamp_retry_after(ms);
-                (base, base + base / 2)
-            }
-            None => reconnect
-                .bounds(attempt)
-                .unwrap_or_else(|| panic!("retry {attempt} scheduled but the policy gives up")),
-        };
+        let (lo, hi) = self
+            .machine
+            .options()
+            .reconnect
+            .next_delay_bounds(attempt, close)
+            .unwrap_or_else(|| panic!("retry {attempt} scheduled but the policy gives up"));
         assert!(
             (lo..=hi).contains(&delay),
             "attempt {attempt}: delay {delay} outside [{lo}, {hi}] after {event:?}"
-        );
-        // The policy must have allowed this attempt at all (Never, max_attempts).
-        assert!(
-            reconnect.bounds(attempt).is_some(),
-            "attempt {attempt} beyond what the policy allows, after {event:?}"
         );
     }
 

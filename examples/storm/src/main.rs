@@ -5,7 +5,7 @@
 //!
 //! A discrete-event simulation in virtual time: a priority queue of attempt
 //! times and a seeded RNG, no I/O. Our client runs the library's own policy
-//! code (`leptos_sync_core::backoff`) the way the machine's `lost()` does; the
+//! code (`ReconnectOptions::next_delay`, which the machine's `lost()` calls); the
 //! peers are small local functions faithful to their defaults.
 //!
 //! ```text
@@ -22,7 +22,8 @@
 //! the same way; the client schedules its next retry by its policy
 //! (attempt + 1). With load shedding the server instead accepts and closes with
 //! 4429 `retry-after=<ms>`; our client clamps that and spreads it by up to
-//! +50 %, exactly as the machine does, and the attempt counter still grows.
+//! +50 %, through the machine's own function, and the attempt counter still
+//! grows. The peers ignore it.
 //!
 //! Metrics: restore time is from server-back to connected; percentiles are over
 //! all clients, and a percentile that falls among clients that gave up prints
@@ -32,7 +33,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use leptos_sync_core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
+use leptos_sync_core::backoff::{Close, Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
 use leptos_sync_protocol::close_code;
 
 mod policies;
@@ -160,7 +161,7 @@ fn simulate(policy: &Policy, overload: Overload, sc: Scenario) -> Outcome {
     // Everyone loses the server at t = 0: the machine's `lost()` with attempt 1.
     for (id, client) in clients.iter_mut().enumerate() {
         client.attempt = 1;
-        match policy.delay(1, client, &mut rng) {
+        match policy.delay(1, Close::ABNORMAL, client, &mut rng) {
             Some(d) => {
                 queue.push(Reverse((d, seq, id as u32)));
                 seq += 1;
@@ -171,7 +172,8 @@ fn simulate(policy: &Policy, overload: Overload, sc: Scenario) -> Outcome {
 
     while let Some(Reverse((now, _, id))) = queue.pop() {
         out.attempts += 1;
-        let mut retry_after = None;
+        let mut reason = String::new();
+        let mut code = close_code::ABNORMAL;
         if now >= back {
             let w = ((now - back) / WINDOW_MS) as usize;
             if w >= out.arrivals.len() {
@@ -187,24 +189,15 @@ fn simulate(policy: &Policy, overload: Overload, sc: Scenario) -> Outcome {
             if overload == Overload::Shed {
                 // Through the close reason, as a real client reads it.
                 let pending = sc.clients - out.restore_ms.len();
-                let reason = close_code::retry_after_reason(shed_retry_after_ms(pending));
-                retry_after = close_code::retry_after_ms(&reason);
+                code = close_code::OVERLOADED;
+                reason = close_code::retry_after_reason(shed_retry_after_ms(pending));
             }
         }
-        // The attempt failed: the machine's `lost()`. The policy decides
-        // whether to retry; a 4429 retry-after decides when.
+        // The attempt failed: the machine's `lost()`.
         let client = &mut clients[id as usize];
         client.attempt += 1;
-        let delay = policy
-            .delay(client.attempt, client, &mut rng)
-            .map(|policy_ms| match (retry_after, policy) {
-                (Some(ms), Policy::Ours(opts)) => {
-                    let base = opts.clamp_retry_after(ms);
-                    base + (base as f64 * 0.5 * rng.f64()).round() as u64
-                }
-                _ => policy_ms,
-            });
-        match delay {
+        let close = Close::new(code, &reason);
+        match policy.delay(client.attempt, close, client, &mut rng) {
             Some(d) => {
                 queue.push(Reverse((now + d, seq, id)));
                 seq += 1;

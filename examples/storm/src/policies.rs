@@ -26,7 +26,7 @@ pub(super) fn alternative() -> ReconnectOptions {
 /// A client's reconnect schedule.
 #[derive(Clone)]
 pub(super) enum Policy {
-    /// Our library, through `ReconnectOptions::delay`.
+    /// Our library, through `ReconnectOptions::next_delay`.
     Ours(ReconnectOptions),
     /// socket.io-client `Backoff`: `min(5000, 1000·2ⁿ·(1 ± 0.5·r))`, jitter before the cap.
     SocketIo,
@@ -56,17 +56,19 @@ impl Policy {
         }
     }
 
-    /// The wait before retry `attempt` (1-based, as the machine counts); `None` gives up.
+    /// The wait before retry `attempt` (1-based, as the machine counts) after
+    /// `close`; `None` gives up. Only ours reads a 4429's retry-after.
     pub(super) fn delay(
         &self,
         attempt: u32,
+        close: Close<'_>,
         client: &Client,
         rng: &mut fastrand::Rng,
     ) -> Option<u64> {
         // The peers count retries from 0.
         let n = attempt - 1;
         match self {
-            Self::Ours(opts) => opts.delay(attempt, rng.f64()),
+            Self::Ours(opts) => opts.next_delay(attempt, close, || rng.f64()),
             Self::SocketIo => {
                 let ms = 1_000.0 * 2f64.powi(n.min(62) as i32);
                 let rand = rng.f64();

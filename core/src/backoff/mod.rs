@@ -1,0 +1,214 @@
+//! Reconnect policies: how long to wait before attempt `n`.
+//!
+//! [`ReconnectOptions::next_delay`] is the one place that decides the wait
+//! after a lost connection: the policy's backoff, the offset, the attempt
+//! limit, and a shedding server's `retry-after` with its floor, cap and
+//! spread. The machine, the test harness and the storm simulator all call it.
+//!
+//! Randomness is passed in (uniform samples in `[0, 1)`), so the policies are
+//! deterministic under test and the core stays free of I/O.
+
+use leptos_sync_protocol::close_code;
+
+use crate::validate::Check;
+
+mod policy;
+
+use policy::Window;
+pub use policy::{CustomDelay, Exponential, Jitter, ReconnectPolicy};
+
+/// The longest wait the core schedules, in ms: `2^31 - 1` (about 24.8 days),
+/// the most a browser timer can hold. Every delay and timeout is clamped to it.
+pub const MAX_DELAY_MS: u64 = i32::MAX as u64;
+
+/// How far a `retry-after` wait is spread: a shed client waits the clamped
+/// `retry-after` plus up to this fraction of it again, so the clients a
+/// server sheds together do not return together.
+pub const RETRY_AFTER_SPREAD: f64 = 0.5;
+
+/// How a connection ended, as far as the reconnect schedule cares: the close
+/// code and reason, which carry a shedding server's `retry-after`.
+///
+/// ```
+/// use leptos_sync_core::backoff::Close;
+/// use leptos_sync_protocol::close_code;
+///
+/// assert_eq!(Close::new(close_code::OVERLOADED, "retry-after=2500").retry_after_ms(), Some(2_500));
+/// assert_eq!(Close::new(close_code::GOING_AWAY, "retry-after=2500").retry_after_ms(), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Close<'a> {
+    /// The close code (1006 when no close frame arrived).
+    pub code: u16,
+    /// The close reason.
+    pub reason: &'a str,
+}
+
+impl<'a> Close<'a> {
+    /// A connection lost without a close frame (1006): refused, timed out, or dead.
+    pub const ABNORMAL: Close<'static> = Close {
+        code: close_code::ABNORMAL,
+        reason: "",
+    };
+
+    /// A close with this code and reason.
+    pub const fn new(code: u16, reason: &'a str) -> Self {
+        Self { code, reason }
+    }
+
+    /// The server's `retry-after`, for a close 4429 whose reason carries one.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        (self.code == close_code::OVERLOADED)
+            .then(|| close_code::retry_after_ms(self.reason))
+            .flatten()
+    }
+}
+
+/// The reconnect schedule: a policy plus the rules around it.
+#[derive(Debug, Clone)]
+pub struct ReconnectOptions {
+    /// Delay per attempt.
+    pub policy: ReconnectPolicy,
+    /// Extra wait added before the first retry after a disconnect; at most [`MAX_DELAY_MS`].
+    pub delay_offset_ms: u64,
+    /// Give up after this many failed attempts and go to `Failed`. `None`: never
+    /// give up; `Some(0)`: never retry on its own.
+    pub max_attempts: Option<u32>,
+    /// The attempt counter resets only after a connection stayed open this long,
+    /// so a server that accepts and drops at once cannot reset the backoff.
+    pub stable_uptime_ms: u64,
+    /// Lower bound for a server's `retry-after` (close 4429); at most [`MAX_DELAY_MS`].
+    pub retry_after_floor_ms: u64,
+    /// Upper bound for a server's `retry-after` (close 4429), before the spread
+    /// of [`RETRY_AFTER_SPREAD`]; at most [`MAX_DELAY_MS`], and below the floor
+    /// the floor is used. [`retry_after_max_ms`](Self::retry_after_max_ms) is
+    /// the longest wait it allows, spread included.
+    pub retry_after_cap_ms: u64,
+}
+
+impl Default for ReconnectOptions {
+    fn default() -> Self {
+        Self {
+            policy: ReconnectPolicy::default(),
+            delay_offset_ms: 0,
+            max_attempts: None,
+            stable_uptime_ms: 5_000,
+            retry_after_floor_ms: 500,
+            retry_after_cap_ms: 120_000,
+        }
+    }
+}
+
+impl ReconnectOptions {
+    /// The wait before reconnect attempt `attempt` (1-based) after the
+    /// connection ended with `close`; `None` gives up. `random` yields uniform
+    /// samples in `[0, 1)`: one for the policy, and one more for the spread of
+    /// a `retry-after`.
+    ///
+    /// The policy, `max_attempts` and the offset (first attempt only) decide
+    /// whether to retry and, normally, when. A close 4429 with `retry-after=<ms>`
+    /// decides when: that wait clamped to the floor and the cap, plus up to
+    /// [`RETRY_AFTER_SPREAD`] of it again. It never revives a policy that gave up.
+    /// No wait exceeds [`MAX_DELAY_MS`].
+    ///
+    /// ```
+    /// use leptos_sync_core::backoff::{Close, ReconnectOptions, ReconnectPolicy};
+    /// use leptos_sync_protocol::close_code::OVERLOADED;
+    ///
+    /// let opts = ReconnectOptions { policy: ReconnectPolicy::Fixed(1_000), ..Default::default() };
+    /// assert_eq!(opts.next_delay(3, Close::ABNORMAL, || 0.5), Some(1_000));
+    /// // A shedding server says when: 2 s, plus up to half again.
+    /// assert_eq!(opts.next_delay(3, Close::new(OVERLOADED, "retry-after=2000"), || 0.5), Some(2_500));
+    /// assert_eq!(opts.next_delay_bounds(3, Close::new(OVERLOADED, "retry-after=2000")), Some((2_000, 3_000)));
+    /// ```
+    pub fn next_delay(
+        &self,
+        attempt: u32,
+        close: Close<'_>,
+        mut random: impl FnMut() -> f64,
+    ) -> Option<u64> {
+        // The policy's sample is drawn even when it is not used, so that a
+        // seeded run draws the same samples whatever the close.
+        let own = random();
+        let (policy, server) = self.windows(attempt, close)?;
+        Some(match server {
+            Some(server) => server.at(random()),
+            None => policy.at(own),
+        })
+    }
+
+    /// The inclusive range [`next_delay`](Self::next_delay) can return; `None` when it gives up.
+    pub fn next_delay_bounds(&self, attempt: u32, close: Close<'_>) -> Option<(u64, u64)> {
+        let (policy, server) = self.windows(attempt, close)?;
+        Some(server.unwrap_or(policy).bounds())
+    }
+
+    /// [`next_delay_bounds`](Self::next_delay_bounds) for a close without `retry-after`.
+    pub fn bounds(&self, attempt: u32) -> Option<(u64, u64)> {
+        self.next_delay_bounds(attempt, Close::ABNORMAL)
+    }
+
+    /// Clamps a server's `retry-after` into the floor and the cap (the floor
+    /// wins over a lower cap); the spread comes on top.
+    pub fn clamp_retry_after(&self, ms: u64) -> u64 {
+        let floor = self.retry_after_floor_ms.min(MAX_DELAY_MS);
+        let cap = self.retry_after_cap_ms.min(MAX_DELAY_MS).max(floor);
+        ms.clamp(floor, cap)
+    }
+
+    /// The longest a close 4429 can make the client wait: the cap plus
+    /// [`RETRY_AFTER_SPREAD`] of it, 180,000 ms with the defaults.
+    ///
+    /// ```
+    /// use leptos_sync_core::backoff::ReconnectOptions;
+    /// assert_eq!(ReconnectOptions::default().retry_after_max_ms(), 180_000);
+    /// ```
+    pub fn retry_after_max_ms(&self) -> u64 {
+        self.retry_after_window(u64::MAX).bounds().1
+    }
+
+    fn retry_after_window(&self, ms: u64) -> Window {
+        let base = self.clamp_retry_after(ms);
+        Window {
+            lo: base,
+            span: base as f64 * RETRY_AFTER_SPREAD,
+        }
+    }
+
+    /// The policy's window (with the offset) and the server's, if it said when.
+    fn windows(&self, attempt: u32, close: Close<'_>) -> Option<(Window, Option<Window>)> {
+        if self.max_attempts.is_some_and(|max| attempt > max) {
+            return None;
+        }
+        let mut policy = self.policy.window(attempt)?;
+        if attempt == 1 {
+            policy.lo = policy.lo.saturating_add(self.delay_offset_ms);
+        }
+        let server = close.retry_after_ms().map(|ms| self.retry_after_window(ms));
+        Some((policy, server))
+    }
+
+    pub(crate) fn validate(&mut self, check: &mut Check) {
+        match &mut self.policy {
+            ReconnectPolicy::Exponential(e) => e.validate(check),
+            ReconnectPolicy::Fixed(ms) => check.at_most("reconnect.policy", ms, MAX_DELAY_MS),
+            ReconnectPolicy::Never | ReconnectPolicy::Custom(_) => {}
+        }
+        check.at_most(
+            "reconnect.delay_offset_ms",
+            &mut self.delay_offset_ms,
+            MAX_DELAY_MS,
+        );
+        let floor = &mut self.retry_after_floor_ms;
+        check.at_most("reconnect.retry_after_floor_ms", floor, MAX_DELAY_MS);
+        let cap = &mut self.retry_after_cap_ms;
+        check.at_most("reconnect.retry_after_cap_ms", cap, MAX_DELAY_MS);
+        let valid = (*cap).max(self.retry_after_floor_ms);
+        check.fix(
+            "reconnect.retry_after_cap_ms",
+            cap,
+            valid,
+            "is below retry_after_floor_ms",
+        );
+    }
+}
