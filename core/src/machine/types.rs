@@ -70,9 +70,11 @@ pub enum Event {
     UserClose,
     /// The socket opened.
     SocketOpened,
-    /// The socket reported an error; a close follows.
+    /// The socket reported an error; a close follows. Ignored for a socket
+    /// the machine is closing (a handshake it cut short reports one).
     SocketError,
-    /// The socket closed.
+    /// The socket closed: lost, or the close event of one the machine closed
+    /// ([`Command::CloseSocket`]), which frees the way for the next socket.
     SocketClosed {
         /// Close code (1006 when no close frame arrived).
         code: u16,
