@@ -1,12 +1,9 @@
 //! Browser glue: turns socket callbacks, the timer and browser events into core
 //! events, and executes the core's commands. All decisions live in the core.
 //!
-//! Time goes the quinn-proto way: after every call into the core the driver
-//! reads `poll_timeout` and keeps exactly one browser timer for it, re-armed
-//! when the deadline changes. When the timer fires it calls `handle_timeout`
-//! with [`now_ms`]; if that was early (a throttled, coarsened or skewed
-//! timer), nothing is due and the timer is simply re-armed, so no timer can
-//! stall the connection.
+//! Time goes the quinn-proto way: after every call into the core, one browser
+//! timer is kept on `poll_timeout`; when it fires, `handle_timeout(now_ms())`.
+//! If it fired early, nothing is due and it is re-armed: no timer can stall.
 
 use std::sync::{Arc, Mutex};
 
@@ -98,8 +95,7 @@ impl Driver {
         }) else {
             return;
         };
-        // Browsers fire a timeout above i32::MAX ms at once: clamp; an early
-        // wake-up only re-arms.
+        // Browsers fire a timeout above i32::MAX ms at once: clamp (it re-arms).
         let delay = at.saturating_sub(now_ms()).min(i32::MAX as u64) as u32;
         let timeout = Timeout::new(delay, move || self.on_timer());
         self.inner
@@ -114,10 +110,9 @@ impl Driver {
 
     fn execute(self, command: Command) {
         match command {
-            // leptos-use's `open()` closes the previous socket itself and
-            // drops its handlers, so its close event would never come back.
-            // The core asks for a socket only once the last one's close event
-            // came (or its close wait ran out): never while one is closing.
+            // leptos-use's `open()` closes the previous socket and drops its
+            // handlers (its close event never comes back); the core asks for
+            // one only once the last one's close event came or its wait ran out.
             Command::Connect => {
                 if let Some(socket) = self.socket() {
                     (socket.open)();
