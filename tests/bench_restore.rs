@@ -14,7 +14,7 @@
 //!   stops answering pings (`/control/mute_pings`). Detection time runs from the
 //!   fault to the state leaving Open; the bound is interval + timeout.
 //!
-//! Times are wall-clock (`Date.now()`, ms), the clock `next_at` uses. The
+//! Times are `performance.now()` (ms), the clock `next_at` uses. The
 //! server's refuse window starts when it handles the request, between sending
 //! it and its reply; the reply time is used, so "server back" may be late by
 //! at most that round trip (about a millisecond on loopback).
@@ -89,7 +89,7 @@ fn watch<T: SyncComponent>(
                     .lock()
                     .unwrap()
                     .entry(T::NAME)
-                    .or_insert_with(js_sys::Date::now);
+                    .or_insert_with(perf_now);
             }
         })
     });
@@ -102,7 +102,7 @@ fn record_states() -> States {
     let state = use_sync_connection().state;
     Effect::new(move || {
         let s = state.get();
-        recorded.lock().unwrap().push((js_sys::Date::now(), s));
+        recorded.lock().unwrap().push((perf_now(), s));
     });
     states
 }
@@ -177,7 +177,7 @@ async fn restore_trial(trial: u64) -> Restore {
     wait_until("three subscriptions Live", 10_000, all_live.clone()).await;
 
     control(&format!("refuse?client={client}&ms={REFUSE_MS}")).await;
-    let server_back = js_sys::Date::now() + REFUSE_MS;
+    let server_back = perf_now() + REFUSE_MS;
     control(&format!("drop?client={client}")).await;
     for topic in [RestoreA::NAME, RestoreB::NAME, RestoreC::NAME] {
         let body = json!({"topic": topic, "key": "fresh", "value": {"n": target}}).to_string();
@@ -313,7 +313,7 @@ async fn dead_link_trial(fault: &str, trial: u64) -> f64 {
         "stall" => format!("stall?client={client}"),
         _ => format!("mute_pings?client={client}&on=true"),
     };
-    let t0 = js_sys::Date::now();
+    let t0 = perf_now();
     control(&path).await;
     let bound = (HEARTBEAT_MS + PONG_TIMEOUT_MS) as u32;
     wait_until("dead link detected", bound * 4, || !mounted.is_open()).await;

@@ -10,7 +10,9 @@
 //! # Driving the machine
 //!
 //! Feed each [`Event`] with the current monotonic time, then drain
-//! [`Machine::poll`] and carry out every [`Command`]:
+//! [`Machine::poll`] and carry out every [`Command`]. Keep one timer for
+//! [`Machine::poll_timeout`], re-read after every call, and call
+//! [`Machine::handle_timeout`] when it fires:
 //!
 //! ```
 //! use leptos_sync_core::{Command, Event, Machine, MachineOptions};
@@ -22,6 +24,10 @@
 //!     connect |= command == Command::Connect;
 //! }
 //! assert!(connect, "the driver opens a socket");
+//! // The socket never opens: at the connect timeout, the machine gives up on it.
+//! let at = machine.poll_timeout().expect("a connect timeout");
+//! machine.handle_timeout(at);
+//! assert!(matches!(machine.poll(), Some(Command::Error(_))));
 //! ```
 //!
 //! [`Machine`], [`Event`] and [`Command`] have fuller examples: a handshake,

@@ -5,7 +5,12 @@ use std::fmt;
 use super::subscriptions::SubscriptionCounters;
 use crate::error::SyncError;
 
-/// Wall-clock time in milliseconds since the Unix epoch, passed into the core.
+/// A time in milliseconds on the driver's monotonic clock, passed into the core.
+///
+/// In the browser this is `performance.now()` (ms since the page started), the
+/// one clock the provider and the widgets share: compare a `Millis` only with
+/// another reading of that clock, never with `Date.now()`. It does not step
+/// back or slew with the wall clock, so deadlines hold across clock changes.
 pub type Millis = u64;
 
 /// Why the connection stopped trying, in [`ConnectionState::Failed`].
@@ -80,7 +85,7 @@ pub enum ConnectionState {
     Reconnecting {
         /// The attempt that will be made, starting at 1.
         attempt: u32,
-        /// When it will be made (wall clock, ms).
+        /// When it will be made, on the driver's monotonic clock ([`Millis`]).
         next_at: Millis,
     },
     /// Stopped trying; `open()` (or a new token, for auth) starts again.
@@ -125,7 +130,8 @@ pub struct ConnectionMetrics {
     pub reconnects: u32,
     /// Sockets opened (first connect and every retry).
     pub attempts: u32,
-    /// When the current connection reached `Open`, if it is open.
+    /// When the current connection reached `Open`, if it is open, on the
+    /// driver's monotonic clock ([`Millis`]).
     pub connected_since: Option<Millis>,
     /// Frames sent.
     pub sent: u64,

@@ -4,8 +4,10 @@
 
 mod common;
 
-use common::{Harness, errors, has, msg, sends, timer_at};
-use leptos_sync_core::machine::{Command, Event, MachineOptions, Timer};
+use common::{Harness, errors, has, msg, sends};
+use leptos_sync_core::machine::{
+    Command, Event, MAX_SERVER_HEARTBEAT_MS, MIN_SERVER_HEARTBEAT_MS, MachineOptions, Timer,
+};
 use leptos_sync_core::{ConnectionState, SyncError};
 use leptos_sync_protocol::{ClientMsg, ServerMsg, close_code};
 
@@ -31,8 +33,8 @@ fn silence_after_a_ping_is_a_heartbeat_timeout_and_a_reconnect() {
     let t0 = h.now;
     let cmds = h.advance(1_000);
     assert_eq!(sends(&cmds), vec![&ClientMsg::Ping { t: t0 + 1_000 }]);
-    assert_eq!(timer_at(&cmds, Timer::Pong), Some(t0 + 1_500));
-    assert_eq!(timer_at(&cmds, Timer::Ping), Some(t0 + 2_000));
+    assert_eq!(h.machine.deadline(Timer::Pong), Some(t0 + 1_500));
+    assert_eq!(h.machine.deadline(Timer::Ping), Some(t0 + 2_000));
     assert_eq!(h.machine.metrics().pings, 1);
 
     assert!(h.advance(499).is_empty());
@@ -93,10 +95,15 @@ fn later_pings_do_not_push_the_pong_deadline_back() {
     h.open();
     h.establish(None);
     let t0 = h.now;
-    assert_eq!(timer_at(&h.advance(200), Timer::Pong), Some(t0 + 700));
+    h.advance(200);
+    assert_eq!(h.machine.deadline(Timer::Pong), Some(t0 + 700));
     let cmds = h.advance(200);
     assert!(has(&cmds, is_ping));
-    assert_eq!(timer_at(&cmds, Timer::Pong), None);
+    assert_eq!(
+        h.machine.deadline(Timer::Pong),
+        Some(t0 + 700),
+        "not pushed back"
+    );
     let cmds = h.advance(300);
     assert!(matches!(
         errors(&cmds)[..],
@@ -121,7 +128,7 @@ fn offline_probes_instead_of_dropping() {
     h.advance(300);
     let cmds = h.handle(Event::Offline);
     assert!(has(&cmds, is_ping));
-    assert_eq!(timer_at(&cmds, Timer::Pong), Some(h.now + 500));
+    assert_eq!(h.machine.deadline(Timer::Pong), Some(h.now + 500));
     assert!(!has(&cmds, |c| matches!(c, Command::CloseSocket { .. })));
     assert_eq!(h.state(), ConnectionState::Open);
     // While waiting to reconnect there is nothing to probe.
@@ -189,7 +196,7 @@ fn visible_pings_when_the_ping_timer_was_throttled() {
     h.throttle(5_000);
     let cmds = h.handle(Event::Visible);
     assert_eq!(cmds.iter().filter(|c| is_ping(c)).count(), 1);
-    assert_eq!(timer_at(&cmds, Timer::Pong), Some(h.now + 500));
+    assert_eq!(h.machine.deadline(Timer::Pong), Some(h.now + 500));
     assert_eq!(h.state(), ConnectionState::Open);
 }
 
@@ -207,28 +214,78 @@ fn visible_after_a_missed_pong_deadline_times_out_last() {
         h.state(),
         ConnectionState::Reconnecting { attempt: 1, .. }
     ));
-    // A late timer event for the same deadline changes nothing.
-    assert!(h.handle(Event::Timer(Timer::Pong)).is_empty());
+    // A late timer for the same deadline changes nothing.
+    assert!(h.handle_timeout().is_empty());
     assert_eq!(
         h.last_error(),
         Some(SyncError::HeartbeatTimeout { timeout_ms: 500 })
     );
 }
 
-#[test]
-fn a_huge_server_heartbeat_does_not_overflow_the_clock() {
-    let mut h = Harness::new(MachineOptions::default(), 14);
+/// The ping interval a server's `welcome.heartbeat_ms` gives, read off the ping deadline.
+fn server_heartbeat(opts: MachineOptions, heartbeat_ms: Option<u64>) -> u64 {
+    let mut h = Harness::new(opts, 14);
     h.open();
     h.socket_opened();
     h.token();
-    let cmds = h.welcome(Some(u64::MAX));
+    h.welcome(heartbeat_ms);
     assert_eq!(h.state(), ConnectionState::Open);
-    let at = timer_at(&cmds, Timer::Ping).expect("ping timer set");
-    assert!(at > h.now, "ping timer in the past: {at}");
-    // No ping storm: nothing fires within the next hour.
-    assert!(h.advance(3_600_000).is_empty());
-    // An offline probe still works and keeps the deadline in the future.
-    let cmds = h.handle(Event::Offline);
-    assert!(has(&cmds, is_ping));
-    assert!(timer_at(&cmds, Timer::Ping).is_some_and(|at| at > h.now));
+    h.machine.deadline(Timer::Ping).expect("ping deadline") - h.now
+}
+
+#[test]
+fn the_server_heartbeat_is_clamped_to_its_documented_range() {
+    let (min, max) = (MIN_SERVER_HEARTBEAT_MS, MAX_SERVER_HEARTBEAT_MS);
+    assert_eq!(
+        (min, max),
+        (1_000, 120_000),
+        "the range PROTOCOL.md documents"
+    );
+    let default = MachineOptions::default;
+    for (given, used) in [
+        (None, 30_000),
+        (Some(0), 30_000),
+        (Some(1), min),
+        (Some(min - 1), min),
+        (Some(min), min),
+        (Some(25_000), 25_000),
+        (Some(max), max),
+        (Some(max + 1), max),
+        (Some(u64::MAX), max),
+    ] {
+        assert_eq!(
+            server_heartbeat(default(), given),
+            used,
+            "heartbeat_ms {given:?}"
+        );
+    }
+    // The app's own interval wins and is not clamped.
+    for own in [200, 600_000] {
+        let opts = MachineOptions {
+            heartbeat_interval_ms: Some(own),
+            ..default()
+        };
+        assert_eq!(server_heartbeat(opts, Some(u64::MAX)), own);
+    }
+}
+
+#[test]
+fn a_huge_server_heartbeat_still_finds_a_dead_link() {
+    let mut h = Harness::new(MachineOptions::default(), 15);
+    h.open();
+    h.socket_opened();
+    h.token();
+    h.welcome(Some(u64::MAX));
+    // The first ping goes out at the cap, not never; silence then is a dead link.
+    let cmds = h.advance(MAX_SERVER_HEARTBEAT_MS);
+    assert_eq!(cmds.iter().filter(|c| is_ping(c)).count(), 1, "{cmds:?}");
+    let cmds = h.advance(10_000);
+    assert_eq!(
+        errors(&cmds),
+        vec![SyncError::HeartbeatTimeout { timeout_ms: 10_000 }]
+    );
+    assert!(matches!(
+        h.state(),
+        ConnectionState::Reconnecting { attempt: 1, .. }
+    ));
 }

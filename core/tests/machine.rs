@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Harness, harness, has, reconnecting, sends, timer_at, with_reconnect};
+use common::{Harness, harness, has, reconnecting, sends, with_reconnect};
 use leptos_sync_core::backoff::ReconnectOptions;
 use leptos_sync_core::machine::{Command, Event, MachineOptions, Timer};
 use leptos_sync_core::{ConnectionState, Lifecycle};
@@ -17,7 +17,7 @@ fn first_connect_sends_hello_first_and_nothing_before_welcome() {
     assert_eq!(h.state(), ConnectionState::Idle);
     let cmds = h.open();
     assert_eq!(cmds[0], Command::Connect);
-    assert_eq!(timer_at(&cmds, Timer::Connect), Some(h.now + 10_000));
+    assert_eq!(h.machine.deadline(Timer::Connect), Some(h.now + 10_000));
     assert_eq!(h.state(), ConnectionState::Connecting { attempt: 0 });
 
     assert_eq!(h.socket_opened(), vec![Command::FetchToken]);
@@ -42,7 +42,7 @@ fn first_connect_sends_hello_first_and_nothing_before_welcome() {
 
     let cmds = h.welcome(Some(15_000));
     assert_eq!(h.state(), ConnectionState::Open);
-    assert_eq!(timer_at(&cmds, Timer::Ping), Some(h.now + 15_000));
+    assert_eq!(h.machine.deadline(Timer::Ping), Some(h.now + 15_000));
     assert!(has(&cmds, |c| *c == Command::Lifecycle(Lifecycle::Connected)));
     assert_eq!(h.sockets[0].sent.len(), 1);
     // The connect timeout no longer applies.
@@ -74,8 +74,8 @@ fn heartbeat_interval_comes_from_welcome_or_options() {
     h.open();
     h.socket_opened();
     h.token();
-    let cmds = h.welcome(None);
-    assert_eq!(timer_at(&cmds, Timer::Ping), Some(h.now + 30_000));
+    h.welcome(None);
+    assert_eq!(h.machine.deadline(Timer::Ping), Some(h.now + 30_000));
 
     let opts = MachineOptions {
         heartbeat_interval_ms: Some(1_000),
@@ -85,8 +85,8 @@ fn heartbeat_interval_comes_from_welcome_or_options() {
     h.open();
     h.socket_opened();
     h.token();
-    let cmds = h.welcome(Some(15_000));
-    assert_eq!(timer_at(&cmds, Timer::Ping), Some(h.now + 1_000));
+    h.welcome(Some(15_000));
+    assert_eq!(h.machine.deadline(Timer::Ping), Some(h.now + 1_000));
 }
 
 #[test]
@@ -131,15 +131,10 @@ fn user_close_while_reconnecting_cancels_the_retry() {
     assert!(h.handle(Event::UserClose).is_empty());
     let mut idle = harness();
     assert!(idle.handle(Event::UserClose).is_empty());
+    assert_eq!(idle.open(), vec![Command::Connect]);
     assert_eq!(
-        idle.open(),
-        vec![
-            Command::Connect,
-            Command::SetTimer {
-                timer: Timer::Connect,
-                at: idle.now + 10_000
-            }
-        ]
+        idle.machine.deadline(Timer::Connect),
+        Some(idle.now + 10_000)
     );
 }
 

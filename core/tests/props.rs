@@ -4,8 +4,11 @@
 //! there is never more than one socket, hello goes first and alone before
 //! welcome, no Connect follows a user close, every reconnect delay is within
 //! the policy bounds (or the clamped retry-after range), and the state agrees
-//! with the sockets. This file adds who may trigger a Connect from each resting
-//! state, the counters, and that no state gets stuck.
+//! with the sockets. Sockets the machine closes report their close event only
+//! when a step says so, so fast open/close toggles meet sockets still closing;
+//! the driver's timer may fire early, and the clock may step back. This file
+//! adds who may trigger a Connect from each resting state, the counters, and
+//! that no state gets stuck.
 //!
 //! Components subscribe and unsubscribe a few topics at any time, and a scripted
 //! server (`common::server`) answers, snapshots, updates (with duplicates and
@@ -24,7 +27,7 @@ use common::Harness;
 use common::server::{self, Counts, Server, ServerStep, TOPICS};
 use common::subs;
 use leptos_sync_core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
-use leptos_sync_core::machine::{Command, Event, MachineOptions, Timer};
+use leptos_sync_core::machine::{Command, Event, MachineOptions};
 use leptos_sync_core::{ConnectionState, FailReason, SyncError};
 use leptos_sync_protocol::{ClientMsg, ServerMsg, close_code};
 use proptest::prelude::*;
@@ -53,6 +56,10 @@ enum Step {
     Advance(u64),
     /// Time passes with timers throttled (background tab).
     Throttle(u64),
+    /// The driver's timer fires this many ms before its deadline.
+    EarlyTimer(u64),
+    /// The clock steps back by this many ms.
+    JumpBack(u64),
     /// A component starts using a topic.
     Sub(usize),
     /// A component using a topic stops.
@@ -81,6 +88,8 @@ fn step(subs: u32) -> impl Strategy<Value = Step> {
         1 => Just(Step::Visible),
         4 => (0u64..8_000).prop_map(Step::Advance),
         1 => (0u64..120_000).prop_map(Step::Throttle),
+        1 => (1u64..2_000).prop_map(Step::EarlyTimer),
+        1 => (1u64..30_000).prop_map(Step::JumpBack),
         subs => (0..TOPICS.len()).prop_map(Step::Sub),
         subs => (0..TOPICS.len()).prop_map(Step::Unsub),
         6 * subs => server::step().prop_map(Step::Server),
@@ -162,6 +171,10 @@ struct Coverage {
     exhausted: Cell<u32>,
     heartbeat_timeouts: Cell<u32>,
     stale: Cell<u32>,
+    /// Connects that waited for a closing socket's close event.
+    after_close_event: Cell<u32>,
+    /// Connects that gave up waiting for a close event.
+    after_close_wait: Cell<u32>,
     subs: RefCell<Counts>,
 }
 
@@ -198,7 +211,7 @@ fn deliver(h: &mut Harness, server: &mut Server, step: &Step, cov: &Coverage) ->
                 code: *code,
                 reason,
             };
-            if live.is_none() {
+            if live.is_none() && h.closing.is_none() {
                 return stale(h, event);
             }
             let cmds = h.handle(event);
@@ -243,6 +256,11 @@ fn deliver(h: &mut Harness, server: &mut Server, step: &Step, cov: &Coverage) ->
             h.throttle(*ms);
             vec![]
         }
+        Step::EarlyTimer(ms) => h.fire_early(*ms).unwrap_or_default(),
+        Step::JumpBack(ms) => {
+            h.jump_back(*ms);
+            vec![]
+        }
         Step::Sub(t) => subs::subscribe(h, TOPICS[*t]),
         // Only a component that subscribed unsubscribes.
         Step::Unsub(t) if subs::status(h, TOPICS[*t]).is_some() => subs::unsubscribe(h, TOPICS[*t]),
@@ -265,6 +283,7 @@ fn may_connect(before: &ConnectionState, step: &Step) -> bool {
 
 fn run(opts: MachineOptions, seed: u64, steps: &[Step], cov: &Coverage) {
     let mut h = Harness::new(opts, seed);
+    h.auto_close = false;
     let mut server = Server::default();
     // auto_connect, then whatever happens.
     for step in std::iter::once(&Step::UserOpen).chain(steps) {
@@ -276,6 +295,12 @@ fn run(opts: MachineOptions, seed: u64, steps: &[Step], cov: &Coverage) {
             !connected || may_connect(&before, step),
             "{step:?} connected from {before:?}"
         );
+        if connected && matches!(before, ConnectionState::Connecting { .. }) {
+            match step {
+                Step::SocketClosed(..) => bump(&cov.after_close_event),
+                _ => bump(&cov.after_close_wait),
+            }
+        }
         for c in &cmds {
             match c {
                 Command::Lifecycle(leptos_sync_core::Lifecycle::Reconnecting { .. }) => {
@@ -296,24 +321,8 @@ fn run(opts: MachineOptions, seed: u64, steps: &[Step], cov: &Coverage) {
         assert_eq!(m.sent as usize, sent, "sent counts every frame");
     }
     cov.subs.borrow_mut().add(server.counts);
-    // Nothing gets stuck: a pending retry connects, a pending connect resolves.
-    match h.state() {
-        ConnectionState::Reconnecting { .. } => {
-            let cmds = h.fire(Timer::Reconnect);
-            assert_eq!(cmds.first(), Some(&Command::Connect), "{cmds:?}");
-        }
-        ConnectionState::Connecting { .. } | ConnectionState::Handshaking => {
-            // Exactly at the connect deadline, even if that timer was throttled.
-            let at = h.timers[&Timer::Connect];
-            h.throttle(at.saturating_sub(h.now));
-            h.handle(Event::Timer(Timer::Connect));
-            assert!(!matches!(
-                h.state(),
-                ConnectionState::Connecting { .. } | ConnectionState::Handshaking
-            ));
-        }
-        _ => {}
-    }
+    // Nothing gets stuck: time alone moves a waiting state on.
+    h.settle_by_time();
 }
 
 /// Runs `cases` random sequences with subscription traffic weighted `subs`.
@@ -369,6 +378,8 @@ fn random_event_sequences_keep_the_invariants() {
         ("exhausted", cov.exhausted.get()),
         ("heartbeat timeouts", cov.heartbeat_timeouts.get()),
         ("stale events", cov.stale.get()),
+        ("connects after a close event", cov.after_close_event.get()),
+        ("connects after a close wait", cov.after_close_wait.get()),
     ]);
 }
 

@@ -1,5 +1,9 @@
-//! Browser glue: turns socket callbacks, timers and browser events into core
+//! Browser glue: turns socket callbacks, the timer and browser events into core
 //! events, and executes the core's commands. All decisions live in the core.
+//!
+//! Time goes the quinn-proto way: after every call into the core, one browser
+//! timer is kept on `poll_timeout`; when it fires, `handle_timeout(now_ms())`.
+//! If it fired early, nothing is due and it is re-armed: no timer can stall.
 
 use std::sync::{Arc, Mutex};
 
@@ -10,13 +14,15 @@ use leptos_use_websocket::{
     ReconnectLimit, UseWebSocketOptions, UseWebSocketReturn, use_websocket_with_options,
 };
 
+use super::clock::now_ms;
 use super::handle::{DriverHandle, Outputs};
 use crate::data::mutations::Mutations;
 use crate::data::store::Stores;
 use crate::provider::ConnectionReadyState;
 use crate::provider::{LifecycleFn, SyncOptions, TokenFn};
+use leptos_sync_core::Millis;
 use leptos_sync_core::SyncError;
-use leptos_sync_core::machine::{Command, Event, Machine, Timer};
+use leptos_sync_core::machine::{Command, Event, Machine};
 use leptos_sync_core::state::Lifecycle;
 use leptos_sync_core::subscriptions::DataEvent;
 
@@ -37,8 +43,9 @@ struct Inner {
     machine: Machine,
     pending_data: Vec<DataEvent>,
     flush_scheduled: Option<(Option<AnimationFrameRequestHandle>, Timeout)>,
-    /// At most one pending timeout per machine timer; dropping one cancels it.
-    timers: Vec<(Timer, Timeout)>,
+    /// The one browser timer, armed for the core's `poll_timeout` deadline;
+    /// dropping it cancels it.
+    timer: Option<(Millis, Timeout)>,
     socket: Option<Socket>,
     token: TokenFn,
     on_event: Option<LifecycleFn>,
@@ -52,17 +59,14 @@ struct Driver {
     outputs: Outputs,
 }
 
-fn now() -> u64 {
-    js_sys::Date::now() as u64
-}
-
 impl Driver {
     /// Feeds one event to the core and carries out what it asks.
     fn dispatch(self, event: Event) {
-        self.run(|machine| machine.handle(event, now()));
+        self.run(|machine| machine.handle(event, now_ms()));
     }
 
-    /// Lets `step` drive the core, then carries out the commands it produced.
+    /// Lets `step` drive the core, carries out the commands it produced, and
+    /// re-arms the timer.
     fn run(self, step: impl FnOnce(&mut Machine)) {
         let Some(commands) = self.inner.try_update_value(|inner| {
             step(&mut inner.machine);
@@ -74,16 +78,48 @@ impl Driver {
         for command in commands {
             self.execute(command);
         }
+        // After the commands: one of them may have called into the core again.
+        self.arm_timer();
         self.publish();
+    }
+
+    /// Keeps the one browser timer on the core's earliest deadline.
+    fn arm_timer(self) {
+        let Some(Some(at)) = self.inner.try_update_value(|inner| {
+            let at = inner.machine.poll_timeout();
+            if inner.timer.as_ref().map(|(armed, _)| *armed) == at {
+                return None;
+            }
+            inner.timer = None; // cancels the one armed for another deadline
+            at
+        }) else {
+            return;
+        };
+        // Browsers fire a timeout above i32::MAX ms at once: clamp (it re-arms).
+        let delay = at.saturating_sub(now_ms()).min(i32::MAX as u64) as u32;
+        let timeout = Timeout::new(delay, move || self.on_timer());
+        self.inner
+            .try_update_value(|inner| inner.timer = Some((at, timeout)));
+    }
+
+    fn on_timer(self) {
+        // This timer is spent: whatever the core says next gets a new one.
+        self.inner.try_update_value(|inner| inner.timer = None);
+        self.run(|machine| machine.handle_timeout(now_ms()));
     }
 
     fn execute(self, command: Command) {
         match command {
+            // leptos-use's `open()` closes the previous socket and drops its
+            // handlers (its close event never comes back); the core asks for
+            // one only once the last one's close event came or its wait ran out.
             Command::Connect => {
                 if let Some(socket) = self.socket() {
                     (socket.open)();
                 }
             }
+            // `close()` keeps the socket's handlers: its close event comes back
+            // as `SocketClosed`, and until then the socket still counts.
             Command::CloseSocket { .. } => {
                 if let Some(socket) = self.socket() {
                     (socket.close)();
@@ -98,16 +134,6 @@ impl Driver {
                 let token = self.inner.with_value(|inner| (inner.token)());
                 leptos::task::spawn_local(async move {
                     self.dispatch(Event::Token(token.await));
-                });
-            }
-            Command::SetTimer { timer, at } => {
-                // Browsers fire a timeout above i32::MAX ms at once: clamp; the
-                // deadline is re-checked when it fires.
-                let delay = at.saturating_sub(now()).min(i32::MAX as u64) as u32;
-                let timeout = Timeout::new(delay, move || self.dispatch(Event::Timer(timer)));
-                self.inner.update_value(|inner| {
-                    inner.timers.retain(|(t, _)| *t != timer);
-                    inner.timers.push((timer, timeout));
                 });
             }
             Command::Error(error) => {
@@ -265,7 +291,7 @@ pub(crate) fn start(
         machine: Machine::new(options.machine.clone(), js_sys::Math::random),
         pending_data: Vec::new(),
         flush_scheduled: None,
-        timers: Vec::new(),
+        timer: None,
         socket: None,
         token,
         on_event: options.on_event.clone(),
@@ -372,6 +398,6 @@ fn listen_to_browser(driver: Driver) {
         for handle in handles {
             handle.remove();
         }
-        driver.inner.try_update_value(|inner| inner.timers.clear());
+        driver.inner.try_update_value(|inner| inner.timer = None);
     });
 }

@@ -4,12 +4,14 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+mod clock;
 mod context;
 #[cfg(not(feature = "ssr"))]
 mod driver;
 mod handle;
 mod options;
 
+pub(crate) use clock::now_ms;
 pub(crate) use context::expect_sync_context;
 pub use context::{ConnectionReadyState, SyncCallback, SyncConnection, SyncContext};
 pub use options::SyncOptions;

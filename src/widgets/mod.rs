@@ -14,6 +14,8 @@ pub use status_bar::{StatusBar, StatusBarLabels, StatusBarProps};
 
 use leptos::prelude::*;
 
+use crate::provider::now_ms;
+
 /// The default stylesheet of all widgets ([`ConnectionIndicator`],
 /// [`ErrorBanner`], [`ReconnectBanner`], [`StatusBar`]).
 ///
@@ -111,23 +113,10 @@ pub(crate) fn inject_styles() {
     }
 }
 
-/// Wall-clock milliseconds, the time base of `ConnectionState::Reconnecting::next_at`.
-pub(crate) fn now_ms() -> u64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        js_sys::Date::now() as u64
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64)
-    }
-}
-
-/// A clock that ticks every `period_ms` while `active` holds, and stands still
-/// otherwise. The timer is dropped (cancelled) when the widget unmounts.
-/// Effects do not run on the server, so no timer is made there.
+/// The provider's clock ([`now_ms`], the time base of `Reconnecting::next_at`
+/// and `connected_since`), ticking every `period_ms` while `active` holds and
+/// standing still otherwise. The timer is dropped (cancelled) when the widget
+/// unmounts. Effects do not run on the server, so no timer is made there.
 pub(crate) fn use_clock(active: Memo<bool>, period_ms: u32) -> ReadSignal<u64> {
     let now = RwSignal::new(now_ms());
     let ticker = StoredValue::new_local(None::<gloo_timers::callback::Interval>);

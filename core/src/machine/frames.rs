@@ -4,9 +4,8 @@
 use leptos_sync_protocol::{DecodeError, ServerMsg};
 
 use super::{Command, Machine, Socket, Timer};
-use crate::backoff::MAX_DELAY_MS;
 use crate::error::SyncError;
-use crate::machine::{DEFAULT_HEARTBEAT_MS, MIN_SERVER_HEARTBEAT_MS};
+use crate::machine::{DEFAULT_HEARTBEAT_MS, MAX_SERVER_HEARTBEAT_MS, MIN_SERVER_HEARTBEAT_MS};
 use crate::state::{ConnectionState, Lifecycle, Millis};
 
 impl Machine {
@@ -37,11 +36,11 @@ impl Machine {
                 self.heartbeat_ms = self
                     .opts
                     .heartbeat_interval_ms
-                    // A server cannot make the client ping more than once a second,
-                    // nor less often than a timer can wait.
+                    // A server can neither make the client ping more than once
+                    // a second, nor switch dead-link detection off.
                     .or(heartbeat_ms
                         .filter(|ms| *ms > 0)
-                        .map(|ms| ms.clamp(MIN_SERVER_HEARTBEAT_MS, MAX_DELAY_MS)))
+                        .map(|ms| ms.clamp(MIN_SERVER_HEARTBEAT_MS, MAX_SERVER_HEARTBEAT_MS)))
                     .unwrap_or(DEFAULT_HEARTBEAT_MS);
                 self.clear_timer(Timer::Connect);
                 self.state = ConnectionState::Open;

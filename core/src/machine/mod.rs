@@ -1,8 +1,11 @@
 //! The connection state machine: events in, commands out, time passed in.
 //!
-//! The driver (the `SyncProvider`) feeds [`Event`]s with the current wall-clock
-//! time and executes the [`Command`]s it polls. Nothing here touches a socket,
-//! a timer or a clock, so every rule is tested natively with virtual time.
+//! The driver (the `SyncProvider`) feeds [`Event`]s with the current time of
+//! its monotonic clock (`performance.now()` in the browser), executes the
+//! [`Command`]s it polls, and keeps one timer for
+//! [`Machine::poll_timeout`], calling [`Machine::handle_timeout`] when it
+//! fires. Nothing here touches a socket, a timer or a clock, so every rule is
+//! tested natively with virtual time.
 
 use std::collections::VecDeque;
 
@@ -15,6 +18,7 @@ use crate::error::SyncError;
 
 mod frames;
 mod reconnect;
+mod time;
 mod types;
 
 pub use types::*;
@@ -27,6 +31,9 @@ enum Socket {
     Open {
         hello_sent: bool,
     },
+    /// Asked to close: it still counts until its close event (or [`CLOSE_WAIT_MS`]),
+    /// and a wanted connect waits for that.
+    Closing,
 }
 
 /// The connection state machine: feed it each [`Event`] with the current time
@@ -73,6 +80,8 @@ pub struct Machine {
     ever_opened: bool,
     heartbeat_ms: u64,
     deadlines: [Option<Millis>; TIMERS.len()],
+    /// The time of the last call, to notice a clock that steps back.
+    last_now: Millis,
     metrics: ConnectionMetrics,
     subs: Subscriptions,
     outbox: Outbox,
@@ -106,6 +115,7 @@ impl Machine {
             attempt: 0,
             ever_opened: false,
             deadlines: [None; TIMERS.len()],
+            last_now: 0,
             metrics: ConnectionMetrics::default(),
             subs: Subscriptions::default(),
             out: errors.into_iter().map(Command::Error).collect(),
@@ -151,8 +161,10 @@ impl Machine {
         };
     }
 
-    /// Feeds one event at time `now`.
+    /// Feeds one event at time `now` (the driver's monotonic clock, ms); then
+    /// drain [`poll`](Self::poll) and re-read [`poll_timeout`](Self::poll_timeout).
     pub fn handle(&mut self, event: Event, now: Millis) {
+        self.observe_time(now);
         match event {
             Event::UserOpen => self.user_open(now),
             Event::UserClose => self.user_close(now),
@@ -173,17 +185,17 @@ impl Machine {
                 }
             }
             Event::SocketError => {
-                if self.socket != Socket::None {
+                if matches!(self.socket, Socket::Connecting | Socket::Open { .. }) {
                     self.error(SyncError::WebSocketError {
                         message: "the connection failed".into(),
                     });
                 }
             }
-            Event::SocketClosed { code, reason } => {
-                if self.socket != Socket::None {
-                    self.lost(code, reason, now, true);
-                }
-            }
+            Event::SocketClosed { code, reason } => match self.socket {
+                Socket::None => {}
+                Socket::Closing => self.closed(now),
+                Socket::Connecting | Socket::Open { .. } => self.lost(code, reason, now, true),
+            },
             Event::Frame(text) => self.frame(&text, now),
             Event::TokenChanged => {
                 if matches!(
@@ -196,7 +208,7 @@ impl Machine {
                     self.connect(now);
                 }
             }
-            Event::Timer(_) | Event::Visible => self.fire_due(now),
+            Event::Visible => self.handle_timeout(now),
             Event::Online => {
                 if matches!(self.state, ConnectionState::Reconnecting { .. })
                     || matches!(
@@ -261,28 +273,57 @@ impl Machine {
 
     fn user_close(&mut self, now: Millis) {
         self.clear_timers();
-        if self.socket != Socket::None {
-            self.socket = Socket::None;
-            self.out.push_back(Command::CloseSocket {
-                code: close_code::NORMAL,
-                reason: "client closed".into(),
-            });
+        if matches!(self.socket, Socket::Connecting | Socket::Open { .. }) {
+            self.close_socket(close_code::NORMAL, "client closed", now);
         }
         self.metrics.connected_since = None;
         self.state = ConnectionState::Closed;
         self.data_disconnected(now);
     }
 
+    /// Asks the driver to close the socket, which counts until its close event.
+    fn close_socket(&mut self, code: u16, reason: &str, now: Millis) {
+        self.socket = Socket::Closing;
+        self.out.push_back(Command::CloseSocket {
+            code,
+            reason: reason.into(),
+        });
+        self.set_timer(Timer::Close, now.saturating_add(CLOSE_WAIT_MS));
+    }
+
+    /// Wants a socket: opens one now, or once the closing one is gone ([`Self::closed`]).
     fn connect(&mut self, now: Millis) {
-        debug_assert_eq!(self.socket, Socket::None, "one socket at a time");
         self.clear_timers();
-        self.socket = Socket::Connecting;
-        self.metrics.attempts += 1;
         self.state = ConnectionState::Connecting {
             attempt: self.attempt,
         };
+        match self.socket {
+            Socket::None => self.open_socket(now),
+            Socket::Closing => {}
+            Socket::Connecting | Socket::Open { .. } => {
+                debug_assert!(false, "connect with a live socket: one socket at a time");
+            }
+        }
+    }
+
+    fn open_socket(&mut self, now: Millis) {
+        self.socket = Socket::Connecting;
+        self.metrics.attempts += 1;
         self.out.push_back(Command::Connect);
-        self.set_timer(Timer::Connect, now + self.opts.connect_timeout_ms);
+        self.set_timer(
+            Timer::Connect,
+            now.saturating_add(self.opts.connect_timeout_ms),
+        );
+    }
+
+    /// The closing socket is gone (its close event came, or [`CLOSE_WAIT_MS`]
+    /// passed): the user's last wish wins, so a connect asked for meanwhile goes ahead.
+    fn closed(&mut self, now: Millis) {
+        self.socket = Socket::None;
+        self.clear_timer(Timer::Close);
+        if matches!(self.state, ConnectionState::Connecting { .. }) {
+            self.open_socket(now);
+        }
     }
 
     fn send(&mut self, msg: ClientMsg) {
@@ -335,22 +376,5 @@ impl Machine {
 
     fn error(&mut self, error: SyncError) {
         self.out.push_back(Command::Error(error));
-    }
-
-    fn deadline(&self, timer: Timer) -> Option<Millis> {
-        self.deadlines[timer as usize]
-    }
-
-    fn set_timer(&mut self, timer: Timer, at: Millis) {
-        self.deadlines[timer as usize] = Some(at);
-        self.out.push_back(Command::SetTimer { timer, at });
-    }
-
-    fn clear_timer(&mut self, timer: Timer) {
-        self.deadlines[timer as usize] = None;
-    }
-
-    fn clear_timers(&mut self) {
-        self.deadlines = [None; TIMERS.len()];
     }
 }

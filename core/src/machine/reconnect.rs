@@ -3,26 +3,24 @@
 
 use leptos_sync_protocol::{ClientMsg, close_code};
 
-use super::{Command, Machine, Socket, TIMERS, Timer};
+use super::{Command, Machine, Socket, Timer};
 use crate::backoff::Close;
 use crate::error::SyncError;
 use crate::state::{ConnectionState, FailReason, Lifecycle, Millis};
 
 impl Machine {
-    pub(super) fn fire_due(&mut self, now: Millis) {
-        for timer in TIMERS {
-            if self.deadline(timer).is_some_and(|at| at <= now) {
-                self.clear_timer(timer);
-                self.fire(timer, now);
-            }
-        }
-    }
-
+    /// One timer's deadline passed (see [`Machine::handle_timeout`]).
     pub(super) fn fire(&mut self, timer: Timer, now: Millis) {
         match timer {
             Timer::Reconnect => {
-                if self.socket == Socket::None {
+                if matches!(self.state, ConnectionState::Reconnecting { .. }) {
                     self.connect(now);
+                }
+            }
+            // No close event came: forget that socket, so a wanted connect goes ahead.
+            Timer::Close => {
+                if self.socket == Socket::Closing {
+                    self.closed(now);
                 }
             }
             Timer::Ping => {
@@ -58,21 +56,18 @@ impl Machine {
         self.metrics.pings += 1;
         self.send(ClientMsg::Ping { t: now });
         if self.deadline(Timer::Pong).is_none() {
-            self.set_timer(Timer::Pong, now + self.opts.pong_timeout_ms);
+            self.set_timer(Timer::Pong, now.saturating_add(self.opts.pong_timeout_ms));
         }
         self.set_timer(Timer::Ping, now.saturating_add(self.heartbeat_ms));
     }
 
     /// Gives up on a socket that looks alive but is not: close it and retry at once with backoff.
     pub(super) fn abandon(&mut self, error: SyncError, reason: &str, now: Millis) {
-        if self.socket == Socket::None {
+        if !matches!(self.socket, Socket::Connecting | Socket::Open { .. }) {
             return;
         }
         self.error(error);
-        self.out.push_back(Command::CloseSocket {
-            code: close_code::NORMAL,
-            reason: reason.into(),
-        });
+        self.close_socket(close_code::NORMAL, reason, now);
         self.lost(close_code::ABNORMAL, reason.into(), now, false);
     }
 
@@ -80,7 +75,10 @@ impl Machine {
     /// `report` is false when the caller already reported why.
     pub(super) fn lost(&mut self, code: u16, reason: String, now: Millis, report: bool) {
         let was_open = self.state.is_open();
-        self.socket = Socket::None;
+        // A socket given up on still counts until its close event (`abandon`).
+        if self.socket != Socket::Closing {
+            self.socket = Socket::None;
+        }
         self.clear_timers();
         if was_open
             && self.metrics.connected_since.is_some_and(|since| {

@@ -5,7 +5,7 @@ use leptos_sync_protocol::ClientMsg;
 use crate::backoff::{MAX_DELAY_MS, ReconnectOptions};
 use crate::error::SyncError;
 use crate::outbox::{Mutation, MutationStatus, OutboxOptions};
-use crate::state::{Lifecycle, Millis};
+use crate::state::Lifecycle;
 use crate::subscriptions::DataEvent;
 use crate::validate::Check;
 
@@ -18,8 +18,9 @@ use crate::validate::Check;
 pub struct MachineOptions {
     /// The reconnect schedule.
     pub reconnect: ReconnectOptions,
-    /// Ping interval. `None` uses the server's `welcome.heartbeat_ms`, else 30 s.
-    /// Clamped into [`MIN_TIMEOUT_MS`]`..=`[`MAX_DELAY_MS`].
+    /// Ping interval. `None` uses the server's `welcome.heartbeat_ms` (clamped to
+    /// [`MIN_SERVER_HEARTBEAT_MS`]`..=`[`MAX_SERVER_HEARTBEAT_MS`]), else 30 s.
+    /// A value set here is clamped into [`MIN_TIMEOUT_MS`]`..=`[`MAX_DELAY_MS`].
     pub heartbeat_interval_ms: Option<u64>,
     /// How long to wait for any frame after a ping before the link counts as dead.
     /// Clamped into [`MIN_TIMEOUT_MS`]`..=`[`MAX_DELAY_MS`].
@@ -83,8 +84,27 @@ pub const MIN_TIMEOUT_MS: u64 = 100;
 /// The ping interval used when neither the options nor the server give one.
 pub const DEFAULT_HEARTBEAT_MS: u64 = 30_000;
 
-/// The shortest ping interval a server's `welcome.heartbeat_ms` can ask for.
+/// The shortest ping interval a server's `welcome.heartbeat_ms` can ask for:
+/// a smaller value is raised to it, so a server cannot make the client ping
+/// more than once a second. The range is
+/// [`MIN_SERVER_HEARTBEAT_MS`]`..=`[`MAX_SERVER_HEARTBEAT_MS`]; `0` or no value
+/// means [`DEFAULT_HEARTBEAT_MS`]. [`MachineOptions::heartbeat_interval_ms`]
+/// overrides the server and is not clamped.
 pub const MIN_SERVER_HEARTBEAT_MS: u64 = 1_000;
+
+/// The longest ping interval a server's `welcome.heartbeat_ms` can ask for
+/// (2 minutes): a larger value is lowered to it, so a huge value cannot switch
+/// dead-link detection off. A dead link is then found within this plus the
+/// pong timeout.
+pub const MAX_SERVER_HEARTBEAT_MS: u64 = 120_000;
+
+/// How long a socket the machine asked to close still counts as open when its
+/// close event does not come. A closing socket blocks the next `Connect`, so
+/// there is never more than one socket; but a browser can take a minute to
+/// report the close of a dead link (Chromium waits 60 s for the peer's half of
+/// the close handshake), and a peer that cannot answer cannot see that socket
+/// either. Past this wait the machine forgets it and connects anyway.
+pub const CLOSE_WAIT_MS: u64 = 3_000;
 
 /// Something that happened, fed into [`Machine::handle`](super::Machine::handle).
 ///
@@ -111,9 +131,11 @@ pub enum Event {
     UserClose,
     /// The socket opened.
     SocketOpened,
-    /// The socket reported an error; a close follows.
+    /// The socket reported an error; a close follows. Ignored for a socket
+    /// the machine is closing (a handshake it cut short reports one).
     SocketError,
-    /// The socket closed.
+    /// The socket closed: lost, or the close event of one the machine closed
+    /// ([`Command::CloseSocket`]), which frees the way for the next socket.
     SocketClosed {
         /// Close code (1006 when no close frame arrived).
         code: u16,
@@ -126,13 +148,13 @@ pub enum Event {
     Token(Option<String>),
     /// The token changed: a connection refused for auth may try again.
     TokenChanged,
-    /// A timer set by [`Command::SetTimer`] fired (possibly late).
-    Timer(Timer),
     /// The browser came online.
     Online,
     /// The browser went offline.
     Offline,
-    /// The tab became visible: timers may have been throttled.
+    /// The tab became visible: timers may have been throttled, so every
+    /// deadline is checked at once, as by
+    /// [`Machine::handle_timeout`](super::Machine::handle_timeout).
     Visible,
     /// A component started using a topic.
     Subscribe {
@@ -150,7 +172,10 @@ pub enum Event {
     Mutate(Mutation),
 }
 
-/// The machine's timers. Each has at most one deadline at a time.
+/// The machine's timers. Each has at most one deadline at a time; the driver
+/// never sees them one by one, only their earliest deadline through
+/// [`Machine::poll_timeout`](super::Machine::poll_timeout).
+/// [`Machine::deadline`](super::Machine::deadline) reads one, for tests and debugging.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Timer {
     /// The next reconnect attempt.
@@ -163,15 +188,23 @@ pub enum Timer {
     Connect,
     /// The earliest expiry of a queued mutation.
     Outbox,
+    /// The end of the wait for a closing socket's close event ([`CLOSE_WAIT_MS`]).
+    Close,
 }
 
-pub(super) const TIMERS: [Timer; 5] = [
+/// Every timer; each one's index is its `as usize`.
+pub(super) const TIMERS: [Timer; 6] = [
     Timer::Reconnect,
     Timer::Ping,
     Timer::Pong,
     Timer::Connect,
     Timer::Outbox,
+    Timer::Close,
 ];
+
+/// The timers of one connection attempt, cleared when it ends or a new one starts.
+pub(super) const CONNECTION_TIMERS: [Timer; 4] =
+    [Timer::Reconnect, Timer::Ping, Timer::Pong, Timer::Connect];
 
 /// Something the driver must do, polled with [`Machine::poll`](super::Machine::poll).
 ///
@@ -198,25 +231,23 @@ pub(super) const TIMERS: [Timer; 5] = [
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    /// Open a new socket, closing any previous one.
+    /// Open a new socket. The machine emits it only when no socket is left:
+    /// not even one still closing (see [`Command::CloseSocket`]), unless that
+    /// one's close event did not come within [`CLOSE_WAIT_MS`]. From then on,
+    /// no event of an earlier socket may reach the machine (leptos-use's
+    /// `open()` drops the handlers of the socket it replaces).
     Connect,
     /// Obtain the current token and answer with [`Event::Token`].
     FetchToken,
     /// Send one frame on the open socket.
     Send(ClientMsg),
-    /// Close the socket.
+    /// Close the socket. It still counts until its close event comes back as
+    /// [`Event::SocketClosed`]: until then the machine opens no other one.
     CloseSocket {
         /// Close code.
         code: u16,
         /// Close reason.
         reason: String,
-    },
-    /// Fire [`Event::Timer`] at `at` (wall clock); replaces that timer's previous deadline.
-    SetTimer {
-        /// Which timer.
-        timer: Timer,
-        /// When.
-        at: Millis,
     },
     /// Report an error to `last_error`.
     Error(SyncError),

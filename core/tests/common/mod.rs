@@ -3,17 +3,25 @@
 //! A virtual-time driver for the sans-IO [`Machine`], shared by the native core tests.
 //!
 //! It plays the role of the provider: it executes every command the machine
-//! emits (a `Connect` creates socket `k`, `CloseSocket` ends it, `SetTimer`
-//! replaces that timer's deadline) and checks the core's invariants on every
-//! step, so scenario tests and property tests assert them for free:
-//! - never two live sockets, and no `Connect` after `UserClose` until `UserOpen`;
+//! emits (a `Connect` creates socket `k`, `CloseSocket` starts closing it) and,
+//! like the browser driver, keeps one timer for [`Machine::poll_timeout`],
+//! calling [`Machine::handle_timeout`] when it fires. It checks the core's
+//! invariants on every step, so scenario tests and property tests assert them
+//! for free:
+//! - never two sockets, counting a closing one until its close event (or until
+//!   it has been closing for [`CLOSE_WAIT_MS`]), and no `Connect` after
+//!   `UserClose` until `UserOpen`;
 //! - `hello` is the first frame of every socket, and nothing else goes before `welcome`;
 //! - every reconnect delay is within the policy bounds (or the retry-after range for 4429);
-//! - the state agrees with the sockets and timers;
+//! - the state agrees with the sockets and deadlines, and every state that
+//!   waits for time has a deadline, so time alone always moves it on;
+//! - `poll_timeout` is the earliest deadline, and none is left due after `handle_timeout`;
 //! - the subscription rules of [`subs`]: at most one live `subscribe` per topic
 //!   per socket, none for a topic without users, and once Open the topics
 //!   subscribed on the socket are exactly the topics with users.
 
+mod checks;
+mod drive;
 pub mod server;
 pub mod setup;
 pub mod subs;
@@ -23,15 +31,17 @@ pub use setup::{harness, reconnecting, with_reconnect};
 
 use std::collections::{BTreeMap, HashMap};
 
-use leptos_sync_core::machine::{Command, Event, Machine, MachineOptions, Timer};
-use leptos_sync_core::{Close, ConnectionState, Lifecycle, Millis, SyncError};
-use leptos_sync_protocol::{ClientMsg, ServerMsg, close_code};
+use leptos_sync_core::machine::{CLOSE_WAIT_MS, Command, Event, Machine, MachineOptions};
+use leptos_sync_core::{ConnectionState, Lifecycle, Millis, SyncError};
+use leptos_sync_protocol::{ClientMsg, ServerMsg};
 
 /// The driver's view of one socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     Connecting,
     Open,
+    /// Asked to close; its close event has not come yet.
+    Closing,
     Ended,
 }
 
@@ -48,12 +58,20 @@ pub struct Socket {
 
 pub struct Harness {
     pub machine: Machine,
+    /// The clock the machine is given; `jump_back` moves it without real time passing.
     pub now: Millis,
+    /// Real time, which never goes back: what a closing socket's wait is measured in.
+    pub real: Millis,
     pub sockets: Vec<Socket>,
     /// The index of the live socket, if any.
     pub live: Option<usize>,
-    /// Pending deadlines, as the driver's timers hold them.
-    pub timers: HashMap<Timer, Millis>,
+    /// The socket asked to close whose close event has not come, and the real time it was asked.
+    pub closing: Option<(usize, Millis)>,
+    /// Deliver a closing socket's close event right after each step, as a fast
+    /// browser would; tests of the closing window turn it off and call `close_event`.
+    pub auto_close: bool,
+    /// The driver's one timer: `poll_timeout` as read after the last call.
+    pub timer: Option<Millis>,
     /// Every command polled, with the time it was polled.
     pub log: Vec<(Millis, Command)>,
     /// `FetchToken` commands not answered yet.
@@ -72,9 +90,12 @@ impl Harness {
         Self {
             machine: Machine::new(opts, move || rng.f64()),
             now: START,
+            real: START,
             sockets: Vec::new(),
             live: None,
-            timers: HashMap::new(),
+            closing: None,
+            auto_close: true,
+            timer: None,
             log: Vec::new(),
             pending_tokens: 0,
             user_closed: false,
@@ -97,26 +118,61 @@ impl Harness {
                 assert_eq!(self.sockets[k].phase, Phase::Connecting);
                 self.sockets[k].phase = Phase::Open;
             }
-            // The socket is gone once the browser reports its close.
+            // A socket is gone once the browser reports its close: the live
+            // one (the server closed it), else the one the machine closed.
             Event::SocketClosed { .. } => {
                 if let Some(k) = self.live.take() {
+                    self.sockets[k].phase = Phase::Ended;
+                } else if let Some((k, _)) = self.closing.take() {
                     self.sockets[k].phase = Phase::Ended;
                 }
             }
             _ => {}
         }
         self.machine.handle(event.clone(), self.now);
-        let mut cmds = Vec::new();
-        while let Some(cmd) = self.machine.poll() {
-            self.execute(&cmd, &event);
-            self.log.push((self.now, cmd.clone()));
-            cmds.push(cmd);
+        self.drain(Some(&event))
+    }
+
+    /// The driver's timer fired: lets time pass in the machine at the current time.
+    pub fn handle_timeout(&mut self) -> Vec<Command> {
+        self.machine.handle_timeout(self.now);
+        let cmds = self.drain(None);
+        if let Some(at) = self.timer {
+            assert!(
+                at > self.now,
+                "deadline {at} still due after handle_timeout({})",
+                self.now
+            );
         }
-        self.check_state(&cmds);
         cmds
     }
 
-    fn execute(&mut self, cmd: &Command, event: &Event) {
+    /// The close event of the socket the machine closed.
+    pub fn close_event(&mut self) -> Vec<Command> {
+        assert!(self.closing.is_some(), "no socket is closing");
+        self.handle(Event::SocketClosed {
+            code: 1000,
+            reason: "client closed".into(),
+        })
+    }
+
+    /// Executes what the machine asks, re-arms the one timer, checks the invariants.
+    fn drain(&mut self, event: Option<&Event>) -> Vec<Command> {
+        let mut cmds = Vec::new();
+        while let Some(cmd) = self.machine.poll() {
+            self.execute(&cmd, event);
+            self.log.push((self.now, cmd.clone()));
+            cmds.push(cmd);
+        }
+        self.timer = self.machine.poll_timeout();
+        self.check_state();
+        if self.auto_close && self.closing.is_some() {
+            cmds.extend(self.close_event());
+        }
+        cmds
+    }
+
+    fn execute(&mut self, cmd: &Command, event: Option<&Event>) {
         match cmd {
             Command::Connect => {
                 assert!(
@@ -124,6 +180,15 @@ impl Harness {
                     "Connect while socket {:?} is live",
                     self.live
                 );
+                if let Some((k, since)) = self.closing.take() {
+                    let waited = self.real - since;
+                    assert!(
+                        waited >= CLOSE_WAIT_MS,
+                        "Connect while socket {k} is still closing (for {waited} ms)"
+                    );
+                    // The driver's `open()` drops it: its close event never comes.
+                    self.sockets[k].phase = Phase::Ended;
+                }
                 assert!(
                     !self.user_closed,
                     "Connect after UserClose (event {event:?})"
@@ -157,11 +222,9 @@ impl Harness {
             }
             Command::CloseSocket { .. } => {
                 let k = self.live.take().expect("CloseSocket without a live socket");
-                self.sockets[k].phase = Phase::Ended;
-            }
-            Command::SetTimer { timer, at } => {
-                assert!(*at >= self.now, "{timer:?} set in the past");
-                self.timers.insert(*timer, *at);
+                assert!(self.closing.is_none(), "two sockets closing");
+                self.sockets[k].phase = Phase::Closing;
+                self.closing = Some((k, self.real));
             }
             Command::Lifecycle(Lifecycle::Reconnecting { attempt, delay_ms }) => {
                 self.check_delay(*attempt, *delay_ms, event);
@@ -175,167 +238,6 @@ impl Harness {
             // Errors and other lifecycle events.
             _ => {}
         }
-    }
-
-    /// A reconnect delay is within the bounds the options give for the close
-    /// that caused it (the policy's, or a 4429's retry-after range), and the
-    /// options allow this attempt at all (Never, max_attempts).
-    fn check_delay(&self, attempt: u32, delay: u64, event: &Event) {
-        let close = match event {
-            Event::SocketClosed { code, reason } => Close::new(*code, reason),
-            // Timeouts and the like abandon the socket as 1006.
-            _ => Close::ABNORMAL,
-        };
-        let (lo, hi) = self
-            .machine
-            .options()
-            .reconnect
-            .next_delay_bounds(attempt, close)
-            .unwrap_or_else(|| panic!("retry {attempt} scheduled but the policy gives up"));
-        assert!(
-            (lo..=hi).contains(&delay),
-            "attempt {attempt}: delay {delay} outside [{lo}, {hi}] after {event:?}"
-        );
-    }
-
-    fn check_state(&mut self, cmds: &[Command]) {
-        let state = self.state();
-        let live = self.live.map(|k| self.sockets[k].phase);
-        match &state {
-            ConnectionState::Connecting { .. } => assert_eq!(live, Some(Phase::Connecting)),
-            ConnectionState::Handshaking => {
-                assert_eq!(live, Some(Phase::Open));
-                assert!(!self.sockets[self.live.unwrap()].welcomed);
-            }
-            ConnectionState::Open => {
-                assert_eq!(live, Some(Phase::Open), "Open without a live open socket");
-                let sock = &mut self.sockets[self.live.unwrap()];
-                assert!(matches!(sock.sent.first(), Some(ClientMsg::Hello { .. })));
-                sock.welcomed = true;
-                subs::check_settled(&self.machine, sock);
-            }
-            ConnectionState::Reconnecting { next_at, .. } => {
-                assert_eq!(live, None, "Reconnecting with a live socket");
-                assert_eq!(self.timers.get(&Timer::Reconnect), Some(next_at));
-            }
-            ConnectionState::Idle | ConnectionState::Failed { .. } | ConnectionState::Closed => {
-                assert_eq!(live, None, "{state:?} with a live socket")
-            }
-            other => panic!("no invariant for {other:?}: teach the harness this state"),
-        }
-        assert_eq!(
-            self.machine.metrics().connected_since.is_some(),
-            state.is_open(),
-            "connected_since only while Open"
-        );
-        if self.user_closed {
-            assert_eq!(state, ConnectionState::Closed);
-        }
-        if cmds.iter().any(|c| {
-            matches!(
-                c,
-                Command::SetTimer {
-                    timer: Timer::Reconnect,
-                    ..
-                }
-            )
-        }) {
-            assert!(matches!(state, ConnectionState::Reconnecting { .. }));
-        }
-    }
-
-    // ---- driving ----
-
-    pub fn open(&mut self) -> Vec<Command> {
-        self.handle(Event::UserOpen)
-    }
-
-    pub fn socket_opened(&mut self) -> Vec<Command> {
-        self.handle(Event::SocketOpened)
-    }
-
-    pub fn token(&mut self) -> Vec<Command> {
-        self.handle(Event::Token(Some("secret".into())))
-    }
-
-    pub fn frame(&mut self, msg: &ServerMsg) -> Vec<Command> {
-        self.handle(Event::Frame(msg.encode()))
-    }
-
-    pub fn raw(&mut self, text: &str) -> Vec<Command> {
-        self.handle(Event::Frame(text.into()))
-    }
-
-    pub fn welcome(&mut self, heartbeat_ms: Option<u64>) -> Vec<Command> {
-        self.frame(&msg(
-            serde_json::json!({"type": "welcome", "session": "s", "heartbeat_ms": heartbeat_ms}),
-        ))
-    }
-
-    /// After a `Connect`: the socket opens, the token comes, the server welcomes.
-    pub fn establish(&mut self, heartbeat_ms: Option<u64>) {
-        self.socket_opened();
-        self.token();
-        self.welcome(heartbeat_ms);
-        assert_eq!(self.state(), ConnectionState::Open);
-    }
-
-    pub fn close(&mut self, code: u16, reason: &str) -> Vec<Command> {
-        self.handle(Event::SocketClosed {
-            code,
-            reason: reason.into(),
-        })
-    }
-
-    /// A connect attempt that the network refuses: error, then close 1006.
-    pub fn refuse(&mut self) -> Vec<Command> {
-        let mut cmds = self.handle(Event::SocketError);
-        cmds.extend(self.close(close_code::ABNORMAL, ""));
-        cmds
-    }
-
-    /// Advances time by `ms`, firing each due timer at its deadline, in order.
-    pub fn advance(&mut self, ms: u64) -> Vec<Command> {
-        let target = self.now + ms;
-        let mut cmds = Vec::new();
-        while let Some((timer, at)) = self.next_timer().filter(|&(_, at)| at <= target) {
-            self.timers.remove(&timer);
-            self.now = self.now.max(at);
-            cmds.extend(self.handle(Event::Timer(timer)));
-        }
-        self.now = target;
-        cmds
-    }
-
-    /// Advances time by `ms` without firing timers, like a throttled background tab.
-    pub fn throttle(&mut self, ms: u64) {
-        self.now += ms;
-    }
-
-    /// Jumps to the earliest pending timer and fires it.
-    pub fn fire_next(&mut self) -> Option<Vec<Command>> {
-        let (timer, at) = self.next_timer()?;
-        self.timers.remove(&timer);
-        self.now = self.now.max(at);
-        Some(self.handle(Event::Timer(timer)))
-    }
-
-    /// Advances to `timer`'s deadline, firing it and everything due before it.
-    pub fn fire(&mut self, timer: Timer) -> Vec<Command> {
-        let at = *self
-            .timers
-            .get(&timer)
-            .unwrap_or_else(|| panic!("{timer:?} not set"));
-        self.advance(at.saturating_sub(self.now))
-    }
-
-    pub fn next_timer(&self) -> Option<(Timer, Millis)> {
-        // Ties break in a fixed order so runs reproduce.
-        let rank = |t: &Timer| *t as u8;
-        self.timers
-            .iter()
-            .map(|(t, at)| (*t, *at))
-            .min_by_key(|(t, at)| (*at, rank(t)))
     }
 
     // ---- reading the log ----
@@ -378,13 +280,6 @@ pub fn sends(cmds: &[Command]) -> Vec<&ClientMsg> {
             _ => None,
         })
         .collect()
-}
-
-pub fn timer_at(cmds: &[Command], timer: Timer) -> Option<Millis> {
-    cmds.iter().rev().find_map(|c| match c {
-        Command::SetTimer { timer: t, at } if *t == timer => Some(*at),
-        _ => None,
-    })
 }
 
 pub fn has(cmds: &[Command], pred: impl Fn(&Command) -> bool) -> bool {

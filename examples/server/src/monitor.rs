@@ -69,6 +69,8 @@ struct Stats {
     frames: Vec<Frame>,
     pings: u64,
     pongs: u64,
+    /// The most connections open at once.
+    peak_connections: usize,
 }
 
 #[derive(Default)]
@@ -111,6 +113,10 @@ pub enum Admission {
 pub struct StatsView {
     /// Open WebSocket connections.
     pub connections: usize,
+    /// The most connections open at once since the last reset, counted from
+    /// the upgrade until the server lets the TCP connection go, so even a
+    /// short overlap shows. Merged over clients, the highest client's peak.
+    pub peak_connections: usize,
     /// Upgrade requests.
     pub attempts: Vec<Attempt>,
     /// `hello` frames.
@@ -200,6 +206,9 @@ impl Monitor {
         let mut inner = self.lock();
         inner.next_id += 1;
         let id = inner.next_id;
+        let open = 1 + inner.conns.values().filter(|c| c.client == client).count();
+        let stats = inner.stats.entry(client.clone()).or_default();
+        stats.peak_connections = stats.peak_connections.max(open);
         inner.conns.insert(
             id,
             Conn {
@@ -358,6 +367,7 @@ impl Monitor {
             attempts: Vec::new(),
             hellos: Vec::new(),
             frames: Vec::new(),
+            peak_connections: 0,
             subscriptions: Vec::new(),
             pings: 0,
             pongs: 0,
@@ -371,6 +381,7 @@ impl Monitor {
             view.frames.extend(st.frames.iter().cloned());
             view.pings += st.pings;
             view.pongs += st.pongs;
+            view.peak_connections = view.peak_connections.max(st.peak_connections);
         }
         // Merging clients interleaves them; keep each list in time order.
         view.attempts.sort_by_key(|a| a.at_ms);

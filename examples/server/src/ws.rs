@@ -64,7 +64,7 @@ pub async fn upgrade(
     }
 }
 
-async fn run(app: Arc<App>, client: Scope, attempt: u64, socket: WebSocket) {
+async fn run(app: Arc<App>, client: Scope, attempt: u64, mut socket: WebSocket) {
     let (tx, rx) = unbounded_channel();
     let id = app.monitor.register(client.clone(), tx.clone());
     let mut conn = Conn {
@@ -75,9 +75,12 @@ async fn run(app: Arc<App>, client: Scope, attempt: u64, socket: WebSocket) {
         tx,
         session: None,
     };
-    conn.serve(socket, rx).await;
+    conn.serve(&mut socket, rx).await;
     app.hub.remove_conn(id);
     app.monitor.unregister(id);
+    // Only now does the TCP connection end, and the client see its close: a
+    // connection it opens after that is never counted together with this one.
+    drop(socket);
 }
 
 /// What the frame loop does after handling one client frame.
@@ -99,7 +102,7 @@ struct Conn {
 }
 
 impl Conn {
-    async fn serve(&mut self, mut socket: WebSocket, mut rx: UnboundedReceiver<Out>) {
+    async fn serve(&mut self, socket: &mut WebSocket, mut rx: UnboundedReceiver<Out>) {
         loop {
             tokio::select! {
                 // Queued frames first: replies to a frame go out before the next is read.
@@ -111,8 +114,8 @@ impl Conn {
                         }
                     }
                     Some(Out::Close(code, reason)) => {
-                        if send_close(&mut socket, code, reason).await {
-                            finish_close(&mut socket).await;
+                        if send_close(socket, code, reason).await {
+                            finish_close(socket).await;
                         }
                         return;
                     }

@@ -269,6 +269,37 @@ async fn stats_record_frames_per_client_and_reset_clears_them() {
 }
 
 #[tokio::test]
+async fn stats_keep_the_peak_of_connections_open_at_once() {
+    let server = start().await;
+    let addr = server.local_addr();
+    let peak = |stats: serde_json::Value| stats["peak_connections"].as_u64().unwrap();
+    let (a1, _) = Client::welcomed(addr, "p").await;
+    let (_a2, _) = Client::welcomed(addr, "p").await;
+    let (_b, _) = Client::welcomed(addr, "q").await;
+    assert_eq!(peak(inspect(addr, "stats?client=p").await), 2);
+    assert_eq!(peak(inspect(addr, "stats?client=q").await), 1);
+    drop(a1);
+    eventually("a1 to be gone", || async {
+        (connections(addr, "p").await == 1).then_some(())
+    })
+    .await;
+    let (_a3, _) = Client::welcomed(addr, "p").await;
+    assert_eq!(
+        peak(inspect(addr, "stats?client=p").await),
+        2,
+        "one after another"
+    );
+    control(addr, "reset?client=p", "").await;
+    assert_eq!(peak(inspect(addr, "stats?client=p").await), 0);
+    let (_a4, _) = Client::welcomed(addr, "p").await;
+    assert_eq!(
+        peak(inspect(addr, "stats?client=p").await),
+        3,
+        "a2, a3 and a4"
+    );
+}
+
+#[tokio::test]
 async fn control_answers_loopback_peers_only_and_allows_any_origin() {
     let app = Arc::new(App::new(Config {
         control: true,
