@@ -16,12 +16,12 @@ use leptos_use_websocket::{
 
 use super::clock::now_ms;
 use super::handle::{DriverHandle, Outputs};
+use super::url::validate_url;
 use crate::data::mutations::Mutations;
 use crate::data::store::Stores;
 use crate::provider::ConnectionReadyState;
 use crate::provider::{LifecycleFn, SyncOptions, TokenFn};
 use leptos_sync_core::Millis;
-use leptos_sync_core::SyncError;
 use leptos_sync_core::machine::{Command, Event, Machine};
 use leptos_sync_core::state::Lifecycle;
 use leptos_sync_core::subscriptions::DataEvent;
@@ -231,35 +231,6 @@ impl Driver {
             self.outputs.metrics.set(metrics);
         }
     }
-}
-
-/// Normalises and checks the URL the way the browser's WebSocket constructor
-/// would, so a bad URL becomes a `SyncError` instead of a panic inside
-/// `use_websocket`.
-fn validate_url(url: &str) -> Result<String, SyncError> {
-    let invalid = |message: &str| SyncError::InvalidUrl {
-        url: url.to_string(),
-        message: message.to_string(),
-    };
-    if url.trim().is_empty() {
-        return Err(invalid("the URL is empty"));
-    }
-    let base = window().location().href().unwrap_or_default();
-    let parsed = web_sys::Url::new_with_base(url, &base).map_err(|_| invalid("not a valid URL"))?;
-    match parsed.protocol().as_str() {
-        "ws:" | "wss:" => {}
-        "http:" => parsed.set_protocol("ws:"),
-        "https:" => parsed.set_protocol("wss:"),
-        other => {
-            return Err(invalid(&format!(
-                "scheme {other:?} is not ws, wss, http or https"
-            )));
-        }
-    }
-    if !parsed.hash().is_empty() {
-        return Err(invalid("a WebSocket URL cannot have a #fragment"));
-    }
-    Ok(parsed.href())
 }
 
 pub(crate) fn start(

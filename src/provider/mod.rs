@@ -10,6 +10,8 @@ mod context;
 mod driver;
 mod handle;
 mod options;
+#[cfg(not(feature = "ssr"))]
+mod url;
 
 pub(crate) use clock::now_ms;
 pub(crate) use context::expect_sync_context;
