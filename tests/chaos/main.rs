@@ -3,10 +3,11 @@
 //! reference server run under `scripts/supervise`.
 //!
 //! Run it with `scripts/chaos` (full, prints the table of RELIABILITY.md) or
-//! `scripts/test chaos` (short). Counts scale with the compile-time
-//! `LEPTOS_SYNC_CHAOS_SCALE` (1.0 full, 0.1 short); without it every test
-//! fails, because the suite crashes the server it talks to and only runs
-//! against the supervised one (the browser tier skips it: `--skip chaos_`). Each category prints one line `CHAOS <category> tried=…
+//! `scripts/test chaos` (short); it is its own test target (`--test chaos`),
+//! which a plain `cargo test` leaves out (`test = false` in Cargo.toml),
+//! because it crashes the server it talks to. Counts scale with the
+//! compile-time `LEPTOS_SYNC_CHAOS_SCALE` (1.0 full, 0.1 short); without it
+//! every test fails. Each category prints one line `CHAOS <category> tried=…
 //! survived=… lost=… duplicates=… panics=… longest_recovery_ms=…` that
 //! scripts/chaos collects ([`report`]).
 #![cfg(target_arch = "wasm32")]
