@@ -1,11 +1,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(dead_code)] // each test file uses a different part of the harness
-//! A virtual-time driver for the sans-IO [`Machine`], shared by the native core tests.
+//! A virtual-time driver for the sans-IO [`Machine`] that checks the core's
+//! invariants after every event, shared by the native core tests.
 //!
-//! It plays the role of the provider: it executes every command the machine
-//! emits (a `Connect` creates socket `k`, `CloseSocket` ends it, `SetTimer`
-//! replaces that timer's deadline) and checks the core's invariants on every
-//! step, so scenario tests and property tests assert them for free:
+//! It plays the provider: it executes every command the machine emits (a
+//! `Connect` creates socket `k`, `CloseSocket` ends it, `SetTimer` replaces that
+//! timer's deadline) on a clock the test advances, so tests assert these for free:
 //! - never two live sockets, and no `Connect` after `UserClose` until `UserOpen`;
 //! - `hello` is the first frame of every socket, and nothing else goes before `welcome`;
 //! - every reconnect delay is within the policy bounds (or the retry-after range for 4429);
