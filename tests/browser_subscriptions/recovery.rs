@@ -46,7 +46,7 @@ async fn missed_updates_are_replayed_exactly_once_after_a_drop() {
     })
     .await;
 
-    let state = slot.lock().unwrap().expect("mounted").state.get_untracked();
+    let state = subscription_state(&slot);
     assert_eq!(state.recovered, Some(true), "served from history");
     let after = m.ctx.connection.metrics.get_untracked().subscriptions;
     let replayed = after.updates - before.updates;
@@ -83,7 +83,7 @@ async fn more_than_the_history_while_away_gives_a_snapshot() {
         m.is_open() && status(&slot) == SubscriptionStatus::Live
     })
     .await;
-    let state = slot.lock().unwrap().expect("mounted").state.get_untracked();
+    let state = subscription_state(&slot);
     assert_eq!(state.recovered, Some(false));
     assert_eq!(entries(&slot), server_entries::<Overflow>().await);
 }
@@ -109,7 +109,7 @@ async fn a_server_restart_gives_a_snapshot_and_correct_state() {
         m.is_open() && status(&slot) == SubscriptionStatus::Live && entries(&slot).len() == 8
     })
     .await;
-    let state = slot.lock().unwrap().expect("mounted").state.get_untracked();
+    let state = subscription_state(&slot);
     assert_eq!(state.recovered, Some(false));
     assert_eq!(entries(&slot), server_entries::<Restarted>().await);
 }

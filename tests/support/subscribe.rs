@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use leptos::prelude::*;
 use leptos_sync::{
-    SubscriptionStatus, SyncComponent, SyncEntries, SyncOptions, SyncRegistry, use_sync_component,
+    SubscriptionState, SubscriptionStatus, SyncComponent, SyncEntries, SyncOptions, SyncRegistry,
+    use_sync_component,
 };
 
 use super::{Mounted, mount_with, ws_url};
@@ -57,9 +58,14 @@ pub fn entries<T: SyncComponent>(slot: &Slot<T>) -> HashMap<String, T> {
     mounted(slot).get_untracked()
 }
 
+/// The subscription's state now: status, whether it was recovered from history…
+pub fn subscription_state<T: SyncComponent>(slot: &Slot<T>) -> SubscriptionState {
+    mounted(slot).state.get_untracked()
+}
+
 /// The subscription's status now.
 pub fn status<T: SyncComponent>(slot: &Slot<T>) -> SubscriptionStatus {
-    mounted(slot).state.get_untracked().status
+    subscription_state(slot).status
 }
 
 /// Whether the subscriber has mounted and its subscription is Live.
