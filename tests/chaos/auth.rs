@@ -130,7 +130,7 @@ async fn chaos_auth() {
     control("token?value=").await;
 
     // No token in any URL, log line, the DOM, the server's statistics or an error text.
-    let stats = query(&format!("stats?client={CLIENT}")).await.to_string();
+    let stats = stats(CLIENT).await.to_string();
     let dom = document().document_element().unwrap().outer_html();
     let error = format!("{:?}", m.ctx.last_error.get_untracked());
     let urls = socket_urls();

@@ -150,8 +150,12 @@ async fn chaos_restarts() {
                 .mutate(format!("r{round}-{i}"), Some(RestartA { n: u64::from(i) }))
         };
         handles.lock().unwrap().clear();
-        let body = json!({"topic": RestartB::NAME, "key": format!("b{}", round % 5), "value": {"n": round}});
-        control_with_body("publish", &body.to_string()).await;
+        publish(
+            RestartB::NAME,
+            &format!("b{}", round % 5),
+            json!({"n": round}),
+        )
+        .await;
         match mode {
             0 => {
                 // A burst in flight, then the crash at a random moment of it.

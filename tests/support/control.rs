@@ -3,7 +3,7 @@
 //!
 //! Every call retries while the server cannot be reached (the chaos suite
 //! crashes it; the supervisor restarts it on the same port), for up to 20 s;
-//! an HTTP error fails the test at once.
+//! a request the server rejects (4xx) fails the test at once.
 
 use std::collections::HashMap;
 
@@ -53,7 +53,7 @@ async fn retrying(method: &str, path: &str, body: &str) -> Value {
         match request(method, path, body).await {
             Ok(value) => return value,
             Err(Failure::Unreachable(_)) if now() < deadline => TimeoutFuture::new(20).await,
-            Err(Failure::Unreachable(e) | Failure::Http(e)) => panic!("control {path}: {e}"),
+            Err(Failure::Unreachable(e) | Failure::Rejected(e)) => panic!("control {path}: {e}"),
         }
     }
 }
@@ -62,7 +62,7 @@ enum Failure {
     /// No answer, or a 5xx from a server that is going down.
     Unreachable(String),
     /// A 4xx: the request itself is wrong.
-    Http(String),
+    Rejected(String),
 }
 
 async fn request(method: &str, path: &str, body: &str) -> Result<Value, Failure> {
@@ -81,7 +81,7 @@ async fn request(method: &str, path: &str, body: &str) -> Result<Value, Failure>
     .map_err(unreachable)?;
     let status = response.status();
     if (400..500).contains(&status) {
-        return Err(Failure::Http(format!("HTTP {status}")));
+        return Err(Failure::Rejected(format!("HTTP {status}")));
     }
     if !response.ok() {
         return Err(Failure::Unreachable(format!("HTTP {status}")));
@@ -90,7 +90,7 @@ async fn request(method: &str, path: &str, body: &str) -> Result<Value, Failure>
     Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-/// Publishes one entry (`value` `null` deletes it); returns the topic's new seq.
+/// Publishes one entry of a topic; returns the topic's new seq.
 pub async fn publish(topic: &str, key: &str, value: Value) -> u64 {
     let body = json!({"topic": topic, "key": key, "value": value}).to_string();
     control_with_body("publish", &body).await["seq"]
