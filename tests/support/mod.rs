@@ -1,6 +1,16 @@
 //! The one support module of the browser tests, the benchmarks and the chaos
-//! suite: every browser test file says `mod support;` (the chaos suite, a
-//! directory of its own, includes it by path) and `use support::*;`.
+//! suite: every browser test file says `mod support;` (a test that is a
+//! directory, like `chaos/` or `browser_widgets/`, includes it by path) and
+//! `use support::*;`.
+//!
+//! Kept on purpose, because it is what makes these tests trustworthy: every
+//! wait has a deadline and names what it waited for, so a broken build fails
+//! fast and readably instead of hanging the runner; each test is its own
+//! `client` of the server, so the tests share one server without sharing
+//! faults or statistics; and the log capture and the page probes are checked
+//! to have seen something (the connection's log lines, the provider's own
+//! listeners), so a no-secret-in-the-logs or a no-leak check cannot pass
+//! having looked at nothing.
 //!
 //! The tests run in headless Chromium against the real reference server
 //! (`examples/server --control`); the support follows that architecture:
