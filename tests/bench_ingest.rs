@@ -23,25 +23,21 @@
 //! `scripts/bench ingest` runs it in release with N = 100,000.
 #![cfg(target_arch = "wasm32")]
 
-mod bench_support;
-mod browser_support;
+mod support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use bench_support::*;
-use browser_support::*;
 use codee::string::FromToStringCodec;
 use gloo_timers::future::TimeoutFuture;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
-use leptos_sync::{
-    ConnectionReadyState, SubscriptionStatus, SyncComponent, SyncEntries, SyncOptions,
-    SyncRegistry, use_sync_component,
-};
+use leptos_sync::{ConnectionReadyState, SyncComponent, SyncOptions, SyncRegistry};
 use leptos_use_websocket::{UseWebSocketOptions, UseWebSocketReturn, use_websocket_with_options};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use support::bench::*;
+use support::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -160,18 +156,17 @@ async fn burst(topic: &str, prefix: &str, n: u64, probe: &SharedProbe) -> Run {
 /// The library's path: provider, subscription, typed store.
 async fn pipeline(round: usize, n: u64) -> Run {
     let probe: SharedProbe = Arc::default();
-    let slot: Arc<Mutex<Option<SyncEntries<Item>>>> = Arc::default();
+    let slot = Slot::<Item>::default();
     let mounted = {
         let probe = Arc::clone(&probe);
-        let slot = Arc::clone(&slot);
+        let slot = slot.clone();
         mount_with(
             &ws_url("bench-ingest-pipeline"),
             SyncOptions::default(),
             true,
             SyncRegistry::new().register::<Item>(),
             move || {
-                let entries = use_sync_component::<Item>();
-                *slot.lock().unwrap() = Some(entries);
+                let entries = subscribe(&slot);
                 let probe = Arc::clone(&probe);
                 Effect::new(move || {
                     entries.with(|map| Probe::render(&probe, map, |item| item.n));
@@ -179,11 +174,7 @@ async fn pipeline(round: usize, n: u64) -> Run {
             },
         )
     };
-    let entries = slot.lock().unwrap().expect("mounted");
-    wait_until("pipeline subscription Live", 10_000, || {
-        entries.state.get_untracked().status == SubscriptionStatus::Live
-    })
-    .await;
+    wait_until("pipeline subscription Live", 10_000, || is_live(&slot)).await;
     let run = burst(Item::NAME, &prefix("p", round), n, &probe).await;
     drop(mounted);
     run

@@ -22,22 +22,20 @@
 //! Unset `LEPTOS_SYNC_BENCH_N`: one trial each (smoke); set: 10 each.
 #![cfg(target_arch = "wasm32")]
 
-mod bench_support;
-mod browser_support;
+mod support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use bench_support::*;
-use browser_support::*;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos_sync::{
     ConnectionState, ReconnectOptions, ReconnectPolicy, SubscriptionStatus, SyncComponent,
     SyncEntries, SyncOptions, SyncRegistry, use_sync_component, use_sync_connection,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::json;
+use support::bench::*;
+use support::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -47,20 +45,9 @@ const REFUSE_MS: f64 = 1_500.0;
 const HEARTBEAT_MS: u64 = 500;
 const PONG_TIMEOUT_MS: u64 = 500;
 
-macro_rules! topic {
-    ($name:ident, $topic:literal) => {
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        struct $name {
-            n: u64,
-        }
-        impl SyncComponent for $name {
-            const NAME: &'static str = $topic;
-        }
-    };
-}
-topic!(RestoreA, "BenchRestoreA");
-topic!(RestoreB, "BenchRestoreB");
-topic!(RestoreC, "BenchRestoreC");
+item!(RestoreA, "BenchRestoreA");
+item!(RestoreB, "BenchRestoreB");
+item!(RestoreC, "BenchRestoreC");
 
 type States = Arc<Mutex<Vec<(f64, ConnectionState)>>>;
 /// When each topic first showed its fresh value (`n == FRESH`).
@@ -180,8 +167,7 @@ async fn restore_trial(trial: u64) -> Restore {
     let server_back = perf_now() + REFUSE_MS;
     control(&format!("drop?client={client}")).await;
     for topic in [RestoreA::NAME, RestoreB::NAME, RestoreC::NAME] {
-        let body = json!({"topic": topic, "key": "fresh", "value": {"n": target}}).to_string();
-        control_with_body("publish", &body).await;
+        publish(topic, "fresh", json!({"n": target})).await;
     }
     wait_until("fresh updates rendered", 30_000, || {
         rendered.lock().unwrap().len() == 3 && all_live()

@@ -1,63 +1,20 @@
 //! Auth, the offline outbox and exactly-once mutations against the real server.
 #![cfg(target_arch = "wasm32")]
 
-mod browser_support;
+mod support;
 
 use std::sync::{Arc, Mutex};
 
-use browser_support::*;
 use leptos::prelude::*;
 use leptos_sync::{
-    MutateOptions, MutationHandle, MutationStatus, OutboxOptions, Overflow, SubscriptionStatus,
-    SyncComponent, SyncEntries, SyncError, SyncOptions, SyncRegistry, use_sync_component,
+    MutateOptions, MutationHandle, MutationStatus, OutboxOptions, Overflow, SyncError,
 };
-use serde_json::Value;
+use support::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts a provider with one live subscriber of `T`.
-fn mount_subscribed<T: SyncComponent>(
-    client: &str,
-    options: SyncOptions,
-) -> (Mounted, Arc<Mutex<Option<SyncEntries<T>>>>) {
-    let slot: Arc<Mutex<Option<SyncEntries<T>>>> = Arc::default();
-    let children = {
-        let slot = slot.clone();
-        move || {
-            *slot.lock().unwrap() = Some(use_sync_component::<T>());
-        }
-    };
-    let registry = SyncRegistry::new().register::<T>();
-    (
-        mount_with(&ws_url(client), options, true, registry, children),
-        slot,
-    )
-}
-
-fn is_live<T: SyncComponent>(slot: &Arc<Mutex<Option<SyncEntries<T>>>>) -> bool {
-    slot.lock()
-        .unwrap()
-        .is_some_and(|e| e.state.get_untracked().status == SubscriptionStatus::Live)
-}
-
-/// Client frames of the server's stats: `(session, type, raw)`.
-async fn frames(client: &str) -> Vec<(String, String, Value)> {
-    stats(client).await["frames"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["session"].as_str().unwrap_or_default().to_string(),
-                f["type"].as_str().unwrap_or_default().to_string(),
-                serde_json::from_str(f["raw"].as_str().unwrap()).unwrap_or(Value::Null),
-            )
-        })
-        .collect()
-}
-
-fn status(handle: &MutationHandle) -> MutationStatus {
+fn mutation_status(handle: &MutationHandle) -> MutationStatus {
     handle.status.get_untracked()
 }
 
@@ -89,7 +46,7 @@ async fn sends_while_offline_keep_the_newest_hundred_and_flush_in_order_after_re
     ));
     for handle in &handles[..50] {
         assert!(matches!(
-            status(handle),
+            mutation_status(handle),
             MutationStatus::Failed {
                 error: SyncError::QueueOverflow { .. }
             }
@@ -99,29 +56,26 @@ async fn sends_while_offline_keep_the_newest_hundred_and_flush_in_order_after_re
     wait_until("the newest 100 acked", 10_000, || {
         handles[50..]
             .iter()
-            .all(|h| matches!(status(h), MutationStatus::Acked { .. }))
+            .all(|h| matches!(mutation_status(h), MutationStatus::Acked { .. }))
     })
     .await;
-    let frames = frames(client).await;
-    let last_hello = frames.iter().rposition(|f| f.1 == "hello").unwrap();
+    let frames = client_frames(client).await;
+    let last_hello = frames.iter().rposition(|f| f.kind == "hello").unwrap();
     let last: Vec<_> = frames[last_hello..].iter().collect();
-    assert_eq!(last[1].1, "subscribe", "resubscribe before the flush");
+    assert_eq!(last[1].kind, "subscribe", "resubscribe before the flush");
     let ids: Vec<String> = last[2..]
         .iter()
-        .filter(|f| f.1 == "mutate")
-        .map(|f| f.2["key"].as_str().unwrap().to_string())
+        .filter(|f| f.kind == "mutate")
+        .map(|f| f.raw["key"].as_str().unwrap().to_string())
         .collect();
     let expected: Vec<String> = (50..150).map(|i| format!("m{i}")).collect();
     assert_eq!(ids, expected, "exactly the newest 100, in order");
     assert!(
         last[2..]
             .iter()
-            .all(|f| f.1 != "hello" && f.1 != "subscribe")
+            .all(|f| f.kind != "hello" && f.kind != "subscribe")
     );
-    wait_until("entries", 3_000, || {
-        slot.lock().unwrap().unwrap().get_untracked().len() == 100
-    })
-    .await;
+    wait_until("entries", 3_000, || entries(&slot).len() == 100).await;
 }
 
 item!(Once, "t-once");
@@ -139,18 +93,12 @@ async fn mutations_dropped_before_their_ack_are_applied_exactly_once() {
     wait_until("all acked", 15_000, || {
         handles
             .iter()
-            .all(|h| matches!(status(h), MutationStatus::Acked { .. }))
+            .all(|h| matches!(mutation_status(h), MutationStatus::Acked { .. }))
     })
     .await;
     let reconnects = m.ctx.connection.metrics.get_untracked().reconnects;
     assert!(reconnects >= 1, "the server dropped before acking");
-    let applied = gloo_net::http::Request::get(&format!("http://{SERVER}/control/mutations"))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let applied = query("mutations").await;
     for handle in &handles {
         assert_eq!(applied[&handle.id], 1, "{} applied once", handle.id);
     }
@@ -158,10 +106,7 @@ async fn mutations_dropped_before_their_ack_are_applied_exactly_once() {
         &format!("20 mutations, {reconnects} drops before ack, each applied once").into(),
     );
     // The entries arrive with the next data flush (one per animation frame).
-    wait_until("20 entries", 2_000, || {
-        slot.lock().unwrap().unwrap().get_untracked().len() == 20
-    })
-    .await;
+    wait_until("20 entries", 2_000, || entries(&slot).len() == 20).await;
 }
 
 item!(Optimistic, "t-optimistic");
@@ -172,7 +117,6 @@ async fn an_optimistic_change_shows_at_once_and_an_expired_one_rolls_back() {
     control(&format!("reset?client={client}")).await;
     let (m, slot) = mount_subscribed::<Optimistic>(client, fast());
     wait_until("Live", 5_000, || is_live(&slot)).await;
-    let entries = || slot.lock().unwrap().unwrap().get_untracked();
     let optimistic = MutateOptions {
         optimistic: true,
         expires_in_ms: Some(300),
@@ -181,12 +125,12 @@ async fn an_optimistic_change_shows_at_once_and_an_expired_one_rolls_back() {
         .ctx
         .mutate_with_options("kept", Some(Optimistic { n: 1 }), optimistic);
     assert_eq!(
-        entries().get("kept"),
+        entries(&slot).get("kept"),
         Some(&Optimistic { n: 1 }),
         "shown before the ack"
     );
     wait_until("acked", 3_000, || {
-        matches!(status(&handle), MutationStatus::Acked { .. })
+        matches!(mutation_status(&handle), MutationStatus::Acked { .. })
     })
     .await;
 
@@ -194,13 +138,13 @@ async fn an_optimistic_change_shows_at_once_and_an_expired_one_rolls_back() {
     let handle = m
         .ctx
         .mutate_with_options("gone", Some(Optimistic { n: 2 }), optimistic);
-    assert_eq!(entries().get("gone"), Some(&Optimistic { n: 2 }));
+    assert_eq!(entries(&slot).get("gone"), Some(&Optimistic { n: 2 }));
     wait_until("expired", 3_000, || {
-        matches!(status(&handle), MutationStatus::Failed { .. })
+        matches!(mutation_status(&handle), MutationStatus::Failed { .. })
     })
     .await;
-    assert_eq!(entries().get("gone"), None, "rolled back");
-    assert_eq!(entries().get("kept"), Some(&Optimistic { n: 1 }));
+    assert_eq!(entries(&slot).get("gone"), None, "rolled back");
+    assert_eq!(entries(&slot).get("kept"), Some(&Optimistic { n: 1 }));
     assert!(matches!(
         m.ctx.last_error.get_untracked(),
         Some(SyncError::Expired { .. })
@@ -225,7 +169,7 @@ async fn a_rejected_token_tries_once_and_a_rotated_one_reconnects_with_its_subsc
     })
     .await;
     // A 50 ms retry policy: twenty chances in a second, none taken.
-    gloo_timers::future::TimeoutFuture::new(1_000).await;
+    throughout(1_000, || assert_eq!(m.metrics().attempts, 1, "no retry")).await;
     assert_eq!(attempts(client).await.len(), 1, "exactly one attempt");
 
     (m.ctx.set_token)(Some("good-token".into()));
@@ -234,9 +178,9 @@ async fn a_rejected_token_tries_once_and_a_rotated_one_reconnects_with_its_subsc
     })
     .await;
     control("token?value=").await;
-    let sessions = frames(client).await;
+    let sessions = client_frames(client).await;
     assert_eq!(
-        sessions.iter().filter(|f| f.1 == "subscribe").count(),
+        sessions.iter().filter(|f| f.kind == "subscribe").count(),
         1,
         "subscribed once, after welcome"
     );

@@ -3,14 +3,14 @@
 //! impossible option reaches `last_error` instead of panicking.
 #![cfg(target_arch = "wasm32")]
 
-mod browser_support;
+mod support;
 
-use browser_support::*;
 use leptos::prelude::*;
 use leptos_sync::{
     MutationHandle, MutationStatus, OutboxOptions, Overflow, SyncComponent, SyncError, SyncOptions,
 };
 use serde_json::Value;
+use support::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

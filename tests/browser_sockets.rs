@@ -4,12 +4,12 @@
 //! connections open at once for each client, so even a short overlap shows.
 #![cfg(target_arch = "wasm32")]
 
-mod browser_support;
+mod support;
 
-use browser_support::*;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos_sync::SyncOptions;
+use support::*;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 

@@ -5,11 +5,11 @@
 //! connection reaches Open once the server is up.
 #![cfg(target_arch = "wasm32")]
 
-mod browser_support;
+mod support;
 
-use browser_support::*;
 use leptos::prelude::*;
 use leptos_sync::ConnectionState;
+use support::*;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 

@@ -3,9 +3,11 @@
 //!
 //! No leptos, web-sys, js-sys or timer imports live here, and that purity is
 //! the point: time and randomness are passed in, so every rule runs natively,
-//! deterministically, under virtual time. The browser driver in `leptos-sync`
-//! is a thin shell over [`Machine`]; the storm simulator and the tests drive
-//! the same machine without a browser.
+//! deterministically, under virtual time. It is kept by the dependency list
+//! (the protocol, serde_json, thiserror): a browser or framework import does
+//! not compile. The browser driver in `leptos-sync` is a thin shell over
+//! [`Machine`]; the storm simulator and the tests drive the same machine
+//! without a browser.
 //!
 //! # Driving the machine
 //!

@@ -5,9 +5,12 @@
 //! `ServerMsg` alone, and an allocation per field. Here one pass reads only the
 //! `type` (skipping the rest without allocating), and a second reads the
 //! variant's fields straight from the text into a struct of the same shape.
-//! Building the variant from that struct by name makes the compiler check
-//! that both list the same fields with the same types. A missing `Option`
-//! field is `None`; unknown fields are ignored.
+//!
+//! The field lists cannot drift from the types: the variant is built from
+//! that struct by name, so the compiler checks that both list the same
+//! fields with the same types (a field added to a variant and not here, or a
+//! type changed on one side, does not compile). A missing `Option` field is
+//! `None`; unknown fields are ignored.
 
 use std::borrow::Cow;
 

@@ -12,7 +12,7 @@ use leptos_sync::{
 use serde_json::json;
 use wasm_bindgen_test::*;
 
-use crate::browser_support::capture_logs;
+use crate::report::*;
 use crate::support::*;
 
 const CLIENT: &str = "chaos-auth";
@@ -27,21 +27,19 @@ fn token() -> String {
 }
 
 fn banner() -> Option<web_sys::Element> {
-    document().query_selector(".ls-error-banner").ok().flatten()
+    find(".ls-error-banner")
 }
 
 #[wasm_bindgen_test]
 async fn chaos_auth() {
-    let Some(scale) = scale() else {
-        return skipped("auth");
-    };
+    let scale = scale();
     install_probes();
     let logs = capture_logs();
     let mut report = Report::new();
-    post(&format!("reset?client={CLIENT}")).await;
+    control(&format!("reset?client={CLIENT}")).await;
     let first = token();
     let mut tokens = vec![first.clone()];
-    post(&format!("token?value={first}")).await;
+    control(&format!("token?value={first}")).await;
     let options = SyncOptions::default()
         .reconnect(ReconnectOptions {
             policy: ReconnectPolicy::Fixed(20),
@@ -49,7 +47,13 @@ async fn chaos_auth() {
         })
         .token(move || Some(first.clone()));
     let children = || view! { <ErrorBanner/> <StatusBar/> <ConnectionIndicator/> };
-    let m = mount(CLIENT, options, SyncRegistry::new(), children, |_| {});
+    let m = mount_with(
+        &ws_url(CLIENT),
+        options,
+        true,
+        SyncRegistry::new(),
+        children,
+    );
     assert!(wait_for(10_000, || m.is_open()).await, "first connect");
 
     let ways = ["close 4401", "close 4403", "close 1008", "hello refused"];
@@ -59,20 +63,22 @@ async fn chaos_auth() {
         // The server moves on to a new token: the client's is now stale.
         let next = token();
         tokens.push(next.clone());
-        post(&format!("token?value={next}")).await;
+        control(&format!("token?value={next}")).await;
         let before = m.metrics().attempts;
         match way {
             "close 4401" => {
-                post(&format!(
+                control(&format!(
                     "close?code=4401&reason=unauthorized&client={CLIENT}"
                 ))
                 .await
             }
             "close 4403" => {
-                post(&format!("close?code=4403&reason=forbidden&client={CLIENT}")).await
+                control(&format!("close?code=4403&reason=forbidden&client={CLIENT}")).await
             }
-            "close 1008" => post(&format!("close?code=1008&reason=policy&client={CLIENT}")).await,
-            _ => post(&format!("drop?client={CLIENT}")).await, // reconnects with the stale token
+            "close 1008" => {
+                control(&format!("close?code=1008&reason=policy&client={CLIENT}")).await
+            }
+            _ => control(&format!("drop?client={CLIENT}")).await, // reconnects with the stale token
         };
         let rejected = wait_for(5_000, || {
             matches!(
@@ -91,15 +97,15 @@ async fn chaos_auth() {
         TimeoutFuture::new(300).await;
         let idle = m.metrics().attempts == tried_after;
         let expected = before + u32::from(way == "hello refused");
-        let rotated_at = crate::browser_support::now();
+        let rotated_at = now();
         (m.ctx.set_token)(Some(next.clone()));
         let reopened = wait_for(5_000, || m.is_open()).await;
-        report.recovery(crate::browser_support::now() - rotated_at);
+        report.recovery(now() - rotated_at);
         let one_more = m.metrics().attempts == expected + 1;
 
         // Server text with markup shows as text, not HTML.
         let frame = json!({"type": "error", "code": "<i>teapot</i>", "message": MARKUP});
-        call("POST", &format!("send?client={CLIENT}"), &frame.to_string()).await;
+        control_with_body(&format!("send?client={CLIENT}"), &frame.to_string()).await;
         let shown = wait_for(3_000, || {
             banner().is_some_and(|b| b.text_content().unwrap_or_default().contains("<img src=x"))
         })
@@ -121,10 +127,10 @@ async fn chaos_auth() {
             ));
         }
     }
-    post("token?value=").await;
+    control("token?value=").await;
 
     // No token in any URL, log line, the DOM, the server's statistics or an error text.
-    let stats = get(&format!("stats?client={CLIENT}")).await.to_string();
+    let stats = stats(CLIENT).await.to_string();
     let dom = document().document_element().unwrap().outer_html();
     let error = format!("{:?}", m.ctx.last_error.get_untracked());
     let urls = socket_urls();

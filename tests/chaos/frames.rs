@@ -4,28 +4,19 @@
 //! gives its typed `last_error` (or moves the counter the protocol names),
 //! the connection is kept, nothing panics, and the entries heal afterwards.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
 use leptos::prelude::*;
 use leptos_sync::{
-    ConnectionMetrics, ReconnectOptions, ReconnectPolicy, SubscriptionStatus, SyncComponent,
-    SyncEntries, SyncError, SyncOptions, SyncRegistry, use_sync_component,
+    ConnectionMetrics, ReconnectOptions, ReconnectPolicy, SyncComponent, SyncError, SyncOptions,
+    SyncRegistry,
 };
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use wasm_bindgen_test::*;
 
-use crate::browser_support::now;
+use crate::item;
+use crate::report::*;
 use crate::support::*;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Framed {
-    n: u64,
-}
-impl SyncComponent for Framed {
-    const NAME: &'static str = "chaos-frames";
-}
+item!(Framed, "chaos-frames");
 
 const CLIENT: &str = "chaos-frames";
 
@@ -234,52 +225,38 @@ fn stateless(sub: u64) -> Vec<(&'static str, String, Expect)> {
 
 #[wasm_bindgen_test]
 async fn chaos_bad_frames() {
-    if scale().is_none() {
-        return skipped("bad_frames");
-    }
+    scale(); // fails without it, like every category
     install_probes();
     let mut report = Report::new();
-    post(&format!("reset?client={CLIENT}")).await;
+    control(&format!("reset?client={CLIENT}")).await;
     for i in 0..3 {
-        let body = json!({"topic": Framed::NAME, "key": format!("e{i}"), "value": {"n": i}});
-        call("POST", "publish", &body.to_string()).await;
+        publish(Framed::NAME, &format!("e{i}"), json!({"n": i})).await;
     }
-    let slot: Arc<Mutex<Option<SyncEntries<Framed>>>> = Arc::default();
+    let slot = Slot::<Framed>::default();
     let children = {
         let slot = slot.clone();
-        move || *slot.lock().unwrap() = Some(use_sync_component::<Framed>())
+        move || {
+            subscribe(&slot);
+        }
     };
     let options = SyncOptions::default().reconnect(ReconnectOptions {
         policy: ReconnectPolicy::Fixed(50),
         ..Default::default()
     });
     let registry = SyncRegistry::new().register::<Framed>();
-    let m = mount(CLIENT, options, registry, children, |_| {});
-    let status = || slot.lock().unwrap().map(|e| e.state.get_untracked().status);
-    let entries = || {
-        slot.lock()
-            .unwrap()
-            .map(|e| e.get_untracked())
-            .unwrap_or_default()
-    };
-    assert!(
-        wait_for(10_000, || m.is_open()
-            && status() == Some(SubscriptionStatus::Live))
-        .await
-    );
+    let m = mount_with(&ws_url(CLIENT), options, true, registry, children);
+    assert!(wait_for(10_000, || m.is_open() && is_live(&slot)).await);
 
     // The subscription as the server sees it: its sub id, schema and seq.
-    let subs = get(&format!("subscriptions?client={CLIENT}")).await;
-    let sub = subs[0]["sub"].as_u64().expect("one subscription");
-    let schema = get(&format!("stats?client={CLIENT}")).await["frames"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|f| serde_json::from_str::<Value>(f["raw"].as_str()?).ok())
-        .find(|f| f["type"] == "subscribe")
-        .and_then(|f| f["schema"].as_u64())
+    let subs = server_subscriptions(&format!("client={CLIENT}")).await;
+    let sub = subs.first().expect("one subscription").sub;
+    let schema = client_frames(CLIENT)
+        .await
+        .into_iter()
+        .find(|f| f.kind == "subscribe")
+        .and_then(|f| f.raw["schema"].as_u64())
         .expect("the subscribe frame's schema");
-    let last = get(&format!("topic?name={}", Framed::NAME)).await["seq"]
+    let last = query(&format!("topic?name={}", Framed::NAME)).await["seq"]
         .as_u64()
         .unwrap();
 
@@ -335,7 +312,7 @@ async fn chaos_bad_frames() {
         report.tried += 1;
         clear();
         let before = m.metrics();
-        call("POST", &format!("send?client={CLIENT}"), &frame).await;
+        control_with_body(&format!("send?client={CLIENT}"), &frame).await;
         if !wait_for(5_000, || m.metrics().received > before.received).await {
             report.fail(format!("{name}: the frame was not received"));
             continue;
@@ -369,11 +346,10 @@ async fn chaos_bad_frames() {
 
     // Afterwards a reconnect heals the subscription: the entries equal the server's.
     let healed_from = now();
-    post(&format!("drop?client={CLIENT}")).await;
-    let topic = get(&format!("topic?name={}", Framed::NAME)).await;
-    let server: HashMap<String, Framed> = serde_json::from_value(topic["entries"].clone()).unwrap();
+    control(&format!("drop?client={CLIENT}")).await;
+    let server = server_entries::<Framed>().await;
     if wait_for(10_000, || {
-        m.is_open() && status() == Some(SubscriptionStatus::Live) && entries() == server
+        m.is_open() && is_live(&slot) && entries(&slot) == server
     })
     .await
     {
@@ -381,8 +357,8 @@ async fn chaos_bad_frames() {
     } else {
         report.fail(format!(
             "no heal after the bad frames: {:?} {:?} vs {server:?}",
-            status(),
-            entries()
+            status(&slot),
+            entries(&slot)
         ));
     }
     report.finish("bad_frames");

@@ -2,71 +2,43 @@
 //! listeners, live timers and open sockets return to where they were, and
 //! WebAssembly memory stays flat.
 
-use std::sync::{Arc, Mutex};
-
 use leptos::prelude::*;
 use leptos_sync::{
     ConnectionIndicator, ErrorBanner, MutationStatus, ReconnectOptions, ReconnectPolicy,
-    SubscriptionStatus, SyncComponent, SyncEntries, SyncOptions, SyncRegistry, use_sync_component,
+    SyncOptions, SyncRegistry,
 };
-use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
+use crate::item;
+use crate::report::*;
 use crate::support::*;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LeakA {
-    n: u64,
-}
-impl SyncComponent for LeakA {
-    const NAME: &'static str = "chaos-leak-a";
-}
+item!(LeakA, "chaos-leak-a");
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LeakB {
-    n: u64,
-}
-impl SyncComponent for LeakB {
-    const NAME: &'static str = "chaos-leak-b";
-}
+item!(LeakB, "chaos-leak-b");
 
 const CLIENT: &str = "chaos-leaks";
-
-fn memory_bytes() -> f64 {
-    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-    let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
-    buffer.byte_length() as f64
-}
 
 /// Mount, connect, subscribe twice, mutate, survive a drop, unmount.
 /// Returns the live window listeners and timers while mounted and open,
 /// which proves the probes see the provider's own.
 async fn cycle(i: u32) -> Result<(f64, f64), String> {
-    type Slot<T> = Arc<Mutex<Option<SyncEntries<T>>>>;
     let (a, b): (Slot<LeakA>, Slot<LeakB>) = Default::default();
     let children = {
         let (a, b) = (a.clone(), b.clone());
         move || {
-            *a.lock().unwrap() = Some(use_sync_component::<LeakA>());
-            *b.lock().unwrap() = Some(use_sync_component::<LeakB>());
+            subscribe(&a);
+            subscribe(&b);
             view! { <ErrorBanner/> <ConnectionIndicator/> }
         }
     };
-    let live = move || {
-        a.lock()
-            .unwrap()
-            .is_some_and(|e| e.state.get_untracked().status == SubscriptionStatus::Live)
-            && b.lock()
-                .unwrap()
-                .is_some_and(|e| e.state.get_untracked().status == SubscriptionStatus::Live)
-    };
+    let live = move || is_live(&a) && is_live(&b);
     let options = SyncOptions::default().reconnect(ReconnectOptions {
         policy: ReconnectPolicy::Fixed(20),
         ..Default::default()
     });
     let registry = SyncRegistry::new().register::<LeakA>().register::<LeakB>();
-    let m = mount(CLIENT, options, registry, children, |_| {});
+    let m = mount_with(&ws_url(CLIENT), options, true, registry, children);
     if !wait_for(10_000, || m.is_open() && live()).await {
         return Err(format!("cycle {i}: not Live: {}", m.state()));
     }
@@ -80,8 +52,8 @@ async fn cycle(i: u32) -> Result<(f64, f64), String> {
     {
         return Err(format!("cycle {i}: mutation not acked"));
     }
-    let mounted = (probe("listeners"), probe("timers"));
-    post(&format!("drop?client={CLIENT}")).await;
+    let mounted = (probe("windowListeners"), probe("timers"));
+    control(&format!("drop?client={CLIENT}")).await;
     if !wait_for(10_000, || {
         m.metrics().reconnects == 1 && m.is_open() && live()
     })
@@ -104,21 +76,19 @@ async fn sample(sockets_before: f64) -> Sample {
     // A closed socket reports its close event a moment after the unmount.
     wait_for(5_000, || probe("liveSockets") <= sockets_before).await;
     Sample {
-        listeners: probe("listeners"),
+        listeners: probe("windowListeners"),
         timers: probe("timers"),
         sockets: probe("liveSockets"),
-        memory: memory_bytes(),
+        memory: wasm_memory_bytes(),
     }
 }
 
 #[wasm_bindgen_test]
 async fn chaos_leaks() {
-    let Some(scale) = scale() else {
-        return skipped("leaks");
-    };
+    let scale = scale();
     install_probes();
     let mut report = Report::new();
-    post(&format!("reset?client={CLIENT}")).await;
+    control(&format!("reset?client={CLIENT}")).await;
     let idle_sockets = probe("liveSockets");
     for i in 0..3 {
         cycle(i).await.expect("warm-up cycle");

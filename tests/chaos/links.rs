@@ -5,35 +5,27 @@
 
 use leptos::prelude::*;
 use leptos_sync::{
-    Exponential, Jitter, Lifecycle, MutationStatus, ReconnectOptions, ReconnectPolicy,
-    SyncComponent, SyncError, SyncOptions, SyncRegistry,
+    Exponential, Jitter, Lifecycle, MutationStatus, ReconnectOptions, ReconnectPolicy, SyncError,
+    SyncOptions, SyncRegistry,
 };
-use serde::{Deserialize, Serialize};
 use wasm_bindgen_test::*;
 
-use crate::browser_support::now;
+use crate::item;
+use crate::report::*;
 use crate::support::*;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Stalled {
-    n: u64,
-}
-impl SyncComponent for Stalled {
-    const NAME: &'static str = "chaos-stall";
-}
+item!(Stalled, "chaos-stall");
 
 const INTERVAL_MS: u64 = 300;
 const PONG_TIMEOUT_MS: u64 = 300;
 
 #[wasm_bindgen_test]
 async fn chaos_half_open() {
-    let Some(scale) = scale() else {
-        return skipped("half_open");
-    };
+    let scale = scale();
     install_probes();
     let client = "chaos-stall";
     let mut report = Report::new();
-    post(&format!("reset?client={client}")).await;
+    control(&format!("reset?client={client}")).await;
     let options = SyncOptions::default()
         .reconnect(ReconnectOptions {
             policy: ReconnectPolicy::Fixed(50),
@@ -41,13 +33,8 @@ async fn chaos_half_open() {
         })
         .heartbeat_interval_ms(INTERVAL_MS)
         .pong_timeout_ms(PONG_TIMEOUT_MS);
-    let m = mount(
-        client,
-        options,
-        SyncRegistry::new().register::<Stalled>(),
-        || (),
-        |_| {},
-    );
+    let registry = SyncRegistry::new().register::<Stalled>();
+    let m = mount_with(&ws_url(client), options, true, registry, || ());
     let mut ids = Vec::new();
     let mut slowest_detection = 0f64;
     for round in 0..count(20, scale) {
@@ -58,7 +45,7 @@ async fn chaos_half_open() {
         report.tried += 1;
         (m.ctx.clear_error)();
         pause(0, INTERVAL_MS as u32).await; // a random phase of the ping cycle
-        post(&format!("stall?client={client}")).await;
+        control(&format!("stall?client={client}")).await;
         let stalled_at = now();
         // Sent into the dead link: it must survive it.
         let handle = m.ctx.mutate(
@@ -101,7 +88,7 @@ async fn chaos_half_open() {
             ));
         }
     }
-    let applied = get("mutations").await;
+    let applied = query("mutations").await;
     for id in &ids {
         match applied.get(id).and_then(|n| n.as_u64()) {
             Some(1) => {}
@@ -119,13 +106,11 @@ async fn chaos_half_open() {
 
 #[wasm_bindgen_test]
 async fn chaos_flapping() {
-    let Some(scale) = scale() else {
-        return skipped("flapping");
-    };
+    let scale = scale();
     install_probes();
     let client = "chaos-flap";
     let mut report = Report::new();
-    post(&format!("reset?client={client}")).await;
+    control(&format!("reset?client={client}")).await;
     let reconnect = ReconnectOptions {
         policy: ReconnectPolicy::Exponential(Exponential {
             initial_ms: 50,
@@ -136,12 +121,12 @@ async fn chaos_flapping() {
         ..Default::default() // stable uptime 5 s
     };
     let options = SyncOptions::default().reconnect(reconnect.clone());
-    let m = mount(client, options, SyncRegistry::new(), || (), |_| {});
+    let m = mount(&ws_url(client), options, true);
     assert!(wait_for(10_000, || m.is_open()).await, "first connect");
     let flaps = count(50, scale) as usize;
-    post(&format!("flap?ms=600000&client={client}")).await;
+    control(&format!("flap?ms=600000&client={client}")).await;
     let started = now();
-    post(&format!("drop?client={client}")).await;
+    control(&format!("drop?client={client}")).await;
     let retries = || {
         m.events
             .lock()
@@ -156,7 +141,7 @@ async fn chaos_flapping() {
     // The drop, then one retry per flap.
     let done = wait_for(120_000, || retries().len() > flaps).await;
     let elapsed = now() - started;
-    post(&format!("flap?ms=0&client={client}")).await;
+    control(&format!("flap?ms=0&client={client}")).await;
     let back = now();
     let recovered = wait_for(10_000, || m.is_open()).await;
     report.recovery(now() - back);

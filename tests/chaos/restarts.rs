@@ -11,51 +11,21 @@ use std::sync::{Arc, Mutex};
 use leptos::prelude::*;
 use leptos_sync::{
     Exponential, Jitter, Lifecycle, MutationHandle, MutationStatus, ReconnectOptions,
-    ReconnectPolicy, SubscriptionStatus, SyncComponent, SyncEntries, SyncOptions, SyncRegistry,
-    use_sync_component,
+    ReconnectPolicy, SyncComponent, SyncOptions, SyncRegistry,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use wasm_bindgen_test::*;
 
-use crate::browser_support::now;
-use crate::support::*;
+use crate::item;
+use crate::report::*;
+use crate::support::{self, *};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RestartA {
-    n: u64,
-}
-impl SyncComponent for RestartA {
-    const NAME: &'static str = "chaos-restart-a";
-}
+item!(RestartA, "chaos-restart-a");
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RestartB {
-    n: u64,
-}
-impl SyncComponent for RestartB {
-    const NAME: &'static str = "chaos-restart-b";
-}
-
-type Slot<T> = Arc<Mutex<Option<SyncEntries<T>>>>;
-
-fn entries<T: SyncComponent>(slot: &Slot<T>) -> HashMap<String, T> {
-    slot.lock().unwrap().expect("mounted").get_untracked()
-}
-
-fn live<T: SyncComponent>(slot: &Slot<T>) -> bool {
-    slot.lock()
-        .unwrap()
-        .is_some_and(|e| e.state.get_untracked().status == SubscriptionStatus::Live)
-}
+item!(RestartB, "chaos-restart-b");
 
 fn acked(h: &MutationHandle) -> bool {
     matches!(h.status.get_untracked(), MutationStatus::Acked { .. })
-}
-
-async fn server_entries<T: SyncComponent>() -> HashMap<String, T> {
-    let topic = get(&format!("topic?name={}", T::NAME)).await;
-    serde_json::from_value(topic["entries"].clone()).unwrap_or_default()
 }
 
 const CLIENT: &str = "chaos-restarts";
@@ -63,26 +33,18 @@ const CLIENT: &str = "chaos-restarts";
 /// The server processes ("boot" prefix of the session ids) holding this
 /// client's subscriptions, and the subscription count per topic.
 async fn server_subscriptions() -> (Vec<String>, HashMap<String, u64>) {
-    let subs = get(&format!("subscriptions?client={CLIENT}")).await;
     let mut boots = Vec::new();
     let mut topics: HashMap<String, u64> = HashMap::new();
-    for s in subs.as_array().cloned().unwrap_or_default() {
-        *topics
-            .entry(s["topic"].as_str().unwrap_or_default().to_string())
-            .or_default() += 1;
-        let boot = s["session"]
-            .as_str()
-            .unwrap_or_default()
-            .split('-')
-            .next()
-            .unwrap_or_default()
-            .to_string();
+    for s in support::server_subscriptions(&format!("client={CLIENT}")).await {
+        *topics.entry(s.topic).or_default() += 1;
+        let boot = s.session.split('-').next().unwrap_or_default().to_string();
         if !boots.contains(&boot) {
             boots.push(boot);
         }
     }
     (boots, topics)
 }
+
 const MODES: [&str; 4] = [
     "mid-mutation",
     "mid-handshake",
@@ -92,9 +54,7 @@ const MODES: [&str; 4] = [
 
 #[wasm_bindgen_test]
 async fn chaos_restarts() {
-    let Some(scale) = scale() else {
-        return skipped("restarts");
-    };
+    let scale = scale();
     install_probes();
     let rounds = count(200, scale);
     let mut report = Report::new();
@@ -150,15 +110,15 @@ async fn chaos_restarts() {
     let children = {
         let (a, b) = (a.clone(), b.clone());
         move || {
-            *a.lock().unwrap() = Some(use_sync_component::<RestartA>());
-            *b.lock().unwrap() = Some(use_sync_component::<RestartB>());
+            subscribe(&a);
+            subscribe(&b);
         }
     };
     let registry = SyncRegistry::new()
         .register::<RestartA>()
         .register::<RestartB>();
-    post(&format!("reset?client={CLIENT}")).await;
-    let m = mount(CLIENT, options, registry, children, observe);
+    control(&format!("reset?client={CLIENT}")).await;
+    let m = mount_observed(&ws_url(CLIENT), options, true, registry, children, observe);
     let mut by_mode = [0u32; 4];
     let expected: HashMap<String, u64> = [
         (RestartA::NAME.to_string(), 1),
@@ -167,7 +127,7 @@ async fn chaos_restarts() {
     .into();
 
     for round in 0..rounds {
-        if !wait_for(20_000, || m.is_open() && live(&a) && live(&b)).await {
+        if !wait_for(20_000, || m.is_open() && is_live(&a) && is_live(&b)).await {
             report.fail(format!(
                 "round {round}: not Open and Live before the round: {}",
                 m.state()
@@ -190,8 +150,12 @@ async fn chaos_restarts() {
                 .mutate(format!("r{round}-{i}"), Some(RestartA { n: u64::from(i) }))
         };
         handles.lock().unwrap().clear();
-        let body = json!({"topic": RestartB::NAME, "key": format!("b{}", round % 5), "value": {"n": round}});
-        call("POST", "publish", &body.to_string()).await;
+        publish(
+            RestartB::NAME,
+            &format!("b{}", round % 5),
+            json!({"n": round}),
+        )
+        .await;
         match mode {
             0 => {
                 // A burst in flight, then the crash at a random moment of it.
@@ -201,7 +165,7 @@ async fn chaos_restarts() {
             }
             1 => {
                 // Crash in the reconnect window: during the backoff, the connect or the handshake.
-                post(&format!("drop?client={CLIENT}")).await;
+                control(&format!("drop?client={CLIENT}")).await;
                 handles.lock().unwrap().extend((0..burst).map(mutate));
                 pause(0, 60).await;
                 crash(rand(0, 5)).await;
@@ -209,13 +173,13 @@ async fn chaos_restarts() {
             2 => {
                 // Crash right after welcome: while the subscriptions are re-sent.
                 crash_on_welcome.store(1, Ordering::SeqCst);
-                post(&format!("drop?client={CLIENT}")).await;
+                control(&format!("drop?client={CLIENT}")).await;
                 handles.lock().unwrap().extend((0..burst).map(mutate));
             }
             _ => {
                 // Queue while refused, then crash while the outbox flushes after welcome.
-                post(&format!("refuse?ms={}&client={CLIENT}", rand(50, 200))).await;
-                post(&format!("drop?client={CLIENT}")).await;
+                control(&format!("refuse?ms={}&client={CLIENT}", rand(50, 200))).await;
+                control(&format!("drop?client={CLIENT}")).await;
                 wait_for(3_000, || !m.is_open()).await;
                 handles.lock().unwrap().extend((0..burst).map(mutate));
                 crash_on_welcome.store(1 + rand(0, 8), Ordering::SeqCst);
@@ -226,8 +190,8 @@ async fn chaos_restarts() {
         let client_ok = || {
             crash_on_welcome.load(Ordering::SeqCst) == 0
                 && m.is_open()
-                && live(&a)
-                && live(&b)
+                && is_live(&a)
+                && is_live(&b)
                 && round_handles.iter().all(acked)
         };
         // Recovered: the client is Open, Live and acked on a *new* process
@@ -269,7 +233,7 @@ async fn chaos_restarts() {
         }
 
         // Every mutation not acked by the dead process arrived at the new one exactly once.
-        let applied = get("mutations").await;
+        let applied = query("mutations").await;
         let old = acked_at_loss.lock().unwrap().clone();
         for h in &round_handles {
             let times = applied.get(&h.id).and_then(Value::as_u64);
@@ -296,15 +260,12 @@ async fn chaos_restarts() {
             }
         }
         // ... and in order.
-        let frames = get(&format!("stats?client={CLIENT}")).await;
         let mut order: Vec<u32> = Vec::new();
-        for f in frames["frames"].as_array().cloned().unwrap_or_default() {
-            if f["type"] != "mutate" {
+        for f in client_frames(CLIENT).await {
+            if f.kind != "mutate" {
                 continue;
             }
-            let raw: Value =
-                serde_json::from_str(f["raw"].as_str().unwrap_or("null")).unwrap_or_default();
-            let key = raw["key"].as_str().unwrap_or_default();
+            let key = f.raw["key"].as_str().unwrap_or_default();
             if let Some(i) = key
                 .strip_prefix(&format!("r{round}-"))
                 .and_then(|i| i.parse().ok())

@@ -10,7 +10,7 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { BACKOFF, Server, launchBrowser, openPage, waitConnection, sleep } = require('./harness');
+const { BACKOFF, WS_FAILED, startSuite, stopSuite, openPage, waitConnection, sleep } = require('./harness');
 
 const SCALE = Number(process.env.LEPTOS_SYNC_CHAOS_SCALE || '0.1');
 const SPANS = Math.max(1, Math.round(20 * SCALE));
@@ -22,10 +22,7 @@ const SPAN_MS = SCALE >= 0.5 ? [2_000, 8_000] : [800, 2_000];
 const PONG_TIMEOUT_MS = 10_000;
 const RECOVERY_BOUND_MS = PONG_TIMEOUT_MS + 3_000;
 // Failed handshakes while offline, and while the server is dropped.
-const EXPECTED_CONSOLE = [
-  /WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/ws[^']*' failed/,
-  /ERR_INTERNET_DISCONNECTED/,
-];
+const EXPECTED_CONSOLE = [WS_FAILED, /ERR_INTERNET_DISCONNECTED/];
 
 function randomBetween([lo, hi]) {
   return lo + Math.floor(Math.random() * (hi - lo + 1));
@@ -35,15 +32,8 @@ describe('chaos: offline', () => {
   let browser;
   let server;
 
-  before(async () => {
-    browser = await launchBrowser();
-    server = await new Server().start();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.kill();
-  });
+  before(async () => ({ browser, server } = await startSuite()));
+  after(() => stopSuite({ browser, server }));
 
   it(`${SPANS} random offline spans: backoff while offline, reconnect on online`, async () => {
     const tab = await openPage(browser);

@@ -6,8 +6,9 @@ const { describe, it, before, after, beforeEach, afterEach } = require('node:tes
 const assert = require('node:assert/strict');
 const {
   RECONNECT_BOUND_MS,
-  Server,
-  launchBrowser,
+  WS_FAILED,
+  startSuite,
+  stopSuite,
   openPage,
   waitConnection,
   waitSnapshot,
@@ -15,23 +16,14 @@ const {
   sleep,
 } = require('./harness');
 
-const WS_FAILED = /WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/ws[^']*' failed/;
-
 describe('fault panel', () => {
   let browser;
   let server;
   let tab;
 
-  before(async () => {
-    browser = await launchBrowser();
-    // As scripts/demo: a 5 s heartbeat, so muted pings show within seconds.
-    server = await new Server(['--heartbeat-ms', '5000']).start();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.kill();
-  });
+  // As scripts/demo: a 5 s heartbeat, so muted pings show within seconds.
+  before(async () => ({ browser, server } = await startSuite(['--heartbeat-ms', '5000'])));
+  after(() => stopSuite({ browser, server }));
 
   beforeEach(async () => {
     await server.control('/reset');

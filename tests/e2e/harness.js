@@ -49,6 +49,11 @@ function distDir() {
   return dir;
 }
 
+/** The browser's own console error for a WebSocket that failed to connect
+ *  (refused, offline, or died in the handshake): expected while the server is
+ *  down, so tests that take it down `allow` it. */
+const WS_FAILED = /WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/ws[^']*' failed/;
+
 const LISTENING = /^leptos-sync-server listening on (\S+):(\d+)\s*$/;
 const live = new Set();
 process.on('exit', () => {
@@ -188,6 +193,24 @@ async function launchBrowser() {
   });
 }
 
+/** Launches the browser and starts a reference server with `serverArgs`:
+ *  what the tests of a `describe` share (its `before` hook). */
+async function startSuite(serverArgs = []) {
+  const browser = await launchBrowser();
+  try {
+    return { browser, server: await new Server(serverArgs).start() };
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
+}
+
+/** Ends what `startSuite` started (its `after` hook); either may be missing. */
+async function stopSuite({ browser, server }) {
+  await browser?.close();
+  await server?.kill();
+}
+
 /**
  * Opens a page that records every page error and console error.
  * `allow` lists console messages a test expects (e.g. the browser's own
@@ -262,8 +285,11 @@ async function screenshot(page, name) {
 module.exports = {
   BACKOFF,
   RECONNECT_BOUND_MS,
+  WS_FAILED,
   Server,
   launchBrowser,
+  startSuite,
+  stopSuite,
   openPage,
   waitConnection,
   debugSnapshot,

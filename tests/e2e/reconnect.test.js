@@ -4,17 +4,7 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const {
-  RECONNECT_BOUND_MS,
-  Server,
-  launchBrowser,
-  openPage,
-  waitConnection,
-  screenshot,
-} = require('./harness');
-
-// The browser itself logs failed WebSocket handshakes while the server is down.
-const WS_REFUSED = /WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/ws[^']*' failed/;
+const { RECONNECT_BOUND_MS, WS_FAILED, Server, launchBrowser, openPage, waitConnection, screenshot } = require('./harness');
 
 describe('demo against the reference server', () => {
   let browser;
@@ -73,7 +63,7 @@ describe('demo against the reference server', () => {
   it('shows not connected when the server is killed, and Open again after it restarts', async () => {
     const server = await startServer();
     const tab = await openPage(browser);
-    tab.allow(WS_REFUSED);
+    tab.allow(WS_FAILED);
     try {
       await tab.page.goto(`${server.origin}/`);
       await waitConnection(tab.page, true, 15_000);

@@ -4,22 +4,15 @@
 
 const { describe, it, before, after, beforeEach, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
-const { RECONNECT_BOUND_MS, Server, launchBrowser, openPage, waitConnection, waitSnapshot, screenshot } = require('./harness');
+const { RECONNECT_BOUND_MS, startSuite, stopSuite, openPage, waitConnection, waitSnapshot, screenshot } = require('./harness');
 
 describe('live data', () => {
   let browser;
   let server;
   const tabs = [];
 
-  before(async () => {
-    browser = await launchBrowser();
-    server = await new Server(['--demo-data']).start();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.kill();
-  });
+  before(async () => ({ browser, server } = await startSuite(['--demo-data'])));
+  after(() => stopSuite({ browser, server }));
 
   beforeEach(async () => {
     await server.control('/reset');

@@ -6,8 +6,9 @@
 const { describe, it, before, after, beforeEach, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const {
-  Server,
-  launchBrowser,
+  WS_FAILED,
+  startSuite,
+  stopSuite,
   openPage,
   waitConnection,
   debugSnapshot,
@@ -16,8 +17,6 @@ const {
   sleep,
 } = require('./harness');
 
-// The browser logs failed WebSocket handshakes itself (refused, or offline).
-const WS_FAILED = /WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/ws[^']*' failed/;
 /** The demo's ReconnectBanner grace_ms (examples/demo/src/app.rs). */
 const GRACE_MS = 1_500;
 
@@ -30,15 +29,8 @@ describe('widgets', () => {
   let server;
   let tab;
 
-  before(async () => {
-    browser = await launchBrowser();
-    server = await new Server(['--demo-data']).start();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.kill();
-  });
+  before(async () => ({ browser, server } = await startSuite(['--demo-data'])));
+  after(() => stopSuite({ browser, server }));
 
   beforeEach(async () => {
     await server.control('/reset');

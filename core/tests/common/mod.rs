@@ -1,6 +1,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(dead_code)] // each test file uses a different part of the harness
-//! A virtual-time driver for the sans-IO [`Machine`], shared by the native core tests.
+//! A virtual-time driver for the sans-IO [`Machine`] that checks the core's
+//! invariants after every event, shared by the native core tests.
 //!
 //! It plays the role of the provider: it executes every command the machine
 //! emits (a `Connect` creates socket `k`, `CloseSocket` starts closing it) and,

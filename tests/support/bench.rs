@@ -1,12 +1,10 @@
-//! Shared helpers of the browser benchmarks (`tests/bench_*.rs`).
+//! The benchmarks' size, clock and result lines (`tests/bench_*`).
 //!
 //! Every benchmark reads its size from `LEPTOS_SYNC_BENCH_N` at compile time:
 //! unset (as in `scripts/test`), it runs a small smoke size that only checks
 //! that it runs and produces numbers; `scripts/bench` sets the full size.
 //! Results are printed as `BENCH <name> key=value ...` lines (visible with
 //! `-- --nocapture`).
-
-#![allow(dead_code)] // each bench uses its own subset
 
 use wasm_bindgen::JsValue;
 
@@ -19,11 +17,6 @@ pub const BENCH_N: Option<u64> = match option_env!("LEPTOS_SYNC_BENCH_N") {
 /// `full` when `scripts/bench` set `LEPTOS_SYNC_BENCH_N`, else `smoke`.
 pub fn size(smoke: u64, full: u64) -> u64 {
     if BENCH_N.is_some() { full } else { smoke }
-}
-
-/// Whether this is the full run (`LEPTOS_SYNC_BENCH_N` set at build time).
-pub fn is_full() -> bool {
-    BENCH_N.is_some()
 }
 
 const fn parse_u64(s: &str) -> u64 {
