@@ -18,6 +18,7 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use common::prop::{bump, explored, runner};
 use common::{Harness, Phase, msg};
 use leptos_sync_core::backoff::{
     Exponential, Jitter, MAX_DELAY_MS, ReconnectOptions, ReconnectPolicy,
@@ -27,7 +28,6 @@ use leptos_sync_core::outbox::{Mutation, MutationStatus, OutboxOptions, Overflow
 use leptos_sync_core::{Lifecycle, SyncError};
 use leptos_sync_protocol::{ClientMsg, ServerMsg, close_code};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
 
 /// Durations: the edges, small values, and anything at all.
 fn ms() -> impl Strategy<Value = u64> {
@@ -189,10 +189,6 @@ struct Coverage {
     acked: Cell<u32>,
 }
 
-fn bump(c: &Cell<u32>) {
-    c.set(c.get() + 1);
-}
-
 /// Delivers `step` if it is physically possible now; returns the commands.
 fn deliver(h: &mut Harness, step: &Step, acked: &mut u64) -> Vec<Command> {
     let live = h.live.map(|k| &h.sockets[k]);
@@ -349,28 +345,13 @@ fn check_status(overflow: Overflow, seen: &[MutationStatus], next: &MutationStat
 
 #[test]
 fn arbitrary_options_never_panic_and_keep_the_invariants() {
-    let mut config = Config {
-        cases: 512,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    // Reproducible by default; PROPTEST_RNG_SEED explores elsewhere, PROPTEST_CASES scales.
-    if matches!(config.rng_seed, RngSeed::Random) {
-        config.rng_seed = RngSeed::Fixed(0x0b7_1025);
-    }
-    if let Some(cases) = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-    {
-        config.cases = cases;
-    }
     let cov = Coverage::default();
     let strategy = (
         options(),
         any::<u64>(),
         prop::collection::vec(step(), 1..120),
     );
-    TestRunner::new(config)
+    runner(512, 0x0b7_1025)
         .run(&strategy, |(opts, seed, steps)| {
             run(opts, seed, &steps, &cov);
             Ok(())
@@ -385,11 +366,5 @@ fn arbitrary_options_never_panic_and_keep_the_invariants() {
         ("refusals", cov.refused.get()),
         ("acks", cov.acked.get()),
     ];
-    println!("coverage: {counts:?}");
-    for (what, n) in counts {
-        assert!(
-            n >= 20,
-            "only {n} {what}: the generator no longer explores it"
-        );
-    }
+    explored(counts);
 }

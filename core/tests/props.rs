@@ -24,6 +24,7 @@ use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use common::Harness;
+use common::prop::{bump, explored, runner};
 use common::server::{self, Counts, Server, ServerStep, TOPICS};
 use common::subs;
 use leptos_sync_core::backoff::{Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
@@ -31,7 +32,6 @@ use leptos_sync_core::machine::{Command, Event, MachineOptions};
 use leptos_sync_core::{ConnectionState, FailReason, SyncError};
 use leptos_sync_protocol::{ClientMsg, ServerMsg, close_code};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
 
 const CODES: [u16; 10] = [1000, 1001, 1006, 1008, 1011, 1012, 4401, 4403, 4429, 4400];
 
@@ -176,10 +176,6 @@ struct Coverage {
     /// Connects that gave up waiting for a close event.
     after_close_wait: Cell<u32>,
     subs: RefCell<Counts>,
-}
-
-fn bump(c: &Cell<u32>) {
-    c.set(c.get() + 1);
 }
 
 /// Delivers `step` if it is physically possible now; returns the commands.
@@ -327,44 +323,19 @@ fn run(opts: MachineOptions, seed: u64, steps: &[Step], cov: &Coverage) {
 
 /// Runs `cases` random sequences with subscription traffic weighted `subs`.
 fn explore(cases: u32, subs: u32) -> Coverage {
-    let mut config = Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    // Reproducible by default; PROPTEST_RNG_SEED explores elsewhere, PROPTEST_CASES scales.
-    if matches!(config.rng_seed, RngSeed::Random) {
-        config.rng_seed = RngSeed::Fixed(0x1ea7_5eed);
-    }
-    if let Some(cases) = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-    {
-        config.cases = cases;
-    }
     let cov = Coverage::default();
     let strategy = (
         options(),
         any::<u64>(),
         prop::collection::vec(step(subs), 1..160),
     );
-    TestRunner::new(config)
+    runner(cases, 0x1ea7_5eed)
         .run(&strategy, |(opts, seed, steps)| {
             run(opts, seed, &steps, &cov);
             Ok(())
         })
         .unwrap();
     cov
-}
-
-fn explored<const N: usize>(counts: [(&str, u32); N]) {
-    println!("coverage: {counts:?}");
-    for (what, n) in counts {
-        assert!(
-            n >= 20,
-            "only {n} {what}: the generator no longer explores it"
-        );
-    }
 }
 
 #[test]

@@ -192,15 +192,27 @@ pub enum Timer {
     Close,
 }
 
-/// Every timer; each one's index is its `as usize`.
-pub(super) const TIMERS: [Timer; 6] = [
-    Timer::Reconnect,
-    Timer::Ping,
-    Timer::Pong,
-    Timer::Connect,
-    Timer::Outbox,
-    Timer::Close,
-];
+impl Timer {
+    /// Every timer, in index order (each one's index is its `as usize`).
+    ///
+    /// ```
+    /// use leptos_sync_core::{Machine, MachineOptions, Timer};
+    ///
+    /// let machine = Machine::new(MachineOptions::default(), || 0.5);
+    /// let earliest = Timer::ALL.into_iter().filter_map(|t| machine.deadline(t)).min();
+    /// assert_eq!(earliest, machine.poll_timeout());
+    /// ```
+    pub const ALL: [Timer; 6] = [
+        Timer::Reconnect,
+        Timer::Ping,
+        Timer::Pong,
+        Timer::Connect,
+        Timer::Outbox,
+        Timer::Close,
+    ];
+}
+
+pub(super) const TIMERS: [Timer; 6] = Timer::ALL;
 
 /// The timers of one connection attempt, cleared when it ends or a new one starts.
 pub(super) const CONNECTION_TIMERS: [Timer; 4] =

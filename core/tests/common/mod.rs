@@ -23,6 +23,7 @@
 
 mod checks;
 mod drive;
+pub mod prop;
 pub mod server;
 pub mod setup;
 pub mod subs;
