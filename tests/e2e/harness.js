@@ -36,7 +36,7 @@ function serverBin() {
     .filter((p) => fs.existsSync(p))
     .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
   if (built.length === 0) {
-    throw new Error('leptos-sync-server not built: run `cargo build -p leptos-sync-server` or set LEPTOS_SYNC_SERVER_BIN');
+    throw new Error('leptos-sync-server not built: run `cargo build -p leptos-sync-reference-server` or set LEPTOS_SYNC_SERVER_BIN');
   }
   return built[0];
 }

@@ -1,161 +1,124 @@
-//! Reference server for the leptos-sync protocol v1.
-//!
-//! It serves `/ws` (the protocol, with in-memory topics), optionally a static
-//! directory at `/` (the built demo), and with `--control` the fault-injection
-//! API under `/control` used by the browser and end-to-end tests.
-//!
-//! ```no_run
-//! # async fn demo() -> std::io::Result<()> {
-//! use leptos_sync_server::{Config, serve};
-//! let server = serve(Config { control: true, ..Config::default() }).await?;
-//! println!("ws://{}/ws", server.local_addr());
-//! # Ok(()) }
-//! ```
+//! The reference binary `leptos-sync-server` as a library, so its tests can
+//! start it in process: the command line ([`Args`]), and [`start`], which
+//! serves the `leptos-sync-server` crate with the fault-control API, an
+//! optional static directory and the optional demo feed.
 
 #![warn(missing_docs)]
 
-use std::io::Write;
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::net::IpAddr;
+use std::path::PathBuf;
 
-use axum::Router;
-use axum::routing::get;
-use axum::serve::ListenerExt;
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
+use clap::Parser;
+use leptos_sync_server::{Config, Server, serve_with};
 use tower_http::services::{ServeDir, ServeFile};
 
-pub mod chaos;
-mod config;
-pub mod control;
 pub mod demo_data;
-pub mod monitor;
-pub mod state;
-mod ws;
 
-pub use config::Config;
+/// The command line of `leptos-sync-server`.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "leptos-sync-server",
+    version,
+    about = "Reference server for the leptos-sync protocol v1"
+)]
+pub struct Args {
+    /// Port to listen on; 0 picks a free one (the bound port is printed).
+    #[arg(long, env = "PORT", default_value_t = 8080)]
+    pub port: u16,
 
-/// Shared state of one running server.
-pub struct App {
-    /// Topics and mutation dedup.
-    pub hub: state::Hub,
-    /// Connections, faults and statistics.
-    pub monitor: monitor::Monitor,
-    /// Crash and flap switches.
-    pub chaos: chaos::Chaos,
-    /// The configuration it was started with.
-    pub config: Config,
-    /// Per-process nonce, so session ids differ across restarts.
-    boot: u64,
+    /// Address to listen on.
+    #[arg(long, default_value_t = Config::ADDR)]
+    pub addr: IpAddr,
+
+    /// Serve this directory (the built demo) at `/`, with an index.html fallback.
+    #[arg(long = "static", value_name = "DIR")]
+    pub static_dir: Option<PathBuf>,
+
+    /// Enable the fault-injection endpoints under /control (loopback peers only).
+    #[arg(long)]
+    pub control: bool,
+
+    /// Token every `hello` must carry; without one any token is accepted.
+    #[arg(long, env = "SYNC_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// Updates kept per topic for resuming subscriptions.
+    #[arg(long, default_value_t = Config::HISTORY)]
+    pub history: usize,
+
+    /// Ping interval suggested to clients in `welcome`, in ms.
+    #[arg(long, default_value_t = Config::HEARTBEAT_MS)]
+    pub heartbeat_ms: u64,
+
+    /// Publish demo prices to the topic "Ticker" about once a second.
+    #[arg(long)]
+    pub demo_data: bool,
+
+    /// Largest text frame answered normally, in bytes; larger ones get `too_large`.
+    #[arg(long, default_value_t = Config::MAX_FRAME)]
+    pub max_frame: usize,
 }
 
-impl App {
-    /// Fresh state for `config`.
-    pub fn new(config: Config) -> Self {
-        let boot = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64)
-            & 0xffff_ffff;
-        Self {
-            hub: state::Hub::new(config.history),
-            monitor: monitor::Monitor::new(config.required_token()),
-            chaos: chaos::Chaos::default(),
-            config,
-            boot,
+impl Args {
+    /// The server crate's configuration these arguments ask for.
+    pub fn config(&self) -> Config {
+        Config {
+            port: self.port,
+            addr: self.addr,
+            control: self.control,
+            token: self.token.clone(),
+            history: self.history,
+            heartbeat_ms: self.heartbeat_ms,
+            max_frame: self.max_frame,
         }
     }
 }
 
-/// The HTTP routes of a server over `app`.
-pub fn router(app: Arc<App>) -> Router {
-    let mut router = Router::new().route("/ws", get(ws::upgrade));
-    if app.config.control {
-        router = router.nest("/control", control::router());
-    }
-    if let Some(dir) = &app.config.static_dir {
+/// Binds and serves in the background, with the static directory and the
+/// demo feed when asked for. The demo feed stops with the server.
+pub async fn start(args: &Args) -> std::io::Result<Server> {
+    let static_dir = args.static_dir.clone();
+    let server = serve_with(args.config(), |router| match static_dir {
         // Client-side routes of the demo fall back to its index.html.
-        let index = ServeFile::new(dir.join("index.html"));
-        router = router.fallback_service(ServeDir::new(dir).fallback(index));
-    }
-    router.with_state(app)
-}
-
-/// A server running on the current tokio runtime; stopped when dropped.
-pub struct Server {
-    addr: SocketAddr,
-    app: Arc<App>,
-    tasks: Vec<JoinHandle<()>>,
-}
-
-impl Server {
-    /// The address it listens on (with the real port when 0 was asked for).
-    pub fn local_addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// Its shared state, for tests that inspect topics or statistics directly.
-    pub fn app(&self) -> &Arc<App> {
-        &self.app
-    }
-
-    /// Waits until the server stops (which it only does on an accept error).
-    pub async fn wait(mut self) {
-        if let Some(task) = self.tasks.first_mut() {
-            let _ = task.await;
+        Some(dir) => {
+            let index = ServeFile::new(dir.join("index.html"));
+            router.fallback_service(ServeDir::new(dir).fallback(index))
         }
+        None => router,
+    })
+    .await?;
+    if args.demo_data {
+        demo_data::spawn(server.app());
     }
+    Ok(server)
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        for task in &self.tasks {
-            task.abort();
-        }
-    }
-}
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
 
-/// Binds to `config.addr:config.port` and starts serving in the background.
-pub async fn serve(config: Config) -> std::io::Result<Server> {
-    let listener = TcpListener::bind((config.addr, config.port)).await?;
-    let addr = listener.local_addr()?;
-    // Small frames (updates, acks, pongs) must leave at once: with Nagle's
-    // algorithm a reply waits for the client's delayed ACK, about 40 ms.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            eprintln!("leptos-sync-server: TCP_NODELAY: {e}");
-        }
-    });
-    let app = Arc::new(App::new(config));
-    let service = router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let mut tasks = vec![tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, service).await {
-            eprintln!("leptos-sync-server: {e}");
-        }
-    })];
-    if app.config.demo_data {
-        tasks.push(demo_data::spawn(app.clone()));
-    }
-    Ok(Server { addr, app, tasks })
-}
+    use super::*;
 
-/// Serves until Ctrl-C, after printing the one line scripts wait for:
-/// `leptos-sync-server listening on ADDR:PORT`.
-pub async fn run(config: Config) -> std::io::Result<()> {
-    let server = serve(config).await?;
-    // A process of its own: `POST /control/crash` may end it.
-    server.app().chaos.allow_crash();
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "leptos-sync-server listening on {}",
-        server.local_addr()
-    )?;
-    out.flush()?;
-    drop(out);
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = server.wait() => {}
+    #[test]
+    fn the_command_line_defaults_are_the_in_process_defaults() {
+        let command = Args::command();
+        // Read from the parser's own definition, so no environment variable interferes.
+        let default = |id: &str| {
+            let arg = command.get_arguments().find(|a| a.get_id() == id);
+            let values = arg.expect(id).get_default_values();
+            values.first().map(|v| v.to_string_lossy().into_owned())
+        };
+        let config = Config::default();
+        let expected = [
+            ("port", "8080".to_owned()), // Config::default() uses port 0
+            ("addr", config.addr.to_string()),
+            ("history", config.history.to_string()),
+            ("heartbeat_ms", config.heartbeat_ms.to_string()),
+            ("max_frame", config.max_frame.to_string()),
+        ];
+        for (id, value) in expected {
+            assert_eq!(default(id), Some(value), "--{id}");
+        }
+        assert_eq!(config.port, 0);
     }
-    Ok(())
 }

@@ -10,17 +10,19 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
+#[cfg(feature = "control")]
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+#[cfg(feature = "control")]
+use axum::response::IntoResponse;
+use axum::response::Response;
 use leptos_sync_protocol::{
     ClientMsg, DecodeError, PROTOCOL_VERSION, ServerMsg, close_code, error_code,
 };
 use serde::Deserialize;
-use serde_json::Value;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::App;
-use crate::monitor::{Admission, Frame, RAW_CAP, Scope, now_ms};
+use crate::faults::{Admission, Scope};
 use crate::state::{ConnId, Out, SubRequest, Tx, send};
 
 /// How long to wait for the client's half of a close handshake.
@@ -40,12 +42,14 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Response {
     let client = query.client.filter(|c| !c.is_empty());
-    match app.monitor.admit(&client) {
+    match app.admit(&client) {
+        #[cfg(feature = "control")]
         Admission::Refuse => (
             StatusCode::SERVICE_UNAVAILABLE,
             "connections refused for now",
         )
             .into_response(),
+        #[cfg(feature = "control")]
         Admission::Overload(ms) => ws.on_upgrade(move |mut socket| async move {
             let reason = close_code::retry_after_reason(ms);
             if send_close(&mut socket, close_code::OVERLOADED, reason).await {
@@ -66,7 +70,8 @@ pub async fn upgrade(
 
 async fn run(app: Arc<App>, client: Scope, attempt: u64, mut socket: WebSocket) {
     let (tx, rx) = unbounded_channel();
-    let id = app.monitor.register(client.clone(), tx.clone());
+    let id = app.next_conn_id();
+    app.register(id, client.clone(), tx.clone());
     let mut conn = Conn {
         app: app.clone(),
         client,
@@ -77,7 +82,7 @@ async fn run(app: Arc<App>, client: Scope, attempt: u64, mut socket: WebSocket) 
     };
     conn.serve(&mut socket, rx).await;
     app.hub.remove_conn(id);
-    app.monitor.unregister(id);
+    app.unregister(id);
     // Only now does the TCP connection end, and the client see its close: a
     // connection it opens after that is never counted together with this one.
     drop(socket);
@@ -119,6 +124,7 @@ impl Conn {
                         }
                         return;
                     }
+                    #[cfg(feature = "control")]
                     Some(Out::Stall) => {
                         // Hold the socket without touching it: a half-open link.
                         while let Some(out) = rx.recv().await {
@@ -152,7 +158,7 @@ impl Conn {
     }
 
     fn on_binary(&mut self, len: usize) -> Flow {
-        self.record(None, format!("<binary {len} bytes>"));
+        self.record(&format!("<binary {len} bytes>"), false);
         if self.session.is_none() {
             return self.hello_required();
         }
@@ -168,7 +174,7 @@ impl Conn {
     fn on_text(&mut self, text: &str) -> Flow {
         let max = self.app.config.max_frame;
         if text.len() > max {
-            self.record(None, truncate(text).to_owned());
+            self.record(text, false);
             if self.session.is_none() {
                 return self.hello_required();
             }
@@ -176,8 +182,7 @@ impl Conn {
             self.error(error_code::TOO_LARGE, message, None, None);
             return Flow::Go;
         }
-        let (kind, raw) = inspect(text);
-        self.record(kind, raw);
+        self.record(text, true);
         let msg = ClientMsg::decode(text);
         if self.session.is_none() {
             return self.handshake(msg);
@@ -230,13 +235,13 @@ impl Conn {
                 value,
             }) => {
                 let (seq, _) = self.app.hub.mutate(&id, &topic, &key, value);
-                if self.app.monitor.take_drop_before_ack(&self.client) {
+                if self.app.take_drop_before_ack(&self.client) {
                     return Flow::Drop;
                 }
                 send(&self.tx, &ServerMsg::Ack { id, seq });
             }
             Ok(ClientMsg::Ping { t }) => {
-                if self.app.monitor.ping(&self.client) {
+                if self.app.ping(&self.client) {
                     send(&self.tx, &ServerMsg::Pong { t });
                 }
             }
@@ -253,12 +258,11 @@ impl Conn {
             self.error(error_code::UNSUPPORTED_PROTOCOL, message, None, None);
             return Flow::Close(close_code::PROTOCOL_VIOLATION, "unsupported protocol");
         }
-        let monitor = &self.app.monitor;
-        if !monitor.hello(&self.client, self.attempt, token.as_deref()) {
+        if !self.app.hello(&self.client, self.attempt, token.as_deref()) {
             return Flow::Close(close_code::UNAUTHORIZED, "unauthorized");
         }
         let session = format!("{:x}-{}", self.app.boot, self.id);
-        monitor.set_session(self.id, &session);
+        self.app.set_session(self.id, &session);
         self.session = Some(session.clone());
         let heartbeat_ms = Some(self.app.config.heartbeat_ms);
         send(
@@ -268,7 +272,7 @@ impl Conn {
                 heartbeat_ms,
             },
         );
-        if self.app.chaos.flapping(&self.client) {
+        if self.app.flapping(&self.client) {
             // Welcome goes out first (the queue is ordered), then the link dies.
             let _ = self.tx.send(Out::Drop);
         }
@@ -304,38 +308,10 @@ impl Conn {
         );
     }
 
-    fn record(&self, kind: Option<String>, raw: String) {
-        let frame = Frame {
-            at_ms: now_ms(),
-            session: self.session.clone(),
-            kind,
-            raw,
-        };
-        self.app.monitor.frame(&self.client, frame);
+    fn record(&self, text: &str, parse: bool) {
+        self.app
+            .record(&self.client, self.session.clone(), text, parse);
     }
-}
-
-/// The frame's `type` and its text for the statistics, with any token redacted.
-fn inspect(text: &str) -> (Option<String>, String) {
-    let Ok(Value::Object(mut obj)) = serde_json::from_str::<Value>(text) else {
-        return (None, truncate(text).to_owned());
-    };
-    let kind = obj.get("type").and_then(Value::as_str).map(str::to_owned);
-    match obj.get_mut("token") {
-        Some(token) if !token.is_null() => {
-            *token = Value::from("<redacted>");
-            (kind, truncate(&Value::Object(obj).to_string()).to_owned())
-        }
-        _ => (kind, truncate(text).to_owned()),
-    }
-}
-
-fn truncate(text: &str) -> &str {
-    let mut end = text.len().min(RAW_CAP);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 /// Sends a close frame; false when the socket is already gone.
@@ -351,25 +327,4 @@ async fn send_close(socket: &mut WebSocket, code: u16, reason: String) -> bool {
 async fn finish_close(socket: &mut WebSocket) {
     let drain = async { while let Some(Ok(_)) = socket.recv().await {} };
     let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_never_reach_the_statistics() {
-        let (kind, raw) = inspect(r#"{"type":"hello","protocol":1,"token":"s3cret"}"#);
-        assert_eq!(kind.as_deref(), Some("hello"));
-        assert!(!raw.contains("s3cret"), "{raw}");
-        assert!(raw.contains("<redacted>"));
-        let (_, raw) = inspect(r#"{"type":"hello","protocol":1,"token":null}"#);
-        assert_eq!(raw, r#"{"type":"hello","protocol":1,"token":null}"#);
-    }
-
-    #[test]
-    fn truncation_respects_char_boundaries() {
-        let s = "é".repeat(RAW_CAP);
-        assert!(truncate(&s).len() <= RAW_CAP);
-    }
 }

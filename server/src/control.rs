@@ -20,7 +20,8 @@ use serde_json::{Value, json};
 use tower_http::cors::{Any, CorsLayer};
 
 use crate::App;
-use crate::monitor::{Scope, now_ms};
+use crate::faults::Scope;
+use crate::monitor::now_ms;
 use crate::state::Out;
 
 /// Query parameters shared by the control endpoints; each uses what it needs.

@@ -15,6 +15,7 @@ use leptos_sync_protocol::ServerMsg;
 use serde_json::{Map, Value};
 use tokio::sync::mpsc::UnboundedSender;
 
+#[cfg(feature = "control")]
 mod ops;
 
 /// Identifies one WebSocket connection for the lifetime of the process.
@@ -30,6 +31,7 @@ pub enum Out {
     /// End the TCP connection at once, without a close frame.
     Drop,
     /// Stop reading and writing, but keep the TCP connection, until [`Out::Drop`].
+    #[cfg(feature = "control")]
     Stall,
 }
 

@@ -11,15 +11,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+pub use crate::faults::{Admission, Scope};
 use crate::state::{ConnId, Out, Tx};
 
 /// Most frames, attempts and hellos kept per client.
 pub const STATS_CAP: usize = 10_000;
 /// Longest `raw` text kept for one recorded frame.
 pub const RAW_CAP: usize = 8 * 1024;
-
-/// A client id scope: `None` means "every client" for faults, "no client id" for stats.
-pub type Scope = Option<String>;
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
@@ -95,17 +93,6 @@ struct Inner {
     faults: HashMap<Scope, Faults>,
     stats: HashMap<Scope, Stats>,
     token: Option<String>,
-}
-
-/// What to do with a WebSocket upgrade request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Admission {
-    /// Upgrade and serve it; the attempt id lets `hello` rewrite the outcome.
-    Accept(u64),
-    /// Answer HTTP 503.
-    Refuse,
-    /// Upgrade, then close at once with 4429 and this retry-after in ms.
-    Overload(u64),
 }
 
 /// Statistics as served by `GET /control/stats`.
@@ -201,11 +188,9 @@ impl Monitor {
         admission
     }
 
-    /// Registers an accepted connection and returns its id.
-    pub fn register(&self, client: Scope, tx: Tx) -> ConnId {
+    /// Registers an accepted connection under its id.
+    pub fn register(&self, id: ConnId, client: Scope, tx: Tx) {
         let mut inner = self.lock();
-        inner.next_id += 1;
-        let id = inner.next_id;
         let open = 1 + inner.conns.values().filter(|c| c.client == client).count();
         let stats = inner.stats.entry(client.clone()).or_default();
         stats.peak_connections = stats.peak_connections.max(open);
@@ -217,7 +202,6 @@ impl Monitor {
                 tx,
             },
         );
-        id
     }
 
     /// Forgets a connection that has ended.

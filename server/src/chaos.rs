@@ -25,7 +25,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::App;
-use crate::monitor::Scope;
+use crate::faults::Scope;
 
 /// The exit code of a crash: what a shell reports for SIGKILL.
 pub const CRASH_EXIT_CODE: i32 = 137;
@@ -40,7 +40,7 @@ pub struct Chaos {
 }
 
 impl Chaos {
-    /// Lets `POST /control/crash` end the process; set by [`crate::run`] only.
+    /// Lets `POST /control/crash` end the process; set by the reference binary only.
     pub fn allow_crash(&self) {
         self.crash_allowed.store(true, Ordering::SeqCst);
     }

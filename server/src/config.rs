@@ -1,0 +1,55 @@
+//! In-process configuration.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+/// How a server runs. Start from [`Config::default`] and set what differs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Port to listen on; 0 (the default) picks a free one.
+    pub port: u16,
+    /// Address to listen on; loopback by default.
+    pub addr: IpAddr,
+    /// Enable the fault-injection endpoints under `/control` (loopback peers only).
+    #[cfg(feature = "control")]
+    pub control: bool,
+    /// Token every `hello` must carry; `None` or empty accepts any token.
+    pub token: Option<String>,
+    /// Updates kept per topic for resuming subscriptions.
+    pub history: usize,
+    /// Ping interval suggested to clients in `welcome`, in ms.
+    pub heartbeat_ms: u64,
+    /// Largest text frame answered normally, in bytes; larger ones get `too_large`.
+    pub max_frame: usize,
+}
+
+impl Config {
+    /// Updates kept per topic by default.
+    pub const HISTORY: usize = 1000;
+    /// Suggested ping interval by default, in ms.
+    pub const HEARTBEAT_MS: u64 = 30_000;
+    /// Largest text frame by default, in bytes.
+    pub const MAX_FRAME: usize = 1 << 20;
+    /// The default listen address.
+    pub const ADDR: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+    /// The token if one is required; an empty string means none.
+    pub(crate) fn required_token(&self) -> Option<String> {
+        self.token.clone().filter(|t| !t.is_empty())
+    }
+}
+
+impl Default for Config {
+    /// Loopback, port 0 (so tests never collide), no token, no control.
+    fn default() -> Self {
+        Self {
+            port: 0,
+            addr: Self::ADDR,
+            #[cfg(feature = "control")]
+            control: false,
+            token: None,
+            history: Self::HISTORY,
+            heartbeat_ms: Self::HEARTBEAT_MS,
+            max_frame: Self::MAX_FRAME,
+        }
+    }
+}
