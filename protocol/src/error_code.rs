@@ -18,3 +18,6 @@ pub const TOO_LARGE: &str = "too_large";
 pub const UNKNOWN_SUBSCRIPTION: &str = "unknown_subscription";
 /// A second `hello` came after `welcome`; the connection stays as it was.
 pub const UNEXPECTED_HELLO: &str = "unexpected_hello";
+/// The server's topic store failed or could not be reached; the frame it
+/// answers (named by `sub` or `id`) had no effect and may be sent again.
+pub const UNAVAILABLE: &str = "unavailable";

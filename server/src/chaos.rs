@@ -24,8 +24,8 @@ use axum::routing::post;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::App;
 use crate::faults::Scope;
+use crate::server::App;
 
 /// The exit code of a crash: what a shell reports for SIGKILL.
 pub const CRASH_EXIT_CODE: i32 = 137;

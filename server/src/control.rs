@@ -19,10 +19,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tower_http::cors::{Any, CorsLayer};
 
-use crate::App;
+use crate::MemoryEngine;
+use crate::fanout::Out;
 use crate::faults::Scope;
 use crate::monitor::now_ms;
-use crate::state::Out;
+use crate::server::App;
 
 /// Query parameters shared by the control endpoints; each uses what it needs.
 #[derive(Debug, Default, Deserialize)]
@@ -187,20 +188,47 @@ struct Publish {
 }
 
 async fn publish(State(app): Ctl, body: Bytes) -> Response {
-    with_change(&body, |p| app.hub.publish(&p.topic, &p.key, p.value))
+    let p = match parse_change(&body) {
+        Ok(p) => p,
+        Err(refusal) => return refusal.into_response(),
+    };
+    match app.engine.apply(&p.topic, None, &p.key, p.value).await {
+        Ok(applied) => Json(json!({ "seq": applied.seq })).into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+    }
 }
 
 async fn lose_update(State(app): Ctl, body: Bytes) -> Response {
-    with_change(&body, |p| app.hub.lose_update(&p.topic, &p.key, p.value))
+    let memory = match memory(&app) {
+        Ok(memory) => memory,
+        Err(refusal) => return refusal.into_response(),
+    };
+    match parse_change(&body) {
+        Ok(p) => {
+            Json(json!({ "seq": memory.lose_update(&p.topic, &p.key, p.value) })).into_response()
+        }
+        Err(refusal) => refusal.into_response(),
+    }
 }
 
 /// Parses a `{"topic","key","value"}` body by hand, so that a fetch without a
-/// JSON content type works too, and answers `{"seq": apply(change)}`.
-fn with_change(body: &[u8], apply: impl FnOnce(Publish) -> u64) -> Response {
-    match serde_json::from_slice::<Publish>(body) {
-        Ok(p) => Json(json!({ "seq": apply(p) })).into_response(),
-        Err(e) => bad_request(&format!("expected {{\"topic\",\"key\",\"value\"}}: {e}")),
-    }
+/// JSON content type works too.
+fn parse_change(body: &[u8]) -> Result<Publish, Refusal> {
+    serde_json::from_slice::<Publish>(body).map_err(|e| {
+        let message = format!("expected {{\"topic\",\"key\",\"value\"}}: {e}");
+        (StatusCode::BAD_REQUEST, message)
+    })
+}
+
+/// A refused request: small, unlike a `Response`, and one `into_response` away.
+type Refusal = (StatusCode, String);
+
+/// The in-memory engine, which the endpoints that reach into topic internals need.
+fn memory(app: &App) -> Result<Arc<MemoryEngine>, Refusal> {
+    app.memory.clone().ok_or_else(|| {
+        let message = "this endpoint needs the in-memory engine".to_owned();
+        (StatusCode::NOT_IMPLEMENTED, message)
+    })
 }
 
 /// Most updates one `publish_many` may ask for.
@@ -228,9 +256,13 @@ async fn publish_many(State(app): Ctl, body: Bytes) -> Response {
         return bad_request(&format!("count must be at most {PUBLISH_MANY_CAP}"));
     }
     let keys = p.keys.unwrap_or(p.count).max(1);
+    let memory = match memory(&app) {
+        Ok(memory) => memory,
+        Err(refusal) => return refusal.into_response(),
+    };
     // A large burst is CPU work: keep it off the async workers.
     let seq = tokio::task::spawn_blocking(move || {
-        app.hub.publish_many(&p.topic, p.count, |i| {
+        memory.publish_many(&p.topic, p.count, |i| {
             let key = format!("{}{}", p.key_prefix, i % keys);
             (key, json!({ "n": i, "at": now_ms() }))
         })
@@ -246,23 +278,31 @@ async fn history(State(app): Ctl, Query(p): Q) -> Response {
     let Some(n) = p.n else {
         return bad_request("n is required");
     };
-    app.hub.set_history(n as usize);
+    match memory(&app) {
+        Ok(memory) => memory.set_history(n as usize),
+        Err(refusal) => return refusal.into_response(),
+    }
     Json(json!({ "history": n })).into_response()
 }
 
-async fn restart(State(app): Ctl) -> Json<Value> {
+async fn restart(State(app): Ctl) -> Response {
+    let memory = match memory(&app) {
+        Ok(memory) => memory,
+        Err(refusal) => return refusal.into_response(),
+    };
     // Wipe first, then drop: a connection that subscribes in between is
     // dropped too, and one accepted after the drop only sees the new state.
-    app.hub.restart();
+    memory.restart();
+    app.fanout.clear();
     app.monitor.command(&None, || Out::Drop);
-    Json(json!({ "restarted": true }))
+    Json(json!({ "restarted": true })).into_response()
 }
 
 async fn subscriptions(State(app): Ctl, Query(p): Q) -> Json<Value> {
     let scope = p.scope();
     let topic = p.topic.clone().filter(|t| !t.is_empty());
     let list = app
-        .hub
+        .fanout
         .subscriptions()
         .into_iter()
         .filter(|s| topic.as_ref().is_none_or(|t| *t == s.topic))
@@ -291,7 +331,7 @@ async fn reset(State(app): Ctl, Query(p): Q) -> Json<Value> {
 async fn stats(State(app): Ctl, Query(p): Q) -> Json<Value> {
     let scope = p.scope();
     let mut view = app.monitor.stats(&scope);
-    for s in app.hub.subscriptions() {
+    for s in app.fanout.subscriptions() {
         let Some((client, session)) = app.monitor.conn_info(s.conn) else {
             continue;
         };
@@ -307,13 +347,19 @@ async fn topic(State(app): Ctl, Query(p): Q) -> Response {
     let Some(name) = p.name else {
         return bad_request("name is required");
     };
-    let (seq, entries) = app.hub.topic(&name).unwrap_or_default();
-    let epoch = app.hub.epoch(&name);
-    Json(json!({ "seq": seq, "entries": entries, "epoch": epoch })).into_response()
+    match app.engine.topic(&name).await {
+        Ok(Some(t)) => Json(json!({ "seq": t.seq, "entries": t.entries, "epoch": t.epoch })),
+        Ok(None) => Json(json!({ "seq": 0, "entries": {}, "epoch": null })),
+        Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+    }
+    .into_response()
 }
 
-async fn mutations(State(app): Ctl) -> Json<Value> {
-    Json(Value::Object(app.hub.mutations()))
+async fn mutations(State(app): Ctl) -> Response {
+    match memory(&app) {
+        Ok(memory) => Json(Value::Object(memory.mutations())).into_response(),
+        Err(refusal) => refusal.into_response(),
+    }
 }
 
 #[cfg(test)]

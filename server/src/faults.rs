@@ -4,8 +4,8 @@
 //! switches; without it each is a constant the compiler folds away, so an
 //! application's build carries no fault injection at all.
 
-use crate::App;
-use crate::state::{ConnId, Tx};
+use crate::fanout::{ConnId, Tx};
+use crate::server::App;
 
 /// A client id scope, from `?client=<id>` on the WebSocket URL: `None`
 /// means "every client" for faults, "no client id" for statistics.

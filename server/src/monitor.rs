@@ -11,8 +11,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+use crate::fanout::{ConnId, Out, Tx};
 pub use crate::faults::{Admission, Scope};
-use crate::state::{ConnId, Out, Tx};
 
 /// Most frames, attempts and hellos kept per client.
 pub const STATS_CAP: usize = 10_000;

@@ -1,10 +1,13 @@
-//! The `/ws` endpoint: admission (faults), the `hello` handshake and the
-//! frame loop of one connection.
+//! The `/ws` endpoint: admission (faults) and the frame loop of one
+//! connection; the handling of each client frame is in `frames`.
 //!
-//! Every frame to the client, replies included, goes through the
-//! connection's queue ([`Out`]). Broadcasts are queued under the topic lock,
-//! so a reply queued after them can never overtake them.
+//! Every frame to the client goes through the connection's queue ([`Out`]),
+//! except the start of a subscription (`subscribed` and its replay or
+//! snapshot), which the loop writes itself: updates of that subscription
+//! already queued are then filtered by seq, so it sees every change exactly
+//! once and in order, however the engine's round trip raced them.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,15 +18,16 @@ use axum::http::StatusCode;
 #[cfg(feature = "control")]
 use axum::response::IntoResponse;
 use axum::response::Response;
-use leptos_sync_protocol::{
-    ClientMsg, DecodeError, PROTOCOL_VERSION, ServerMsg, close_code, error_code,
-};
+#[cfg(feature = "control")]
+use leptos_sync_protocol::close_code;
 use serde::Deserialize;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use crate::App;
+use crate::fanout::{ConnId, Out, Tx};
 use crate::faults::{Admission, Scope};
-use crate::state::{ConnId, Out, SubRequest, Tx, send};
+use crate::server::App;
+
+mod frames;
 
 /// How long to wait for the client's half of a close handshake.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
@@ -79,9 +83,10 @@ async fn run(app: Arc<App>, client: Scope, attempt: u64, mut socket: WebSocket) 
         id,
         tx,
         session: None,
+        floors: HashMap::new(),
     };
     conn.serve(&mut socket, rx).await;
-    app.hub.remove_conn(id);
+    app.fanout.remove_conn(id);
     app.unregister(id);
     // Only now does the TCP connection end, and the client see its close: a
     // connection it opens after that is never counted together with this one.
@@ -95,15 +100,24 @@ enum Flow {
     Close(u16, &'static str),
     /// End the TCP connection now.
     Drop,
+    /// Write the start of subscription `sub` now; its queued updates up to
+    /// seq `floor` are in it.
+    Joined {
+        sub: u64,
+        floor: u64,
+        frames: Vec<String>,
+    },
 }
 
-struct Conn {
+pub(super) struct Conn {
     app: Arc<App>,
     client: Scope,
     attempt: u64,
     id: ConnId,
     tx: Tx,
     session: Option<String>,
+    /// Per subscription, the seq its start covers: queued updates up to it are skipped.
+    floors: HashMap<u64, u64>,
 }
 
 impl Conn {
@@ -114,6 +128,14 @@ impl Conn {
                 biased;
                 out = rx.recv() => match out {
                     Some(Out::Text(text)) => {
+                        if socket.send(Message::Text(text.into())).await.is_err() {
+                            return;
+                        }
+                    }
+                    Some(Out::Update { sub, seq, text }) => {
+                        if self.floors.get(&sub).is_some_and(|&floor| seq <= floor) {
+                            continue;
+                        }
                         if socket.send(Message::Text(text.into())).await.is_err() {
                             return;
                         }
@@ -139,7 +161,7 @@ impl Conn {
                 msg = socket.recv() => {
                     let flow = match msg {
                         None | Some(Err(_)) => return,
-                        Some(Ok(Message::Text(text))) => self.on_text(text.as_str()),
+                        Some(Ok(Message::Text(text))) => self.on_text(text.as_str()).await,
                         Some(Ok(Message::Binary(bytes))) => self.on_binary(bytes.len()),
                         // tungstenite answers pings and closes itself; after a
                         // close the next recv() ends the loop.
@@ -151,166 +173,18 @@ impl Conn {
                             let _ = self.tx.send(Out::Close(code, reason.to_owned()));
                         }
                         Flow::Drop => return,
+                        Flow::Joined { sub, floor, frames } => {
+                            self.floors.insert(sub, floor);
+                            for text in frames {
+                                if socket.send(Message::Text(text.into())).await.is_err() {
+                                    return;
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
-    }
-
-    fn on_binary(&mut self, len: usize) -> Flow {
-        self.record(&format!("<binary {len} bytes>"), false);
-        if self.session.is_none() {
-            return self.hello_required();
-        }
-        self.error(
-            error_code::BAD_FRAME,
-            "binary frames are not part of the protocol".into(),
-            None,
-            None,
-        );
-        Flow::Go
-    }
-
-    fn on_text(&mut self, text: &str) -> Flow {
-        let max = self.app.config.max_frame;
-        if text.len() > max {
-            self.record(text, false);
-            if self.session.is_none() {
-                return self.hello_required();
-            }
-            let message = format!("frame of {} bytes exceeds the limit of {max}", text.len());
-            self.error(error_code::TOO_LARGE, message, None, None);
-            return Flow::Go;
-        }
-        self.record(text, true);
-        let msg = ClientMsg::decode(text);
-        if self.session.is_none() {
-            return self.handshake(msg);
-        }
-        match msg {
-            Err(e) => self.decode_error(e),
-            Ok(ClientMsg::Hello { .. }) => {
-                let message = "hello was already answered on this connection".into();
-                self.error(error_code::UNEXPECTED_HELLO, message, None, None);
-            }
-            Ok(ClientMsg::Subscribe {
-                sub,
-                topic,
-                schema,
-                since,
-                epoch,
-            }) => {
-                let req = SubRequest {
-                    sub,
-                    topic: &topic,
-                    schema,
-                    since,
-                    epoch: epoch.as_deref(),
-                };
-                if let Err(m) = self.app.hub.subscribe(self.id, &self.tx, &req) {
-                    let message = format!(
-                        "topic {topic:?} has schema {}, the subscription has {schema}",
-                        m.expected
-                    );
-                    let error = ServerMsg::Error {
-                        code: error_code::SCHEMA_MISMATCH.to_owned(),
-                        message,
-                        id: None,
-                        sub: Some(sub),
-                        schema: Some(m.expected),
-                    };
-                    send(&self.tx, &error);
-                }
-            }
-            Ok(ClientMsg::Unsubscribe { sub }) => {
-                if !self.app.hub.unsubscribe(self.id, sub) {
-                    let message = format!("no subscription {sub} on this connection");
-                    self.error(error_code::UNKNOWN_SUBSCRIPTION, message, None, Some(sub));
-                }
-            }
-            Ok(ClientMsg::Mutate {
-                id,
-                topic,
-                key,
-                value,
-            }) => {
-                let (seq, _) = self.app.hub.mutate(&id, &topic, &key, value);
-                if self.app.take_drop_before_ack(&self.client) {
-                    return Flow::Drop;
-                }
-                send(&self.tx, &ServerMsg::Ack { id, seq });
-            }
-            Ok(ClientMsg::Ping { t }) => {
-                if self.app.ping(&self.client) {
-                    send(&self.tx, &ServerMsg::Pong { t });
-                }
-            }
-        }
-        Flow::Go
-    }
-
-    fn handshake(&mut self, msg: Result<ClientMsg, DecodeError>) -> Flow {
-        let Ok(ClientMsg::Hello { protocol, token }) = msg else {
-            return self.hello_required();
-        };
-        if protocol != PROTOCOL_VERSION {
-            let message = format!("this server speaks protocol {PROTOCOL_VERSION}, not {protocol}");
-            self.error(error_code::UNSUPPORTED_PROTOCOL, message, None, None);
-            return Flow::Close(close_code::PROTOCOL_VIOLATION, "unsupported protocol");
-        }
-        if !self.app.hello(&self.client, self.attempt, token.as_deref()) {
-            return Flow::Close(close_code::UNAUTHORIZED, "unauthorized");
-        }
-        let session = format!("{:x}-{}", self.app.boot, self.id);
-        self.app.set_session(self.id, &session);
-        self.session = Some(session.clone());
-        let heartbeat_ms = Some(self.app.config.heartbeat_ms);
-        send(
-            &self.tx,
-            &ServerMsg::Welcome {
-                session,
-                heartbeat_ms,
-            },
-        );
-        if self.app.flapping(&self.client) {
-            // Welcome goes out first (the queue is ordered), then the link dies.
-            let _ = self.tx.send(Out::Drop);
-        }
-        Flow::Go
-    }
-
-    fn hello_required(&mut self) -> Flow {
-        let message = "the first frame of a connection must be hello".into();
-        self.error(error_code::HELLO_REQUIRED, message, None, None);
-        Flow::Close(close_code::PROTOCOL_VIOLATION, "hello required")
-    }
-
-    fn decode_error(&mut self, e: DecodeError) {
-        let code = match e {
-            DecodeError::Malformed(_) => error_code::BAD_FRAME,
-            DecodeError::UnknownType(_) => error_code::UNKNOWN_TYPE,
-            DecodeError::InvalidFields { .. } => error_code::INVALID_FIELDS,
-        };
-        self.error(code, e.to_string(), None, None);
-    }
-
-    fn error(&self, code: &str, message: String, id: Option<String>, sub: Option<u64>) {
-        let code = code.to_owned();
-        send(
-            &self.tx,
-            &ServerMsg::Error {
-                code,
-                message,
-                id,
-                sub,
-                schema: None,
-            },
-        );
-    }
-
-    fn record(&self, text: &str, parse: bool) {
-        self.app
-            .record(&self.client, self.session.clone(), text, parse);
     }
 }
 

@@ -1,10 +1,9 @@
-//! `--demo-data`: a random-walk price feed on the topic "Ticker".
+//! `--demo-data`: a random-walk price feed on the topic "Ticker", published
+//! through the server as an application's background job would.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use leptos_sync_server::App;
-use leptos_sync_server::monitor::now_ms;
+use leptos_sync_server::SyncServer;
 use serde_json::json;
 use tokio::task::JoinHandle;
 
@@ -13,11 +12,15 @@ pub const TOPIC: &str = "Ticker";
 
 const SYMBOLS: [(&str, f64); 3] = [("ACME", 100.0), ("GLOBEX", 42.0), ("INITECH", 7.5)];
 
-/// Publishes every symbol once, then moves one symbol about every second,
-/// until the server's last handle is dropped.
-pub fn spawn(app: &Arc<App>) -> JoinHandle<()> {
-    // A weak handle: the feed must not keep a stopped server's topics alive.
-    let app = Arc::downgrade(app);
+/// Milliseconds since the Unix epoch.
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Publishes every symbol once, then moves one symbol about every second.
+pub fn spawn(sync: SyncServer) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut prices = SYMBOLS.map(|(_, p)| p);
         // xorshift64: enough randomness for a demo, no dependency.
@@ -28,13 +31,15 @@ pub fn spawn(app: &Arc<App>) -> JoinHandle<()> {
             rng ^= rng << 17;
             rng
         };
-        let Some(first) = app.upgrade() else { return };
+        let publish = async |symbol: &str, price: f64| {
+            let value = json!({ "price": price, "at": now_ms() });
+            if let Err(e) = sync.publish(TOPIC, symbol, value).await {
+                eprintln!("leptos-sync-server: demo feed: {e}");
+            }
+        };
         for ((symbol, _), price) in SYMBOLS.iter().zip(prices) {
-            first
-                .hub
-                .publish(TOPIC, symbol, json!({ "price": price, "at": now_ms() }));
+            publish(symbol, price).await;
         }
-        drop(first);
         let mut tick = tokio::time::interval(Duration::from_millis(1000));
         tick.tick().await; // The first tick is immediate.
         loop {
@@ -44,9 +49,7 @@ pub fn spawn(app: &Arc<App>) -> JoinHandle<()> {
             let step = (next() % 2001) as f64 / 1000.0 - 1.0;
             let price = (prices[i] * (1.0 + step / 100.0) * 100.0).round() / 100.0;
             prices[i] = price.max(0.01);
-            let value = json!({ "price": prices[i], "at": now_ms() });
-            let Some(app) = app.upgrade() else { return };
-            app.hub.publish(TOPIC, SYMBOLS[i].0, value);
+            publish(SYMBOLS[i].0, prices[i]).await;
         }
     })
 }

@@ -1,7 +1,7 @@
 //! The reference binary `leptos-sync-server` as a library, so its tests can
 //! start it in process: the command line ([`Args`]), and [`start`], which
-//! serves the `leptos-sync-server` crate with the fault-control API, an
-//! optional static directory and the optional demo feed.
+//! builds a [`SyncServer`] as an application would, with the fault-control
+//! API, an optional static directory and the optional demo feed.
 
 #![warn(missing_docs)]
 
@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use leptos_sync_server::{Config, Server, serve_with};
+use leptos_sync_server::{Config, Server, SyncServer};
 use tower_http::services::{ServeDir, ServeFile};
 
 pub mod demo_data;
@@ -59,36 +59,31 @@ pub struct Args {
     pub max_frame: usize,
 }
 
-impl Args {
-    /// The server crate's configuration these arguments ask for.
-    pub fn config(&self) -> Config {
-        Config {
-            port: self.port,
-            addr: self.addr,
-            control: self.control,
-            token: self.token.clone(),
-            history: self.history,
-            heartbeat_ms: self.heartbeat_ms,
-            max_frame: self.max_frame,
-        }
-    }
-}
-
 /// Binds and serves in the background, with the static directory and the
 /// demo feed when asked for. The demo feed stops with the server.
 pub async fn start(args: &Args) -> std::io::Result<Server> {
+    let sync = SyncServer::builder()
+        .history(args.history)
+        .heartbeat_ms(args.heartbeat_ms)
+        .max_frame(args.max_frame)
+        .token(args.token.clone().unwrap_or_default())
+        .control(args.control)
+        .build();
     let static_dir = args.static_dir.clone();
-    let server = serve_with(args.config(), |router| match static_dir {
-        // Client-side routes of the demo fall back to its index.html.
-        Some(dir) => {
-            let index = ServeFile::new(dir.join("index.html"));
-            router.fallback_service(ServeDir::new(dir).fallback(index))
-        }
-        None => router,
-    })
-    .await?;
+    let addr = (args.addr, args.port);
+    let mut server = sync
+        .serve_with(addr, |router| match static_dir {
+            // Client-side routes of the demo fall back to its index.html.
+            Some(dir) => {
+                let index = ServeFile::new(dir.join("index.html"));
+                router.fallback_service(ServeDir::new(dir).fallback(index))
+            }
+            None => router,
+        })
+        .await?;
     if args.demo_data {
-        demo_data::spawn(server.app());
+        let feed = demo_data::spawn(server.sync().clone());
+        server.attach(feed);
     }
     Ok(server)
 }

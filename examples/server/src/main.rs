@@ -18,7 +18,7 @@ async fn main() {
 async fn run(args: Args) -> std::io::Result<()> {
     let server = start(&args).await?;
     // A process of its own: `POST /control/crash` may end it.
-    server.app().chaos.allow_crash();
+    server.sync().allow_crash();
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

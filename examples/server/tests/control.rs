@@ -3,7 +3,6 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -11,7 +10,7 @@ use axum::extract::ConnectInfo;
 use axum::http::Request;
 use common::{Client, End, control, eventually, http, inspect, start, start_with, topic_state};
 use leptos_sync_protocol::ServerMsg;
-use leptos_sync_server::{App, Config, router};
+use leptos_sync_server::{Config, SyncServer};
 use serde_json::json;
 use tokio_tungstenite::tungstenite;
 use tower::ServiceExt;
@@ -301,22 +300,21 @@ async fn stats_keep_the_peak_of_connections_open_at_once() {
 
 #[tokio::test]
 async fn control_answers_loopback_peers_only_and_allows_any_origin() {
-    let app = Arc::new(App::new(Config {
-        control: true,
-        ..Config::default()
-    }));
+    let sync = SyncServer::builder().control(true).build();
     let request = |peer: &str| {
         let mut req = Request::get("/control/stats").body(Body::empty()).unwrap();
         req.extensions_mut()
             .insert(ConnectInfo::<SocketAddr>(peer.parse().unwrap()));
         req
     };
-    let far = router(app.clone())
+    let far = sync
+        .router()
         .oneshot(request("203.0.113.9:5000"))
         .await
         .unwrap();
     assert_eq!(far.status(), 403);
-    let near = router(app)
+    let near = sync
+        .router()
         .oneshot(request("127.0.0.1:5000"))
         .await
         .unwrap();

@@ -5,7 +5,7 @@ mod common;
 
 use std::net::SocketAddr;
 
-use common::{Client, End, control, eventually, http, inspect, start, topic_state};
+use common::{Client, End, control, eventually, http, inspect, publish, start, topic_state};
 use leptos_sync_protocol::ServerMsg;
 use serde_json::{Value, json};
 
@@ -168,9 +168,8 @@ async fn publish_many_broadcasts_a_large_burst_in_order() {
 async fn history_resizes_every_ring() {
     let server = start().await;
     let addr = server.local_addr();
-    let hub = &server.app().hub;
     for i in 1..=10 {
-        hub.publish("T", "k", json!(i));
+        publish(&server, "T", "k", json!(i)).await;
     }
     assert_eq!(
         control(addr, "history?n=3", "").await,
@@ -202,7 +201,7 @@ async fn history_resizes_every_ring() {
         assert_eq!(update_seq(&mut c).await, want);
     }
     // New updates keep to the new size too.
-    hub.publish("T", "k", json!(11));
+    publish(&server, "T", "k", json!(11)).await;
     update_seq(&mut c).await;
     update_seq(&mut c).await;
     c.send(subscribe(3, "T", 1, Some(7))).await;

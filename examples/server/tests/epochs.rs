@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Client, End, control, start};
+use common::{Client, End, control, publish, start};
 use leptos_sync_protocol::{ServerMsg, error_code};
 use serde_json::{Value, json};
 
@@ -59,15 +59,14 @@ async fn snapshot(c: &mut Client) -> (u64, Value) {
 #[tokio::test]
 async fn only_a_matching_or_absent_epoch_recovers() {
     let server = start().await;
-    let hub = &server.app().hub;
     for i in 1..=5 {
-        hub.publish("T", "k", json!(i));
+        publish(&server, "T", "k", json!(i)).await;
     }
     let (mut c, _) = Client::welcomed(server.local_addr(), "e").await;
     c.send(subscribe(1, None, None)).await;
     let (seq, recovered, epoch) = subscribed(&mut c, 1).await;
     assert_eq!((seq, recovered), (5, false));
-    assert_eq!(Some(&epoch), hub.epoch("T").as_ref());
+    assert_eq!(Some(&epoch), common::epoch(&server, "T").await.as_ref());
     snapshot(&mut c).await;
 
     c.send(subscribe(2, Some(3), Some(&epoch))).await;
@@ -89,9 +88,8 @@ async fn only_a_matching_or_absent_epoch_recovers() {
 async fn after_a_restart_an_old_epoch_gets_a_snapshot_not_a_wrong_replay() {
     let server = start().await;
     let addr = server.local_addr();
-    let hub = &server.app().hub;
     for i in 1..=5 {
-        hub.publish("T", &format!("old{i}"), json!(i));
+        publish(&server, "T", &format!("old{i}"), json!(i)).await;
     }
     let (mut c, _) = Client::welcomed(addr, "r").await;
     c.send(subscribe(1, None, None)).await;
@@ -106,9 +104,9 @@ async fn after_a_restart_an_old_epoch_gets_a_snapshot_not_a_wrong_replay() {
 
     // The new incarnation reaches the same seqs with other changes.
     for i in 1..=5 {
-        hub.publish("T", &format!("new{i}"), json!(i * 10));
+        publish(&server, "T", &format!("new{i}"), json!(i * 10)).await;
     }
-    let new = hub.epoch("T").unwrap();
+    let new = common::epoch(&server, "T").await.unwrap();
     assert_ne!(new, old);
     let (mut c, _) = Client::welcomed(addr, "r").await;
     c.send(subscribe(1, Some(3), Some(&old))).await;
@@ -138,7 +136,7 @@ async fn another_process_gives_the_same_topic_another_epoch() {
     let mut epochs = Vec::new();
     for server in [&first, &second] {
         for i in 1..=3 {
-            server.app().hub.publish("T", "k", json!(i));
+            publish(server, "T", "k", json!(i)).await;
         }
         let (mut c, _) = Client::welcomed(server.local_addr(), "p").await;
         c.send(subscribe(1, None, None)).await;

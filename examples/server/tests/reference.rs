@@ -35,8 +35,8 @@ async fn static_dir_is_served_with_an_index_fallback() {
 async fn demo_data_publishes_ticker_prices() {
     let server = start(&args(&["--demo-data"])).await.expect("starts");
     let entries = eventually("the ticker to start", || async {
-        let (seq, entries) = server.app().hub.topic("Ticker")?;
-        (seq >= 3).then_some(entries)
+        let topic = server.sync().topic("Ticker").await.unwrap()?;
+        (topic.seq >= 3).then_some(topic.entries)
     })
     .await;
     assert_eq!(entries.len(), 3);

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Client, eventually, inspect, start, start_with, topic_state};
+use common::{Client, epoch, eventually, inspect, publish, start, start_with, topic_state};
 use leptos_sync_protocol::{ServerMsg, error_code};
 use leptos_sync_server::Config;
 use serde_json::{Value, json};
@@ -28,9 +28,8 @@ fn update_seqs(msgs: &[ServerMsg]) -> Vec<u64> {
 async fn subscribe_without_since_gets_a_snapshot_then_live_updates() {
     let server = start().await;
     let addr = server.local_addr();
-    let hub = &server.app().hub;
-    hub.publish("Pos", "a", json!({"x": 1}));
-    hub.publish("Pos", "b", json!({"x": 2}));
+    publish(&server, "Pos", "a", json!({"x": 1})).await;
+    publish(&server, "Pos", "b", json!({"x": 2})).await;
     let (mut c, _) = Client::welcomed(addr, "t").await;
     c.send(subscribe(7, "Pos", 99, None)).await;
     assert_eq!(
@@ -39,7 +38,7 @@ async fn subscribe_without_since_gets_a_snapshot_then_live_updates() {
             sub: 7,
             seq: 2,
             recovered: false,
-            epoch: hub.epoch("Pos")
+            epoch: epoch(&server, "Pos").await
         }
     );
     let entries = json!({"a": {"x": 1}, "b": {"x": 2}})
@@ -82,9 +81,8 @@ async fn subscribe_without_since_gets_a_snapshot_then_live_updates() {
 #[tokio::test]
 async fn since_within_history_replays_exactly_the_missed_updates() {
     let server = start().await;
-    let hub = &server.app().hub;
     for i in 1..=5 {
-        hub.publish("T", &format!("k{i}"), json!(i));
+        publish(&server, "T", &format!("k{i}"), json!(i)).await;
     }
     let (mut c, _) = Client::welcomed(server.local_addr(), "t").await;
     c.send(subscribe(1, "T", 5, Some(2))).await;
@@ -94,7 +92,7 @@ async fn since_within_history_replays_exactly_the_missed_updates() {
             sub: 1,
             seq: 5,
             recovered: true,
-            epoch: hub.epoch("T")
+            epoch: epoch(&server, "T").await
         }
     );
     let mut replay = Vec::new();
@@ -112,7 +110,7 @@ async fn since_within_history_replays_exactly_the_missed_updates() {
         }
     );
     // Live updates continue without a gap or a repeat.
-    hub.publish("T", "k6", json!(6));
+    publish(&server, "T", "k6", json!(6)).await;
     assert_eq!(update_seqs(&[c.recv().await]), [6]);
     c.assert_quiet_and_open(1).await;
 
@@ -124,7 +122,7 @@ async fn since_within_history_replays_exactly_the_missed_updates() {
             sub: 2,
             seq: 6,
             recovered: true,
-            epoch: hub.epoch("T")
+            epoch: epoch(&server, "T").await
         }
     );
     c.assert_quiet_and_open(2).await;
@@ -137,9 +135,8 @@ async fn since_older_than_history_or_from_the_future_gets_a_snapshot() {
         ..Config::default()
     })
     .await;
-    let hub = &server.app().hub;
     for i in 1..=5 {
-        hub.publish("T", "k", json!(i));
+        publish(&server, "T", "k", json!(i)).await;
     }
     let (mut c, _) = Client::welcomed(server.local_addr(), "t").await;
     for (sub, since) in [(1, 2), (2, 99)] {
@@ -150,7 +147,7 @@ async fn since_older_than_history_or_from_the_future_gets_a_snapshot() {
                 sub,
                 seq: 5,
                 recovered: false,
-                epoch: hub.epoch("T")
+                epoch: epoch(&server, "T").await
             }
         );
         match c.recv().await {
@@ -174,7 +171,7 @@ async fn since_older_than_history_or_from_the_future_gets_a_snapshot() {
             sub: 3,
             seq: 5,
             recovered: true,
-            epoch: hub.epoch("T")
+            epoch: epoch(&server, "T").await
         }
     );
     assert_eq!(update_seqs(&[c.recv().await, c.recv().await]), [4, 5]);
@@ -197,7 +194,7 @@ async fn a_different_schema_is_refused_without_a_subscription() {
         b.recv_error().await,
         (error_code::SCHEMA_MISMATCH.to_owned(), Some(4))
     );
-    server.app().hub.publish("T", "k", json!(1));
+    publish(&server, "T", "k", json!(1)).await;
     // a gets the update; b has no subscription, so its next frame is the pong.
     assert!(matches!(
         a.recv().await,
@@ -219,7 +216,7 @@ async fn unsubscribe_stops_updates_and_unknown_subs_are_errors() {
     c.recv().await;
     c.send(json!({"type": "unsubscribe", "sub": 1})).await;
     c.assert_quiet_and_open(1).await;
-    server.app().hub.publish("T", "k", json!(1));
+    publish(&server, "T", "k", json!(1)).await;
     c.assert_quiet_and_open(2).await;
     c.send(json!({"type": "unsubscribe", "sub": 1})).await;
     assert_eq!(
@@ -296,12 +293,13 @@ async fn a_null_value_removes_the_key() {
 async fn subscribing_during_a_burst_loses_and_repeats_nothing() {
     const LAST: u64 = 400;
     let server = start().await;
-    let app = server.app().clone();
+    let sync = server.sync().clone();
     let (go, ready) = tokio::sync::oneshot::channel::<()>();
     let publisher = tokio::spawn(async move {
         let mut ready = Some(ready);
         for i in 1..=LAST {
-            app.hub.publish("Burst", &format!("k{}", i % 7), json!(i));
+            let key = format!("k{}", i % 7);
+            sync.publish("Burst", &key, json!(i)).await.unwrap();
             // Half the burst before the subscriptions, half racing them.
             if i == LAST / 2 {
                 let _ = ready.take().unwrap().await;
@@ -314,7 +312,7 @@ async fn subscribing_during_a_burst_loses_and_repeats_nothing() {
     // One subscription resumes from mid-burst, one starts fresh.
     let (mut c, _) = Client::welcomed(server.local_addr(), "b").await;
     let now = eventually("half the burst", || async {
-        let seq = server.app().hub.topic("Burst")?.0;
+        let seq = server.sync().topic("Burst").await.unwrap()?.seq;
         (seq == LAST / 2).then_some(seq)
     })
     .await;

@@ -1,0 +1,170 @@
+//! This process's subscribers, and the per-connection queues that carry every
+//! frame to a socket.
+//!
+//! The [`Fanout`] is the [`Deliver`] sink the server gives its engine: each
+//! change is encoded once per subscriber and queued on the subscriber's
+//! connection. Its lock is taken inside the engine's delivery and never the
+//! other way round, and never across an `.await`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use leptos_sync_protocol::ServerMsg;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::engine::{Change, Deliver};
+
+/// Identifies one WebSocket connection for the lifetime of the process.
+pub type ConnId = u64;
+
+/// What a connection task is told to do; the only way anything reaches a socket.
+#[derive(Debug)]
+pub enum Out {
+    /// Send this text frame.
+    Text(String),
+    /// Send this `update` of subscription `sub`, unless the subscription
+    /// started at `seq` or later (its replay or snapshot already holds it).
+    Update {
+        /// The subscription.
+        sub: u64,
+        /// The change's seq.
+        seq: u64,
+        /// The encoded frame.
+        text: String,
+    },
+    /// Send a close frame with this code and reason, then end.
+    Close(u16, String),
+    /// End the TCP connection at once, without a close frame.
+    Drop,
+    /// Stop reading and writing, but keep the TCP connection, until [`Out::Drop`].
+    #[cfg(feature = "control")]
+    Stall,
+}
+
+/// The sending half of a connection's queue.
+pub type Tx = UnboundedSender<Out>;
+
+/// Queues one protocol frame; a closed queue means the connection is gone,
+/// and its cleanup removes it from every table, so the error is moot.
+pub fn send(tx: &Tx, msg: &ServerMsg) {
+    let _ = tx.send(Out::Text(msg.encode()));
+}
+
+/// One live subscription, as listed by the control API.
+#[cfg(feature = "control")]
+#[derive(Debug, Clone)]
+pub struct SubInfo {
+    /// The owning connection.
+    pub conn: ConnId,
+    /// The client's subscription id.
+    pub sub: u64,
+    /// The topic.
+    pub topic: String,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// Subscribers of each topic.
+    topics: HashMap<String, BTreeMap<(ConnId, u64), Tx>>,
+    /// Which topic each (connection, sub) is on, for unsubscribe and cleanup.
+    subs: HashMap<(ConnId, u64), String>,
+}
+
+/// The subscribers of this process.
+#[derive(Default)]
+pub struct Fanout {
+    inner: Mutex<Inner>,
+}
+
+impl Fanout {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers `sub` of `conn` on `topic`, replacing a sub of that id.
+    pub fn add(&self, conn: ConnId, sub: u64, topic: &str, tx: &Tx) {
+        let mut inner = self.lock();
+        remove(&mut inner, conn, sub);
+        inner.subs.insert((conn, sub), topic.to_owned());
+        let subscribers = inner.topics.entry(topic.to_owned()).or_default();
+        subscribers.insert((conn, sub), tx.clone());
+    }
+
+    /// Ends a subscription; false when `conn` has no such sub.
+    pub fn remove(&self, conn: ConnId, sub: u64) -> bool {
+        remove(&mut self.lock(), conn, sub)
+    }
+
+    /// Removes every subscription of a connection that has gone.
+    pub fn remove_conn(&self, conn: ConnId) {
+        let mut inner = self.lock();
+        let subs: Vec<u64> = inner
+            .subs
+            .keys()
+            .filter(|(c, _)| *c == conn)
+            .map(|&(_, s)| s)
+            .collect();
+        for sub in subs {
+            remove(&mut inner, conn, sub);
+        }
+    }
+
+    /// Forgets every subscription.
+    #[cfg(feature = "control")]
+    pub fn clear(&self) {
+        *self.lock() = Inner::default();
+    }
+
+    /// Every live subscription, ordered by connection and sub.
+    #[cfg(feature = "control")]
+    pub fn subscriptions(&self) -> Vec<SubInfo> {
+        let inner = self.lock();
+        let mut all: Vec<SubInfo> = inner
+            .subs
+            .iter()
+            .map(|(&(conn, sub), topic)| SubInfo {
+                conn,
+                sub,
+                topic: topic.clone(),
+            })
+            .collect();
+        all.sort_by_key(|s| (s.conn, s.sub));
+        all
+    }
+}
+
+impl Deliver for Fanout {
+    fn deliver(&self, topic: &str, change: &Change) {
+        let inner = self.lock();
+        let Some(subscribers) = inner.topics.get(topic) else {
+            return;
+        };
+        for (&(_, sub), tx) in subscribers {
+            let msg = ServerMsg::Update {
+                sub,
+                seq: change.seq,
+                key: change.key.clone(),
+                value: change.value.clone(),
+            };
+            let text = msg.encode();
+            let _ = tx.send(Out::Update {
+                sub,
+                seq: change.seq,
+                text,
+            });
+        }
+    }
+}
+
+fn remove(inner: &mut Inner, conn: ConnId, sub: u64) -> bool {
+    let Some(topic) = inner.subs.remove(&(conn, sub)) else {
+        return false;
+    };
+    if let Some(subscribers) = inner.topics.get_mut(&topic) {
+        subscribers.remove(&(conn, sub));
+        if subscribers.is_empty() {
+            inner.topics.remove(&topic);
+        }
+    }
+    true
+}

@@ -1,0 +1,285 @@
+//! [`SyncServer`]: the protocol server an application builds, mounts and
+//! publishes through.
+
+use std::any::Any;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::routing::get;
+use axum::serve::ListenerExt;
+use serde_json::Value;
+use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::task::JoinHandle;
+
+use crate::engine::{Engine, EngineError, TopicState};
+use crate::fanout::{ConnId, Fanout};
+use crate::{Config, MemoryEngine, ws};
+
+/// Shared state of one server: what every connection task and handler sees.
+pub(crate) struct App {
+    pub(crate) engine: Arc<dyn Engine>,
+    pub(crate) fanout: Arc<Fanout>,
+    pub(crate) config: Config,
+    /// Per-process nonce, so session ids differ across restarts.
+    pub(crate) boot: u64,
+    /// The last connection id handed out.
+    last_conn: AtomicU64,
+    /// The engine, when it is the in-memory one the control API can reach into.
+    #[cfg(feature = "control")]
+    pub(crate) memory: Option<Arc<MemoryEngine>>,
+    #[cfg(feature = "control")]
+    pub(crate) monitor: crate::monitor::Monitor,
+    #[cfg(feature = "control")]
+    pub(crate) chaos: crate::chaos::Chaos,
+}
+
+impl App {
+    pub(crate) fn next_conn_id(&self) -> ConnId {
+        self.last_conn.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
+/// Builds a [`SyncServer`]; start with [`SyncServer::builder`].
+#[derive(Default)]
+pub struct SyncServerBuilder {
+    config: Config,
+    engine: Option<Arc<dyn Any + Send + Sync>>,
+    dyn_engine: Option<Arc<dyn Engine>>,
+}
+
+impl SyncServerBuilder {
+    /// Takes every option of `config` (its `addr` and `port` matter only to [`serve`](crate::serve)).
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Changes kept per topic by the default [`MemoryEngine`], for resuming
+    /// subscriptions (default [`Config::HISTORY`]). Ignored with [`engine`](Self::engine).
+    pub fn history(mut self, changes: usize) -> Self {
+        self.config.history = changes;
+        self
+    }
+
+    /// Ping interval suggested to clients in `welcome`, in ms.
+    pub fn heartbeat_ms(mut self, ms: u64) -> Self {
+        self.config.heartbeat_ms = ms;
+        self
+    }
+
+    /// Largest text frame answered normally, in bytes; larger ones get `too_large`.
+    pub fn max_frame(mut self, bytes: usize) -> Self {
+        self.config.max_frame = bytes;
+        self
+    }
+
+    /// A token every `hello` must carry (an empty one requires none).
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.config.token = Some(token.into());
+        self
+    }
+
+    /// Serves the fault-injection API under `/control` too (loopback peers only).
+    #[cfg(feature = "control")]
+    pub fn control(mut self, on: bool) -> Self {
+        self.config.control = on;
+        self
+    }
+
+    /// Keeps topic state in `engine` instead of a default [`MemoryEngine`].
+    pub fn engine(mut self, engine: impl Engine) -> Self {
+        let engine = Arc::new(engine);
+        self.engine = Some(engine.clone());
+        self.dyn_engine = Some(engine);
+        self
+    }
+
+    /// The server, ready to mount ([`SyncServer::router`]) or serve ([`SyncServer::serve`]).
+    pub fn build(self) -> SyncServer {
+        let (engine, any) = match (self.dyn_engine, self.engine) {
+            (Some(engine), Some(any)) => (engine, any),
+            _ => {
+                let memory = Arc::new(MemoryEngine::new(self.config.history));
+                (
+                    memory.clone() as Arc<dyn Engine>,
+                    memory as Arc<dyn Any + Send + Sync>,
+                )
+            }
+        };
+        #[cfg(not(feature = "control"))]
+        let _ = any;
+        let fanout = Arc::new(Fanout::default());
+        engine.listen(fanout.clone());
+        let boot = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+            & 0xffff_ffff;
+        let config = self.config;
+        SyncServer {
+            app: Arc::new(App {
+                engine,
+                fanout,
+                boot,
+                last_conn: AtomicU64::new(0),
+                #[cfg(feature = "control")]
+                memory: any.downcast::<MemoryEngine>().ok(),
+                #[cfg(feature = "control")]
+                monitor: crate::monitor::Monitor::new(config.required_token()),
+                #[cfg(feature = "control")]
+                chaos: crate::chaos::Chaos::default(),
+                config,
+            }),
+        }
+    }
+}
+
+/// The leptos-sync protocol server: mount its [`router`](Self::router) in
+/// your axum app, or [`serve`](Self::serve) it on its own. Cloning is cheap
+/// and every clone is the same server.
+///
+/// ```no_run
+/// use axum::{Router, routing::get};
+/// use leptos_sync_server::SyncServer;
+/// # async fn demo() -> std::io::Result<()> {
+/// let sync = SyncServer::builder().heartbeat_ms(15_000).build();
+/// let app = Router::new()
+///     .route("/health", get(|| async { "ok" }))
+///     .merge(sync.router()); // the protocol at /ws
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// axum::serve(listener, app).await
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct SyncServer {
+    pub(crate) app: Arc<App>,
+}
+
+impl SyncServer {
+    /// A builder with the defaults of [`Config::default`] and a [`MemoryEngine`].
+    pub fn builder() -> SyncServerBuilder {
+        SyncServerBuilder::default()
+    }
+
+    /// The routes to merge into an application's `Router`: the protocol at
+    /// `/ws` (and, with the `control` feature and option, `/control`).
+    pub fn router(&self) -> Router {
+        let router = Router::new().route("/ws", get(ws::upgrade));
+        #[cfg(feature = "control")]
+        let router = if self.app.config.control {
+            router.nest("/control", crate::control::router())
+        } else {
+            router
+        };
+        router.with_state(self.app.clone())
+    }
+
+    /// Applies `key = value` to `topic` from the application (an HTTP
+    /// handler, a background job): subscribers get an `update`, and history
+    /// and recovery cover it like any mutation. Returns its seq.
+    pub async fn publish(&self, topic: &str, key: &str, value: Value) -> Result<u64, EngineError> {
+        let applied = self.app.engine.apply(topic, None, key, value).await?;
+        Ok(applied.seq)
+    }
+
+    /// Removes `key` from `topic` (an `update` with a null value); returns its seq.
+    pub async fn remove(&self, topic: &str, key: &str) -> Result<u64, EngineError> {
+        self.publish(topic, key, Value::Null).await
+    }
+
+    /// The current state of a topic, if it exists.
+    pub async fn topic(&self, name: &str) -> Result<Option<TopicState>, EngineError> {
+        self.app.engine.topic(name).await
+    }
+
+    /// The engine, when it is the default in-memory one.
+    #[cfg(feature = "control")]
+    pub fn memory(&self) -> Option<&Arc<MemoryEngine>> {
+        self.app.memory.as_ref()
+    }
+
+    /// Lets `POST /control/crash` end the process; for a server binary only.
+    #[cfg(feature = "control")]
+    pub fn allow_crash(&self) {
+        self.app.chaos.allow_crash();
+    }
+
+    /// Binds `addr` and serves [`router`](Self::router) in the background.
+    pub async fn serve(self, addr: impl ToSocketAddrs) -> std::io::Result<Server> {
+        self.serve_with(addr, |router| router).await
+    }
+
+    /// Like [`serve`](Self::serve), with the routes passed through `extend`
+    /// first (for example to add a static fallback).
+    pub async fn serve_with(
+        self,
+        addr: impl ToSocketAddrs,
+        extend: impl FnOnce(Router) -> Router,
+    ) -> std::io::Result<Server> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        // Small frames (updates, acks, pongs) must leave at once: with Nagle's
+        // algorithm a reply waits for the client's delayed ACK, about 40 ms.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                eprintln!("leptos-sync-server: TCP_NODELAY: {e}");
+            }
+        });
+        // The peer address lets the control API answer loopback peers only.
+        let service = extend(self.router()).into_make_service_with_connect_info::<SocketAddr>();
+        let task = tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, service).await {
+                eprintln!("leptos-sync-server: {e}");
+            }
+        });
+        Ok(Server {
+            addr,
+            sync: self,
+            task,
+            tasks: Vec::new(),
+        })
+    }
+}
+
+/// A [`SyncServer`] serving on the current tokio runtime; stopped when dropped.
+pub struct Server {
+    addr: SocketAddr,
+    sync: SyncServer,
+    task: JoinHandle<()>,
+    /// Background tasks that live as long as the server.
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    /// The address it listens on (with the real port when 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The server it serves, to publish through or inspect.
+    pub fn sync(&self) -> &SyncServer {
+        &self.sync
+    }
+
+    /// Ties a background task (say, a feed that publishes) to the server:
+    /// it is aborted when the server is dropped.
+    pub fn attach(&mut self, task: JoinHandle<()>) {
+        self.tasks.push(task);
+    }
+
+    /// Waits until the server stops (which it only does on an accept error).
+    pub async fn wait(mut self) {
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}

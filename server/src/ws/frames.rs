@@ -1,0 +1,236 @@
+//! What one connection does with each client frame.
+
+use leptos_sync_protocol::{
+    ClientMsg, DecodeError, PROTOCOL_VERSION, ServerMsg, close_code, error_code,
+};
+
+use super::{Conn, Flow};
+use crate::engine::{EngineError, Join, Start};
+use crate::fanout::{Out, send};
+
+impl Conn {
+    pub(super) fn on_binary(&mut self, len: usize) -> Flow {
+        self.record(&format!("<binary {len} bytes>"), false);
+        if self.session.is_none() {
+            return self.hello_required();
+        }
+        self.error(
+            error_code::BAD_FRAME,
+            "binary frames are not part of the protocol".into(),
+            None,
+            None,
+        );
+        Flow::Go
+    }
+
+    pub(super) async fn on_text(&mut self, text: &str) -> Flow {
+        let max = self.app.config.max_frame;
+        if text.len() > max {
+            self.record(text, false);
+            if self.session.is_none() {
+                return self.hello_required();
+            }
+            let message = format!("frame of {} bytes exceeds the limit of {max}", text.len());
+            self.error(error_code::TOO_LARGE, message, None, None);
+            return Flow::Go;
+        }
+        self.record(text, true);
+        let msg = ClientMsg::decode(text);
+        if self.session.is_none() {
+            return self.handshake(msg);
+        }
+        match msg {
+            Err(e) => self.decode_error(e),
+            Ok(ClientMsg::Hello { .. }) => {
+                let message = "hello was already answered on this connection".into();
+                self.error(error_code::UNEXPECTED_HELLO, message, None, None);
+            }
+            Ok(ClientMsg::Subscribe {
+                sub,
+                topic,
+                schema,
+                since,
+                epoch,
+            }) => {
+                let join = Join {
+                    topic: &topic,
+                    schema,
+                    since,
+                    epoch: epoch.as_deref(),
+                };
+                return self.subscribe(sub, join).await;
+            }
+            Ok(ClientMsg::Unsubscribe { sub }) => {
+                self.floors.remove(&sub);
+                if !self.app.fanout.remove(self.id, sub) {
+                    let message = format!("no subscription {sub} on this connection");
+                    self.error(error_code::UNKNOWN_SUBSCRIPTION, message, None, Some(sub));
+                }
+            }
+            Ok(ClientMsg::Mutate {
+                id,
+                topic,
+                key,
+                value,
+            }) => {
+                let applied = self.app.engine.apply(&topic, Some(&id), &key, value);
+                match applied.await {
+                    Ok(applied) => {
+                        if self.app.take_drop_before_ack(&self.client) {
+                            return Flow::Drop;
+                        }
+                        send(
+                            &self.tx,
+                            &ServerMsg::Ack {
+                                id,
+                                seq: applied.seq,
+                            },
+                        );
+                    }
+                    Err(e) => {
+                        self.error(error_code::UNAVAILABLE, e.to_string(), Some(id), None);
+                    }
+                }
+            }
+            Ok(ClientMsg::Ping { t }) => {
+                if self.app.ping(&self.client) {
+                    send(&self.tx, &ServerMsg::Pong { t });
+                }
+            }
+        }
+        Flow::Go
+    }
+
+    fn handshake(&mut self, msg: Result<ClientMsg, DecodeError>) -> Flow {
+        let Ok(ClientMsg::Hello { protocol, token }) = msg else {
+            return self.hello_required();
+        };
+        if protocol != PROTOCOL_VERSION {
+            let message = format!("this server speaks protocol {PROTOCOL_VERSION}, not {protocol}");
+            self.error(error_code::UNSUPPORTED_PROTOCOL, message, None, None);
+            return Flow::Close(close_code::PROTOCOL_VIOLATION, "unsupported protocol");
+        }
+        if !self.app.hello(&self.client, self.attempt, token.as_deref()) {
+            return Flow::Close(close_code::UNAUTHORIZED, "unauthorized");
+        }
+        let session = format!("{:x}-{}", self.app.boot, self.id);
+        self.app.set_session(self.id, &session);
+        self.session = Some(session.clone());
+        let heartbeat_ms = Some(self.app.config.heartbeat_ms);
+        send(
+            &self.tx,
+            &ServerMsg::Welcome {
+                session,
+                heartbeat_ms,
+            },
+        );
+        if self.app.flapping(&self.client) {
+            // Welcome goes out first (the queue is ordered), then the link dies.
+            let _ = self.tx.send(Out::Drop);
+        }
+        Flow::Go
+    }
+
+    /// Registers the subscription first, so no change can fall between the
+    /// engine's answer and the registration, then asks the engine how it starts.
+    async fn subscribe(&mut self, sub: u64, join: Join<'_>) -> Flow {
+        self.app.fanout.add(self.id, sub, join.topic, &self.tx);
+        let joined = match self.app.engine.join(join).await {
+            Ok(joined) => joined,
+            Err(e) => {
+                self.app.fanout.remove(self.id, sub);
+                self.floors.remove(&sub);
+                let (code, schema) = match e {
+                    EngineError::SchemaMismatch { expected } => {
+                        (error_code::SCHEMA_MISMATCH, Some(expected))
+                    }
+                    EngineError::Unavailable(_) => (error_code::UNAVAILABLE, None),
+                };
+                let message = match schema {
+                    Some(expected) => format!(
+                        "topic {:?} has schema {expected}, the subscription has {}",
+                        join.topic, join.schema
+                    ),
+                    None => e.to_string(),
+                };
+                let error = ServerMsg::Error {
+                    code: code.to_owned(),
+                    message,
+                    id: None,
+                    sub: Some(sub),
+                    schema,
+                };
+                send(&self.tx, &error);
+                return Flow::Go;
+            }
+        };
+        let seq = joined.seq;
+        let recovered = matches!(joined.start, Start::Replay(_));
+        let subscribed = ServerMsg::Subscribed {
+            sub,
+            seq,
+            recovered,
+            epoch: Some(joined.epoch),
+        };
+        let mut frames = vec![subscribed.encode()];
+        match joined.start {
+            Start::Replay(changes) => frames.extend(changes.into_iter().map(|c| {
+                let update = ServerMsg::Update {
+                    sub,
+                    seq: c.seq,
+                    key: c.key,
+                    value: c.value,
+                };
+                update.encode()
+            })),
+            Start::Snapshot(entries) => {
+                let snapshot = ServerMsg::Snapshot {
+                    sub,
+                    seq,
+                    schema: join.schema,
+                    entries,
+                };
+                frames.push(snapshot.encode());
+            }
+        }
+        Flow::Joined {
+            sub,
+            floor: seq,
+            frames,
+        }
+    }
+
+    fn hello_required(&mut self) -> Flow {
+        let message = "the first frame of a connection must be hello".into();
+        self.error(error_code::HELLO_REQUIRED, message, None, None);
+        Flow::Close(close_code::PROTOCOL_VIOLATION, "hello required")
+    }
+
+    fn decode_error(&mut self, e: DecodeError) {
+        let code = match e {
+            DecodeError::Malformed(_) => error_code::BAD_FRAME,
+            DecodeError::UnknownType(_) => error_code::UNKNOWN_TYPE,
+            DecodeError::InvalidFields { .. } => error_code::INVALID_FIELDS,
+        };
+        self.error(code, e.to_string(), None, None);
+    }
+
+    fn error(&self, code: &str, message: String, id: Option<String>, sub: Option<u64>) {
+        let code = code.to_owned();
+        send(
+            &self.tx,
+            &ServerMsg::Error {
+                code,
+                message,
+                id,
+                sub,
+                schema: None,
+            },
+        );
+    }
+
+    fn record(&self, text: &str, parse: bool) {
+        self.app
+            .record(&self.client, self.session.clone(), text, parse);
+    }
+}
