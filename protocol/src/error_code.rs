@@ -21,3 +21,8 @@ pub const UNEXPECTED_HELLO: &str = "unexpected_hello";
 /// The server's topic store failed or could not be reached; the frame it
 /// answers (named by `sub` or `id`) had no effect and may be sent again.
 pub const UNAVAILABLE: &str = "unavailable";
+/// The application's authorization denied the `subscribe` (named by `sub`)
+/// or the `mutate` (named by `id`); the connection stays.
+pub const FORBIDDEN: &str = "forbidden";
+/// The application rejected the `mutate` named by `id`; the message says why.
+pub const REJECTED: &str = "rejected";

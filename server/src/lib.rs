@@ -32,6 +32,7 @@ mod control;
 mod engine;
 mod fanout;
 mod faults;
+mod hooks;
 mod memory;
 #[cfg(feature = "control")]
 mod monitor;
@@ -40,6 +41,7 @@ mod ws;
 
 pub use config::Config;
 pub use engine::{Applied, Change, Deliver, Engine, EngineError, Join, Joined, Start, TopicState};
+pub use hooks::{Action, Mutation, Principal, Reject};
 pub use memory::{DEDUP_CAPACITY, MemoryEngine};
 pub use server::{Server, SyncServer, SyncServerBuilder};
 

@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::engine::{Engine, EngineError, TopicState};
 use crate::fanout::{ConnId, Fanout};
+use crate::hooks::{Action, Hooks, Mutation, Principal, Reject};
 use crate::{Config, MemoryEngine, ws};
 
 /// Shared state of one server: what every connection task and handler sees.
@@ -23,6 +24,7 @@ pub(crate) struct App {
     pub(crate) engine: Arc<dyn Engine>,
     pub(crate) fanout: Arc<Fanout>,
     pub(crate) config: Config,
+    pub(crate) hooks: Hooks,
     /// Per-process nonce, so session ids differ across restarts.
     pub(crate) boot: u64,
     /// The last connection id handed out.
@@ -48,6 +50,7 @@ pub struct SyncServerBuilder {
     config: Config,
     engine: Option<Arc<dyn Any + Send + Sync>>,
     dyn_engine: Option<Arc<dyn Engine>>,
+    hooks: Hooks,
 }
 
 impl SyncServerBuilder {
@@ -97,6 +100,83 @@ impl SyncServerBuilder {
         self
     }
 
+    /// Decides who a connection is from the token of its `hello` (after the
+    /// [`token`](Self::token) check, if any). A [`Reject`] closes it with 4401
+    /// or 4403; a [`Principal`] stays attached to it for the other hooks.
+    /// Without this hook every connection is `Principal::default()`.
+    ///
+    /// ```
+    /// use leptos_sync_server::{Principal, Reject, SyncServer};
+    /// let server = SyncServer::builder()
+    ///     .authenticate(|token| async move {
+    ///         match token.as_deref() {
+    ///             Some("observer") => Ok(Principal::new("observer")),
+    ///             Some("editor") => Ok(Principal::new("editor")),
+    ///             _ => Err(Reject::Unauthorized),
+    ///         }
+    ///     })
+    ///     .build();
+    /// # let _ = server;
+    /// ```
+    pub fn authenticate<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(Option<String>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Principal, Reject>> + Send + 'static,
+    {
+        self.hooks.authenticate = Some(Arc::new(move |token| Box::pin(hook(token))));
+        self
+    }
+
+    /// Allows or denies each subscription and mutation. A denial (`Err` with
+    /// a reason) answers an `error` frame with code `forbidden` naming the
+    /// subscription or mutation; nothing is applied and the connection stays.
+    /// It runs on the connection's task: keep it quick (load what it needs
+    /// into the [`Principal`] in `authenticate`).
+    ///
+    /// ```
+    /// use leptos_sync_server::{Action, SyncServer};
+    /// let server = SyncServer::builder()
+    ///     .authorize(|who, action| match action {
+    ///         Action::Mutate { .. } if who.id == "observer" => Err("observers only read".into()),
+    ///         _ => Ok(()),
+    ///     })
+    ///     .build();
+    /// # let _ = server;
+    /// ```
+    pub fn authorize<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&Principal, &Action<'_>) -> Result<(), String> + Send + Sync + 'static,
+    {
+        self.hooks.authorize = Some(Arc::new(hook));
+        self
+    }
+
+    /// Checks or rewrites an authorized mutation's value before it is
+    /// applied: `Ok(value)` applies that value (say, stamped with a server
+    /// time); `Err(reason)` applies nothing and answers an `error` frame with
+    /// code `rejected` and the reason, naming the mutation.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// let server = SyncServer::builder()
+    ///     .validate(|_who, mutation, mut value| {
+    ///         if mutation.topic == "Todo" && !value["title"].is_string() {
+    ///             return Err("a todo needs a title".into());
+    ///         }
+    ///         value["by_server"] = true.into();
+    ///         Ok(value)
+    ///     })
+    ///     .build();
+    /// # let _ = server;
+    /// ```
+    pub fn validate<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&Principal, &Mutation<'_>, Value) -> Result<Value, String> + Send + Sync + 'static,
+    {
+        self.hooks.validate = Some(Arc::new(hook));
+        self
+    }
+
     /// The server, ready to mount ([`SyncServer::router`]) or serve ([`SyncServer::serve`]).
     pub fn build(self) -> SyncServer {
         let (engine, any) = match (self.dyn_engine, self.engine) {
@@ -122,6 +202,7 @@ impl SyncServerBuilder {
             app: Arc::new(App {
                 engine,
                 fanout,
+                hooks: self.hooks,
                 boot,
                 last_conn: AtomicU64::new(0),
                 #[cfg(feature = "control")]

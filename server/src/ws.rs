@@ -25,6 +25,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::fanout::{ConnId, Out, Tx};
 use crate::faults::{Admission, Scope};
+use crate::hooks::Principal;
 use crate::server::App;
 
 mod frames;
@@ -83,6 +84,7 @@ async fn run(app: Arc<App>, client: Scope, attempt: u64, mut socket: WebSocket) 
         id,
         tx,
         session: None,
+        principal: Principal::default(),
         floors: HashMap::new(),
     };
     conn.serve(&mut socket, rx).await;
@@ -116,6 +118,8 @@ pub(super) struct Conn {
     id: ConnId,
     tx: Tx,
     session: Option<String>,
+    /// Who `authenticate` said this connection is, once welcomed.
+    principal: Principal,
     /// Per subscription, the seq its start covers: queued updates up to it are skipped.
     floors: HashMap<u64, u64>,
 }

@@ -7,6 +7,7 @@ use leptos_sync_protocol::{
 use super::{Conn, Flow};
 use crate::engine::{EngineError, Join, Start};
 use crate::fanout::{Out, send};
+use crate::hooks::{Action, Mutation};
 
 impl Conn {
     pub(super) fn on_binary(&mut self, len: usize) -> Flow {
@@ -37,7 +38,7 @@ impl Conn {
         self.record(text, true);
         let msg = ClientMsg::decode(text);
         if self.session.is_none() {
-            return self.handshake(msg);
+            return self.handshake(msg).await;
         }
         match msg {
             Err(e) => self.decode_error(e),
@@ -72,26 +73,7 @@ impl Conn {
                 topic,
                 key,
                 value,
-            }) => {
-                let applied = self.app.engine.apply(&topic, Some(&id), &key, value);
-                match applied.await {
-                    Ok(applied) => {
-                        if self.app.take_drop_before_ack(&self.client) {
-                            return Flow::Drop;
-                        }
-                        send(
-                            &self.tx,
-                            &ServerMsg::Ack {
-                                id,
-                                seq: applied.seq,
-                            },
-                        );
-                    }
-                    Err(e) => {
-                        self.error(error_code::UNAVAILABLE, e.to_string(), Some(id), None);
-                    }
-                }
-            }
+            }) => return self.mutate(id, &topic, &key, value).await,
             Ok(ClientMsg::Ping { t }) => {
                 if self.app.ping(&self.client) {
                     send(&self.tx, &ServerMsg::Pong { t });
@@ -101,7 +83,7 @@ impl Conn {
         Flow::Go
     }
 
-    fn handshake(&mut self, msg: Result<ClientMsg, DecodeError>) -> Flow {
+    async fn handshake(&mut self, msg: Result<ClientMsg, DecodeError>) -> Flow {
         let Ok(ClientMsg::Hello { protocol, token }) = msg else {
             return self.hello_required();
         };
@@ -112,6 +94,13 @@ impl Conn {
         }
         if !self.app.hello(&self.client, self.attempt, token.as_deref()) {
             return Flow::Close(close_code::UNAUTHORIZED, "unauthorized");
+        }
+        match self.app.hooks.authenticate(token).await {
+            Ok(principal) => self.principal = principal,
+            Err(reject) => {
+                let (code, reason) = reject.close();
+                return Flow::Close(code, reason);
+            }
         }
         let session = format!("{:x}-{}", self.app.boot, self.id);
         self.app.set_session(self.id, &session);
@@ -134,6 +123,11 @@ impl Conn {
     /// Registers the subscription first, so no change can fall between the
     /// engine's answer and the registration, then asks the engine how it starts.
     async fn subscribe(&mut self, sub: u64, join: Join<'_>) -> Flow {
+        let action = Action::Subscribe { topic: join.topic };
+        if let Err(reason) = self.app.hooks.authorize(&self.principal, &action) {
+            self.error(error_code::FORBIDDEN, reason, None, Some(sub));
+            return Flow::Go;
+        }
         self.app.fanout.add(self.id, sub, join.topic, &self.tx);
         let joined = match self.app.engine.join(join).await {
             Ok(joined) => joined,
@@ -198,6 +192,49 @@ impl Conn {
             floor: seq,
             frames,
         }
+    }
+
+    /// Authorizes, validates (the app may rewrite the value), applies, acks.
+    async fn mutate(
+        &mut self,
+        id: String,
+        topic: &str,
+        key: &str,
+        value: serde_json::Value,
+    ) -> Flow {
+        let hooks = &self.app.hooks;
+        let action = Action::Mutate {
+            topic,
+            key,
+            value: &value,
+        };
+        if let Err(reason) = hooks.authorize(&self.principal, &action) {
+            self.error(error_code::FORBIDDEN, reason, Some(id), None);
+            return Flow::Go;
+        }
+        let mutation = Mutation {
+            id: &id,
+            topic,
+            key,
+        };
+        let value = match hooks.validate(&self.principal, &mutation, value) {
+            Ok(value) => value,
+            Err(reason) => {
+                self.error(error_code::REJECTED, reason, Some(id), None);
+                return Flow::Go;
+            }
+        };
+        match self.app.engine.apply(topic, Some(&id), key, value).await {
+            Ok(applied) => {
+                if self.app.take_drop_before_ack(&self.client) {
+                    return Flow::Drop;
+                }
+                let seq = applied.seq;
+                send(&self.tx, &ServerMsg::Ack { id, seq });
+            }
+            Err(e) => self.error(error_code::UNAVAILABLE, e.to_string(), Some(id), None),
+        }
+        Flow::Go
     }
 
     fn hello_required(&mut self) -> Flow {

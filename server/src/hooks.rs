@@ -1,0 +1,145 @@
+//! The hooks an application owns: who a connection is ([`Principal`], from
+//! `authenticate`), what it may do (`authorize`, per [`Action`]), and what a
+//! mutation becomes (`validate`). Set them on the
+//! [`SyncServerBuilder`](crate::SyncServerBuilder).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use leptos_sync_protocol::close_code;
+use serde_json::Value;
+
+/// Who a connection is, as the application's `authenticate` hook decided.
+/// It stays attached to the connection and is handed to every other hook.
+///
+/// ```
+/// use leptos_sync_server::Principal;
+/// use serde_json::json;
+/// let alice = Principal::new("alice").with_data(json!({ "role": "observer" }));
+/// assert_eq!(alice.data["role"], "observer");
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Principal {
+    /// The application's id for the user or service.
+    pub id: String,
+    /// Anything else the application wants its hooks to see (roles, tenant).
+    pub data: Value,
+}
+
+impl Principal {
+    /// A principal with this id and no data.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            data: Value::Null,
+        }
+    }
+
+    /// The same principal carrying `data`.
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = data;
+        self
+    }
+}
+
+/// Why `authenticate` refused a `hello`: the connection closes with the
+/// matching code, which tells the client not to retry until its token changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reject {
+    /// Close 4401 `unauthorized`: no valid credentials.
+    Unauthorized,
+    /// Close 4403 `forbidden`: valid credentials that may not connect.
+    Forbidden,
+}
+
+impl Reject {
+    /// The close code and reason this rejection closes with.
+    pub fn close(self) -> (u16, &'static str) {
+        match self {
+            Self::Unauthorized => (close_code::UNAUTHORIZED, "unauthorized"),
+            Self::Forbidden => (close_code::FORBIDDEN, "forbidden"),
+        }
+    }
+}
+
+/// What a client asks to do, as `authorize` sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Action<'a> {
+    /// Subscribe to a topic.
+    Subscribe {
+        /// The topic.
+        topic: &'a str,
+    },
+    /// Set (or, with a null value, remove) one key of a topic.
+    Mutate {
+        /// The topic.
+        topic: &'a str,
+        /// The key.
+        key: &'a str,
+        /// The value the client sent.
+        value: &'a Value,
+    },
+}
+
+/// A mutation as `validate` sees it; the value is passed separately, by value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mutation<'a> {
+    /// The client's mutation id.
+    pub id: &'a str,
+    /// The topic.
+    pub topic: &'a str,
+    /// The key.
+    pub key: &'a str,
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+pub(crate) type Authenticate =
+    Arc<dyn Fn(Option<String>) -> BoxFuture<Result<Principal, Reject>> + Send + Sync>;
+pub(crate) type Authorize =
+    Arc<dyn Fn(&Principal, &Action<'_>) -> Result<(), String> + Send + Sync>;
+pub(crate) type Validate =
+    Arc<dyn Fn(&Principal, &Mutation<'_>, Value) -> Result<Value, String> + Send + Sync>;
+
+/// The hooks of one server; unset ones allow everything.
+#[derive(Clone, Default)]
+pub(crate) struct Hooks {
+    pub(crate) authenticate: Option<Authenticate>,
+    pub(crate) authorize: Option<Authorize>,
+    pub(crate) validate: Option<Validate>,
+}
+
+impl Hooks {
+    /// Runs `authenticate`; without one every connection is anonymous.
+    pub(crate) async fn authenticate(&self, token: Option<String>) -> Result<Principal, Reject> {
+        match &self.authenticate {
+            Some(hook) => hook(token).await,
+            None => Ok(Principal::default()),
+        }
+    }
+
+    /// Runs `authorize`; the error is the reason of a denial.
+    pub(crate) fn authorize(
+        &self,
+        principal: &Principal,
+        action: &Action<'_>,
+    ) -> Result<(), String> {
+        self.authorize
+            .as_ref()
+            .map_or(Ok(()), |hook| hook(principal, action))
+    }
+
+    /// Runs `validate`: the value to apply, or the reason of a rejection.
+    pub(crate) fn validate(
+        &self,
+        principal: &Principal,
+        mutation: &Mutation<'_>,
+        value: Value,
+    ) -> Result<Value, String> {
+        match &self.validate {
+            Some(hook) => hook(principal, mutation, value),
+            None => Ok(value),
+        }
+    }
+}
