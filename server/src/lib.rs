@@ -18,7 +18,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! With the `control` feature and [`Config::control`], it also serves the
+//! With the `control` feature and its `control` option on, it also serves the
 //! fault-injection API under `/control` that the project's browser and
 //! end-to-end tests use.
 

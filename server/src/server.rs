@@ -48,8 +48,8 @@ impl App {
 #[derive(Default)]
 pub struct SyncServerBuilder {
     config: Config,
-    engine: Option<Arc<dyn Any + Send + Sync>>,
-    dyn_engine: Option<Arc<dyn Engine>>,
+    /// The app's engine, also as `Any` so the control API can find a `MemoryEngine`.
+    engine: Option<(Arc<dyn Engine>, Arc<dyn Any + Send + Sync>)>,
     hooks: Hooks,
 }
 
@@ -95,8 +95,7 @@ impl SyncServerBuilder {
     /// Keeps topic state in `engine` instead of a default [`MemoryEngine`].
     pub fn engine(mut self, engine: impl Engine) -> Self {
         let engine = Arc::new(engine);
-        self.engine = Some(engine.clone());
-        self.dyn_engine = Some(engine);
+        self.engine = Some((engine.clone(), engine));
         self
     }
 
@@ -179,9 +178,9 @@ impl SyncServerBuilder {
 
     /// The server, ready to mount ([`SyncServer::router`]) or serve ([`SyncServer::serve`]).
     pub fn build(self) -> SyncServer {
-        let (engine, any) = match (self.dyn_engine, self.engine) {
-            (Some(engine), Some(any)) => (engine, any),
-            _ => {
+        let (engine, any) = match self.engine {
+            Some(engine) => engine,
+            None => {
                 let memory = Arc::new(MemoryEngine::new(self.config.history));
                 (
                     memory.clone() as Arc<dyn Engine>,
