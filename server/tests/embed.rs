@@ -230,3 +230,74 @@ async fn an_engine_failure_is_a_typed_error_and_the_connection_stays() {
         }
     );
 }
+
+/// An engine whose `join` round trip races other writers: one change lands
+/// before the engine reads the topic, one after, both while the client waits.
+struct Racy {
+    memory: MemoryEngine,
+}
+
+#[async_trait]
+impl Engine for Racy {
+    fn listen(&self, sink: Arc<dyn Deliver>) {
+        self.memory.listen(sink);
+    }
+
+    async fn join(&self, join: Join<'_>) -> Result<Joined, EngineError> {
+        let before = self.memory.apply(join.topic, None, "before", json!(1));
+        before.await?;
+        let joined = self.memory.join(join).await?;
+        let after = self.memory.apply(join.topic, None, "after", json!(2));
+        after.await?;
+        Ok(joined)
+    }
+
+    async fn apply(
+        &self,
+        topic: &str,
+        id: Option<&str>,
+        key: &str,
+        value: Value,
+    ) -> Result<Applied, EngineError> {
+        self.memory.apply(topic, id, key, value).await
+    }
+
+    async fn topic(&self, name: &str) -> Result<Option<TopicState>, EngineError> {
+        self.memory.topic(name).await
+    }
+}
+
+#[tokio::test]
+async fn changes_racing_a_subscription_arrive_once_and_after_its_start() {
+    let engine = Racy {
+        memory: MemoryEngine::new(10),
+    };
+    let server = SyncServer::builder()
+        .engine(engine)
+        .build()
+        .serve("127.0.0.1:0")
+        .await
+        .unwrap();
+    let (mut c, _) = Client::welcomed(server.local_addr(), "c").await;
+    c.send(subscribe(1, "T", None)).await;
+    // "before" (seq 1) is in the snapshot and must not come again as an
+    // update; "after" (seq 2) must come once, after the snapshot.
+    assert!(matches!(
+        c.recv().await,
+        ServerMsg::Subscribed { seq: 1, .. }
+    ));
+    match c.recv().await {
+        ServerMsg::Snapshot { seq, entries, .. } => {
+            assert_eq!((seq, Value::Object(entries)), (1, json!({"before": 1})));
+        }
+        other => panic!("expected the snapshot, got {other:?}"),
+    }
+    let after = ServerMsg::Update {
+        sub: 1,
+        seq: 2,
+        key: "after".into(),
+        value: json!(2),
+    };
+    assert_eq!(c.recv().await, after);
+    c.assert_quiet_and_open(1).await;
+}
