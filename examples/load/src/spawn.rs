@@ -1,0 +1,79 @@
+//! Starts a server binary on 127.0.0.1 with `--port 0`, finds its address in
+//! its `... listening on ADDR` line, and reads its resident memory.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// A running server process; killed when dropped.
+pub struct Server {
+    child: Child,
+    /// Where it listens.
+    pub addr: SocketAddr,
+}
+
+impl Server {
+    /// Starts `bin args... --port 0` and waits (at most 30 s) for its address.
+    pub async fn start(bin: &Path, args: &[&str]) -> Result<Self, String> {
+        let mut child = Command::new(bin)
+            .args(args)
+            .args(["--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let find = async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some((_, addr)) = line.split_once(" listening on ") {
+                    return addr.trim().parse::<SocketAddr>().map_err(|e| e.to_string());
+                }
+            }
+            Err("exited before listening".to_owned())
+        };
+        let addr = tokio::time::timeout(Duration::from_secs(30), find)
+            .await
+            .map_err(|_| format!("{} did not listen within 30 s", bin.display()))?
+            .map_err(|e| format!("{}: {e}", bin.display()))?;
+        // Keep reading its stdout so a chatty server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(Self { child, addr })
+    }
+
+    /// Resident set size in bytes, from /proc/<pid>/status.
+    pub fn rss_bytes(&self) -> Result<u64, String> {
+        let pid = self.child.id().ok_or("the server has exited")?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .map_err(|e| format!("/proc/{pid}/status: {e}"))?;
+        parse_rss(&status).ok_or_else(|| "no VmRSS in /proc status".to_owned())
+    }
+
+    /// Stops the server and waits for it to be gone.
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+fn parse_rss(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rss_is_read_from_the_status_text() {
+        let status = "Name:\tx\nVmPeak:\t  9000 kB\nVmRSS:\t    1234 kB\nThreads:\t3\n";
+        assert_eq!(parse_rss(status), Some(1234 * 1024));
+        assert_eq!(parse_rss("Name:\tx\n"), None);
+    }
+}
