@@ -39,6 +39,13 @@ pub struct Step {
     pub p50_ms: f64,
     /// See `p50_ms`.
     pub p99_ms: f64,
+    /// Server CPU time per delivered update, in µs: the cost of the fan-out
+    /// itself, whatever share of the cores the generator took.
+    pub cpu_us_per_update: f64,
+    /// Server CPU use over the step, in % of one core.
+    pub cpu_pct: f64,
+    /// Updates of an earlier step that arrived during this one.
+    pub late: u64,
 }
 
 /// One server's results.
@@ -122,22 +129,42 @@ pub async fn against(kind: Kind, bin: &Path, args: &[&str], plan: &Plan) -> Resu
     let mut publisher = Publisher::open(kind, server.addr).await?;
     let mut steps = Vec::new();
     println!(
-        "[{name}] {:>7} {:>7} {:>12} {:>12} {:>14} {:>9} {:>9}",
-        "rate/s", "sent", "expected", "delivered", "delivered/s", "p50 ms", "p99 ms"
+        "[{name}] {:>7} {:>7} {:>10} {:>10} {:>12} {:>9} {:>9} {:>7} {:>10} {:>8}",
+        "rate/s",
+        "sent",
+        "expected",
+        "delivered",
+        "delivered/s",
+        "p50 ms",
+        "p99 ms",
+        "cpu %",
+        "cpu us/upd",
+        "late"
     );
     for (i, &rate) in plan.rates.iter().enumerate() {
+        let n = i as u64 + 1;
         let s = step(
+            &server,
             &mut publisher,
             &counters,
-            i as u64 + 1,
+            n,
             rate,
             plan.seconds,
             held as u64,
         )
         .await?;
         println!(
-            "[{name}] {:>7} {:>7} {:>12} {:>12} {:>14.0} {:>9.2} {:>9.2}",
-            s.rate, s.sent, s.expected, s.delivered, s.delivered_per_s, s.p50_ms, s.p99_ms
+            "[{name}] {:>7} {:>7} {:>10} {:>10} {:>12.0} {:>9.2} {:>9.2} {:>7.0} {:>10.2} {:>8}",
+            s.rate,
+            s.sent,
+            s.expected,
+            s.delivered,
+            s.delivered_per_s,
+            s.p50_ms,
+            s.p99_ms,
+            s.cpu_pct,
+            s.cpu_us_per_update,
+            s.late
         );
         steps.push(s);
     }
@@ -159,6 +186,7 @@ pub async fn against(kind: Kind, bin: &Path, args: &[&str], plan: &Plan) -> Resu
 /// Publishes `rate` changes a second for `seconds`, then waits (bounded) until
 /// every subscriber has them all.
 async fn step(
+    server: &Server,
     publisher: &mut Publisher,
     counters: &Counters,
     id: u64,
@@ -166,7 +194,9 @@ async fn step(
     seconds: u64,
     subscribers: u64,
 ) -> Result<Step, String> {
+    let late_before = counters.late.load(Relaxed);
     counters.begin(id);
+    let cpu_before = server.cpu_s()?;
     let count = rate * seconds;
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
     tick.set_missed_tick_behavior(MissedTickBehavior::Burst);
@@ -176,13 +206,15 @@ async fn step(
         publisher.publish(id, i).await?;
     }
     let expected = count * subscribers;
-    // Room for a backlog as long as the step itself, and then some.
-    let deadline = Instant::now() + Duration::from_secs(seconds + 10);
+    // Room for a backlog three times as long as the step itself, and then some.
+    let deadline = Instant::now() + Duration::from_secs(3 * seconds + 10);
     while counters.delivered.load(Relaxed) < expected && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let delivered = counters.delivered.load(Relaxed);
     let span_s = counters.last_us.load(Relaxed).saturating_sub(start) as f64 / 1e6;
+    let cpu_s = server.cpu_s()? - cpu_before;
+    let wall_s = now_us().saturating_sub(start) as f64 / 1e6;
     Ok(Step {
         rate,
         sent: count,
@@ -195,5 +227,16 @@ async fn step(
         },
         p50_ms: counters.quantile_us(0.5) as f64 / 1000.0,
         p99_ms: counters.quantile_us(0.99) as f64 / 1000.0,
+        cpu_us_per_update: if delivered > 0 {
+            cpu_s * 1e6 / delivered as f64
+        } else {
+            0.0
+        },
+        cpu_pct: if wall_s > 0.0 {
+            100.0 * cpu_s / wall_s
+        } else {
+            0.0
+        },
+        late: counters.late.load(Relaxed) - late_before,
     })
 }

@@ -54,10 +54,33 @@ impl Server {
         parse_rss(&status).ok_or_else(|| "no VmRSS in /proc status".to_owned())
     }
 
+    /// CPU time (user + system) the server has used so far, in seconds.
+    pub fn cpu_s(&self) -> Result<f64, String> {
+        let pid = self.child.id().ok_or("the server has exited")?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map_err(|e| format!("/proc/{pid}/stat: {e}"))?;
+        parse_cpu_ticks(&stat)
+            .map(|ticks| ticks as f64 / CLOCK_TICKS)
+            .ok_or_else(|| "unreadable /proc stat".to_owned())
+    }
+
     /// Stops the server and waits for it to be gone.
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
     }
+}
+
+/// USER_HZ, which Linux fixes at 100 for /proc on every architecture it runs on.
+const CLOCK_TICKS: f64 = 100.0;
+
+/// utime + stime (fields 14 and 15) of a /proc/<pid>/stat line. The command
+/// name in field 2 may hold spaces, so fields are counted after its `)`.
+fn parse_cpu_ticks(stat: &str) -> Option<u64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(utime + stime)
 }
 
 fn parse_rss(status: &str) -> Option<u64> {
@@ -75,5 +98,12 @@ mod tests {
         let status = "Name:\tx\nVmPeak:\t  9000 kB\nVmRSS:\t    1234 kB\nThreads:\t3\n";
         assert_eq!(parse_rss(status), Some(1234 * 1024));
         assert_eq!(parse_rss("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn cpu_ticks_are_user_plus_system_after_the_command_name() {
+        let stat = "42 (a b) S 1 42 42 0 -1 4194560 100 0 0 0 250 17 0 0 20 0 3 0";
+        assert_eq!(parse_cpu_ticks(stat), Some(267));
+        assert_eq!(parse_cpu_ticks("42 (x) S 1"), None);
     }
 }
