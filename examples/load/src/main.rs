@@ -63,7 +63,7 @@ async fn main() -> ExitCode {
             if a.smoke {
                 vec![20, 100]
             } else {
-                vec![10, 20, 50, 100]
+                vec![2, 5, 10, 20, 50, 100]
             }
         }),
         seconds: a.seconds.unwrap_or(if a.smoke { 2 } else { 5 }),
