@@ -24,10 +24,17 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 const TOPIC: &str = "load";
 /// Any fixed schema hash: the server only checks that all agree.
 const SCHEMA: u32 = 1;
-/// Handshakes in flight at once, so the listen backlog never overflows.
-const OPENING: usize = 256;
-/// Longest wait for one handshake step.
+/// Handshakes in flight at once. With 256, a burst of 200 took a whole second
+/// (a SYN retransmit) on this machine; with 64 it takes tens of ms.
+const OPENING: usize = 64;
+/// Longest wait for one handshake step, or for one frame to be sent.
 const STEP: Duration = Duration::from_secs(20);
+/// Setup time allowed per subscriber on top of [`STEP`]: 50 times the
+/// slowest opening rate seen on this machine (about 1,300/s).
+const SETUP_PER_CONN: Duration = Duration::from_millis(15);
+
+/// What [`open`] gives: the fleet, the number that failed, the first failures.
+pub type Opened = (Fleet, usize, Vec<String>);
 
 /// Which server the generator talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,13 +53,14 @@ pub struct Fleet {
 }
 
 /// Opens `n` subscribers and waits until each is ready to receive, or failed.
-/// Returns the fleet and the first failures (at most 5, with their count).
+/// Returns the fleet, how many failed and the first failures (at most 5); an
+/// error when setting them all up takes longer than any sane run would.
 pub async fn open(
     kind: Kind,
     addr: SocketAddr,
     n: usize,
     counters: Arc<Counters>,
-) -> (Fleet, usize, Vec<String>) {
+) -> Result<Opened, String> {
     let closed = Arc::new(AtomicU64::new(0));
     let gate = Arc::new(Semaphore::new(OPENING));
     let (ready_tx, mut ready_rx) = mpsc::unbounded_channel::<Result<(), String>>();
@@ -83,8 +91,17 @@ pub async fn open(
     }
     drop(ready_tx);
     let (mut failed, mut errors) = (0, Vec::new());
+    // Every step of a handshake has its own timeout; this bounds the whole, however many there are.
+    let allowed = SETUP_PER_CONN * n as u32 + STEP;
+    let deadline = tokio::time::Instant::now() + allowed;
     for _ in 0..n {
-        match ready_rx.recv().await {
+        let Ok(ready) = tokio::time::timeout_at(deadline, ready_rx.recv()).await else {
+            return Err(format!(
+                "{n} subscribers were not set up within {:?}",
+                deadline.elapsed()
+            ));
+        };
+        match ready {
             Some(Ok(())) => {}
             Some(Err(e)) => {
                 failed += 1;
@@ -95,7 +112,7 @@ pub async fn open(
             None => break,
         }
     }
-    (Fleet { tasks, closed }, failed, errors)
+    Ok((Fleet { tasks, closed }, failed, errors))
 }
 
 impl Fleet {
@@ -260,10 +277,10 @@ impl Publisher {
             .encode(),
             Kind::Bare => value.to_string(),
         };
-        self.sink
-            .send(Message::text(text))
-            .await
-            .map_err(|e| format!("publisher: {e}"))
+        match tokio::time::timeout(STEP, self.sink.send(Message::text(text))).await {
+            Ok(sent) => sent.map_err(|e| format!("publisher: {e}")),
+            Err(_) => Err(format!("publisher: the server took no frame for {STEP:?}")),
+        }
     }
 
     /// Closes the publisher.

@@ -108,7 +108,7 @@ pub async fn against(kind: Kind, bin: &Path, args: &[&str], plan: &Plan) -> Resu
     let rss_before = server.rss_bytes()?;
     let opened = Instant::now();
     let (fleet, failed, errors) =
-        client::open(kind, server.addr, plan.connections, counters.clone()).await;
+        client::open(kind, server.addr, plan.connections, counters.clone()).await?;
     let open_s = opened.elapsed().as_secs_f64();
     let rss_after = server.rss_bytes()?;
     let held = plan.connections - failed;
