@@ -1,7 +1,7 @@
 //! The reference binary `leptos-sync-server` as a library, so its tests can
 //! start it in process: the command line ([`Args`]), and [`start`], which
-//! builds a [`SyncServer`] as an application would, with the fault-control
-//! API, an optional static directory and the optional demo feed.
+//! builds a [`SyncServer`] as an application would, with its [`rules`], the
+//! fault-control API, an optional static directory and the optional demo feed.
 
 #![warn(missing_docs)]
 
@@ -13,6 +13,7 @@ use leptos_sync_server::{Config, Server, SyncServer};
 use tower_http::services::{ServeDir, ServeFile};
 
 pub mod demo_data;
+pub mod rules;
 
 /// The command line of `leptos-sync-server`.
 #[derive(Debug, Clone, Parser)]
@@ -68,6 +69,9 @@ pub async fn start(args: &Args) -> std::io::Result<Server> {
         .max_frame(args.max_frame)
         .token(args.token.clone().unwrap_or_default())
         .control(args.control)
+        .authenticate(rules::authenticate)
+        .authorize(rules::authorize)
+        .validate(rules::validate)
         .build();
     let static_dir = args.static_dir.clone();
     let addr = (args.addr, args.port);
