@@ -1,5 +1,6 @@
 //! [`SyncError`]: every failure leptos-sync reports through `last_error`.
 
+use leptos_sync_protocol::error_code;
 use thiserror::Error;
 
 /// A failure reported by leptos-sync. Nothing fails silently: the
@@ -163,7 +164,23 @@ pub enum SyncError {
         /// The close reason, as sent by the server.
         reason: String,
     },
-    /// The server sent an `error` frame.
+    /// The server's authorization denied a subscription (its status becomes
+    /// `Error`) or a mutation (it fails): `error` code `forbidden`. The
+    /// connection stays open; asking again is denied again.
+    #[error("forbidden: {message}")]
+    Forbidden {
+        /// The server's reason.
+        message: String,
+    },
+    /// The server's application rejected a mutation (`error` code
+    /// `rejected`): nothing was applied. The reason is for the user.
+    #[error("mutation rejected: {reason}")]
+    Rejected {
+        /// The server's reason.
+        reason: String,
+    },
+    /// The server sent an `error` frame with a code that has no variant of
+    /// its own (see [`SyncError::from_server`]).
     #[error("server error {code}: {message}")]
     Server {
         /// The server's machine-readable code.
@@ -183,6 +200,34 @@ pub enum SyncError {
         /// The frame's `type`.
         kind: String,
     },
+}
+
+impl SyncError {
+    /// The error an `error` frame stands for: [`Forbidden`](Self::Forbidden)
+    /// and [`Rejected`](Self::Rejected) for their codes, [`Server`](Self::Server)
+    /// for any other.
+    ///
+    /// ```
+    /// use leptos_sync_core::SyncError;
+    ///
+    /// let denied = SyncError::from_server("forbidden".into(), "observers only read".into());
+    /// assert_eq!(denied, SyncError::Forbidden { message: "observers only read".into() });
+    /// let other = SyncError::from_server("too_large".into(), "frame too large".into());
+    /// assert!(matches!(other, SyncError::Server { code, .. } if code == "too_large"));
+    /// ```
+    pub fn from_server(code: String, message: String) -> Self {
+        match code.as_str() {
+            error_code::FORBIDDEN => Self::Forbidden { message },
+            error_code::REJECTED => Self::Rejected { reason: message },
+            _ => Self::Server { code, message },
+        }
+    }
+
+    /// Whether this is the server's `unavailable`: its store failed and the
+    /// frame had no effect, so sending it again is safe.
+    pub(crate) fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Server { code, .. } if code == error_code::UNAVAILABLE)
+    }
 }
 
 fn reason_suffix(reason: &str) -> String {

@@ -4,6 +4,11 @@
 //! Queued mutations are flushed in order only after `welcome` and resubscribe.
 //! Unacknowledged ones are re-sent with the same id after every reconnect; the
 //! server applies an id once, so each mutation is applied exactly once.
+//!
+//! A mutation the server answers with `unavailable` (its store failed, nothing
+//! was applied) is sent again with the same id after a short, growing wait
+//! ([`UNAVAILABLE_RETRY_MS`]); mutations made meanwhile wait behind it, so
+//! they still reach the server in order. `forbidden` and `rejected` are final.
 
 use std::collections::VecDeque;
 
@@ -15,6 +20,13 @@ use crate::backoff::MAX_DELAY_MS;
 use crate::error::SyncError;
 
 const RECENT_ACKS: usize = 1024;
+
+/// The first wait before a mutation answered `unavailable` is sent again; it
+/// doubles with each `unavailable` in a row, up to [`UNAVAILABLE_RETRY_MAX_MS`],
+/// and starts over after an `ack`.
+pub const UNAVAILABLE_RETRY_MS: u64 = 250;
+/// The longest wait before a mutation answered `unavailable` is sent again.
+pub const UNAVAILABLE_RETRY_MAX_MS: u64 = 8_000;
 
 /// What happens when a mutation arrives at a full queue.
 ///
@@ -73,7 +85,9 @@ pub enum MutationStatus {
         /// The seq of the change.
         seq: u64,
     },
-    /// Not applied: dropped by the queue bound, expired, or refused by the server.
+    /// Not applied: dropped by the queue bound, expired, or refused by the
+    /// server ([`SyncError::Forbidden`], [`SyncError::Rejected`], ...). A
+    /// server's `unavailable` is not final: the mutation goes back to `Queued`.
     Failed {
         /// Why.
         error: SyncError,
@@ -101,6 +115,8 @@ struct Entry {
     mutation: Mutation,
     bytes: usize,
     expires_at: Option<Millis>,
+    /// In flight, answered `unavailable`: waits for the retry to be sent again.
+    waiting: bool,
 }
 
 impl Entry {
@@ -130,6 +146,10 @@ pub(crate) struct Outbox {
     queued: VecDeque<Entry>,
     queued_bytes: usize,
     in_flight: VecDeque<Entry>,
+    /// When mutations answered `unavailable` are sent again.
+    retry_at: Option<Millis>,
+    /// `unavailable` answers since the last ack: how long the next retry waits.
+    unavailable: u32,
     /// Ids acknowledged lately: a repeated ack (after a re-send) is expected, not an error.
     recent_acks: VecDeque<String>,
     /// Mutations dropped by the bound, ever.
@@ -152,9 +172,14 @@ impl Outbox {
         self.in_flight.len()
     }
 
-    /// The earliest expiry among queued mutations.
-    pub fn next_expiry(&self) -> Option<Millis> {
-        self.queued.iter().filter_map(|e| e.expires_at).min()
+    /// The earliest expiry among queued mutations, or the retry of those
+    /// answered `unavailable` if it comes first.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        let expiry = self.queued.iter().filter_map(|e| e.expires_at).min();
+        match (expiry, self.retry_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Sends at once when the connection is ready and nothing waits before it; queues otherwise.
@@ -166,8 +191,10 @@ impl Outbox {
             bytes: 0,
             mutation,
             expires_at,
+            waiting: false,
         };
-        if ready && self.queued.is_empty() {
+        // Behind a pending retry it waits too, so the server sees them in order.
+        if ready && self.queued.is_empty() && self.retry_at.is_none() {
             return self.send(entry, out);
         }
         entry.bytes = entry.msg().encode().len();
@@ -201,7 +228,9 @@ impl Outbox {
     /// their ids, then flush the queue, all in their original order.
     pub fn on_open(&mut self, now: Millis, out: &mut Vec<OutboxOut>) {
         self.expire(now, out);
-        for entry in &self.in_flight {
+        self.retry_at = None;
+        for entry in &mut self.in_flight {
+            entry.waiting = false;
             out.push(OutboxOut::Send(entry.msg()));
             out.push(OutboxOut::Status(
                 entry.mutation.id.clone(),
@@ -214,8 +243,10 @@ impl Outbox {
         }
     }
 
-    /// The connection is gone: in-flight mutations wait for the next one.
+    /// The connection is gone: in-flight mutations wait for the next one
+    /// (a pending retry too: `on_open` sends them all).
     pub fn on_close(&mut self, out: &mut Vec<OutboxOut>) {
+        self.retry_at = None;
         for entry in &self.in_flight {
             out.push(OutboxOut::Status(
                 entry.mutation.id.clone(),
@@ -230,6 +261,7 @@ impl Outbox {
             return self.recent_acks.iter().any(|acked| acked == id);
         };
         self.in_flight.remove(at);
+        self.unavailable = 0;
         if self.recent_acks.len() == RECENT_ACKS {
             self.recent_acks.pop_front();
         }
@@ -241,14 +273,59 @@ impl Outbox {
         true
     }
 
-    /// The server refused `id`.
-    pub fn on_error(&mut self, id: &str, error: SyncError, out: &mut Vec<OutboxOut>) {
-        if let Some(at) = self.in_flight.iter().position(|e| e.mutation.id == id) {
+    /// The server refused `id`: final, except `unavailable`, which schedules
+    /// a retry (the mutation stays in flight, `Queued`).
+    pub fn on_error(&mut self, id: &str, error: SyncError, now: Millis, out: &mut Vec<OutboxOut>) {
+        let Some(at) = self.in_flight.iter().position(|e| e.mutation.id == id) else {
+            return;
+        };
+        if error.is_unavailable() {
+            let entry = &mut self.in_flight[at];
+            if entry.waiting {
+                return;
+            }
+            entry.waiting = true;
+            out.push(OutboxOut::Status(id.to_string(), MutationStatus::Queued));
+            if self.retry_at.is_none() {
+                let doubling = 1u64 << self.unavailable.min(16);
+                let wait = UNAVAILABLE_RETRY_MS
+                    .saturating_mul(doubling)
+                    .min(UNAVAILABLE_RETRY_MAX_MS);
+                self.retry_at = Some(now.saturating_add(wait));
+            }
+            self.unavailable = self.unavailable.saturating_add(1);
+        } else {
             self.in_flight.remove(at);
             out.push(OutboxOut::Status(
                 id.to_string(),
                 MutationStatus::Failed { error },
             ));
+        }
+    }
+
+    /// When the retry is due and the connection is ready: sends the
+    /// mutations answered `unavailable` again, in order, then the queue
+    /// that waited behind them. While not ready, [`on_open`](Self::on_open)
+    /// will send them.
+    pub fn retry(&mut self, now: Millis, ready: bool, out: &mut Vec<OutboxOut>) {
+        if self.retry_at.is_none_or(|at| at > now) {
+            return;
+        }
+        self.retry_at = None;
+        if !ready {
+            return;
+        }
+        for entry in self.in_flight.iter_mut().filter(|e| e.waiting) {
+            entry.waiting = false;
+            out.push(OutboxOut::Send(entry.msg()));
+            out.push(OutboxOut::Status(
+                entry.mutation.id.clone(),
+                MutationStatus::Sent,
+            ));
+        }
+        self.queued_bytes = 0;
+        while let Some(entry) = self.queued.pop_front() {
+            self.send(entry, out);
         }
     }
 

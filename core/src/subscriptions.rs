@@ -330,7 +330,7 @@ impl Subscriptions {
                             actual,
                         }
                     }
-                    _ => SyncError::Server { code, message },
+                    _ => SyncError::from_server(code, message),
                 };
                 out.push(SubOut::Error(error));
                 set_status(&name, t, SubscriptionStatus::Error, out);

@@ -76,10 +76,10 @@ impl Machine {
                 message,
                 ..
             } => {
-                let error = SyncError::Server { code, message };
+                let error = SyncError::from_server(code, message);
                 self.error(error.clone());
                 let mut out = Vec::new();
-                self.outbox.on_error(&id, error, &mut out);
+                self.outbox.on_error(&id, error, now, &mut out);
                 self.emit_outbox(out, now);
             }
             ServerMsg::Error {
@@ -87,7 +87,7 @@ impl Machine {
                 code,
                 message,
                 ..
-            } => self.error(SyncError::Server { code, message }),
+            } => self.error(SyncError::from_server(code, message)),
             ServerMsg::Ack { id, seq } => {
                 let mut out = Vec::new();
                 if !self.outbox.on_ack(&id, seq, &mut out) {

@@ -365,7 +365,7 @@ impl Machine {
         self.metrics.queued = self.outbox.queued() as u64;
         self.metrics.in_flight = self.outbox.in_flight() as u64;
         self.metrics.dropped = self.outbox.dropped;
-        match self.outbox.next_expiry() {
+        match self.outbox.next_deadline() {
             Some(at) if self.deadline(Timer::Outbox) != Some(at) => {
                 self.set_timer(Timer::Outbox, at.max(now))
             }

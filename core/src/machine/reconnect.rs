@@ -39,6 +39,7 @@ impl Machine {
             Timer::Outbox => {
                 let mut out = Vec::new();
                 self.outbox.expire(now, &mut out);
+                self.outbox.retry(now, self.state.is_open(), &mut out);
                 self.emit_outbox(out, now);
             }
             Timer::Connect => {

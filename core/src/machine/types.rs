@@ -186,7 +186,8 @@ pub enum Timer {
     Pong,
     /// The deadline for `welcome` after a connect.
     Connect,
-    /// The earliest expiry of a queued mutation.
+    /// The earliest expiry of a queued mutation, or the retry of mutations
+    /// the server answered `unavailable`.
     Outbox,
     /// The end of the wait for a closing socket's close event ([`CLOSE_WAIT_MS`]).
     Close,
