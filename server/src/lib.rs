@@ -18,6 +18,37 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## In an existing axum app, with authentication and authorization
+//!
+//! ```no_run
+//! use axum::{Router, routing::get};
+//! use leptos_sync_server::{Action, Principal, Reject, SyncServer};
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//!
+//! let sync = SyncServer::builder()
+//!     // Who is it? Check the token of `hello` (a session id, a JWT) here.
+//!     .authenticate(|token| async move {
+//!         match token.as_deref() {
+//!             Some("editor-secret") => Ok(Principal::new("editor")),
+//!             Some("viewer-secret") => Ok(Principal::new("viewer")),
+//!             _ => Err(Reject::Unauthorized), // closes with 4401
+//!         }
+//!     })
+//!     // May they? A denial answers `error` `forbidden`; the connection stays.
+//!     .authorize(|who, action| match action {
+//!         Action::Mutate { .. } if who.id == "viewer" => Err("viewers only read".into()),
+//!         Action::Subscribe { topic } if topic.starts_with("admin") => Err("admins only".into()),
+//!         _ => Ok(()),
+//!     })
+//!     .build();
+//! let app = Router::new()
+//!     .route("/health", get(|| async { "ok" })) // your own routes
+//!     .merge(sync.router()); // the protocol at /ws
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! axum::serve(listener, app).await?;
+//! # Ok(()) }
+//! ```
+//!
 //! With the `control` feature and its `control` option on, it also serves the
 //! fault-injection API under `/control` that the project's browser and
 //! end-to-end tests use.
