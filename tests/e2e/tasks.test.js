@@ -22,10 +22,10 @@ describe('live data', () => {
     while (tabs.length) await tabs.pop().close();
   });
 
-  async function open(viewport) {
+  async function open(viewport, query = '') {
     const tab = await openPage(browser, viewport ? { viewport } : undefined);
     tabs.push(tab);
-    await tab.page.goto(`${server.origin}/`);
+    await tab.page.goto(`${server.origin}/${query}`);
     await waitConnection(tab.page, true, 15_000);
     await tab.page.waitForSelector('#task-sub[data-status="live"]', { timeout: 10_000 });
     return tab;
@@ -58,6 +58,34 @@ describe('live data', () => {
     assert.equal(snap.topics.Task.status, 'live');
     a.assertClean();
     b.assertClean();
+  });
+
+  it("the server's rules: a blank title is refused, and so is an observer's change, with the reason", async () => {
+    const editor = await open();
+    await editor.page.fill('#task-title', 'Only editors change this');
+    await editor.page.click('#task-add');
+    await row(editor.page, 'Only editors change this').waitFor({ timeout: 5_000 });
+    await waitSnapshot(editor.page, (s) => s.metrics.in_flight === 0 && s, 5_000, 'the ack');
+    await editor.page.fill('#task-title', '   ');
+    await editor.page.click('#task-add');
+    await editor.page.waitForSelector('#task-error', { timeout: 5_000 });
+    assert.equal((await editor.page.locator('#task-error').textContent()).trim(), 'Refused: a task needs a title.');
+    await waitSnapshot(editor.page, (s) => Object.keys(s.topics.Task.entries).length === 1 && s, 5_000, 'the blank task rolled back');
+
+    const observer = await open(undefined, '?as=observer');
+    await observer.page.waitForSelector('#role-switch[data-role="observer"]');
+    const task = row(observer.page, 'Only editors change this');
+    await task.locator('.task__check').click();
+    await observer.page.waitForSelector('#task-error', { timeout: 5_000 });
+    assert.equal(
+      (await observer.page.locator('#task-error').textContent()).trim(),
+      'Not allowed: observers may not change anything.',
+    );
+    await observer.page.waitForSelector('#tasks .task[data-done="false"]', { timeout: 5_000 });
+    assert.equal(await observer.page.locator('#connection-state').getAttribute('data-open'), 'true');
+    assert.equal(await row(editor.page, 'Only editors change this').getAttribute('data-done'), 'false');
+    editor.assertClean();
+    observer.assertClean();
   });
 
   it('ticker: prices arrive live from the server', async () => {

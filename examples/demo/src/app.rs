@@ -1,12 +1,15 @@
 //! The page: the provider around the widgets, the live panels and the fault panel.
 
 use leptos::prelude::*;
-use leptos_sync::{ConnectionIndicator, ErrorBanner, ReconnectBanner, StatusBar, SyncProvider};
+use leptos_sync::{
+    ConnectionIndicator, ErrorBanner, ReconnectBanner, StatusBar, SyncOptions, SyncProvider,
+};
 
 use crate::board::TaskBoard;
 use crate::debug::DebugSnapshot;
 use crate::faults::FaultPanel;
 use crate::model::registry;
+use crate::role::{OBSERVER_TOKEN, RoleSwitch, is_observer};
 use crate::status::StatusPanel;
 use crate::ticker::TickerPanel;
 
@@ -20,8 +23,13 @@ const GRACE_MS: u32 = 1_500;
 /// The whole demo page.
 #[component]
 pub fn App() -> impl IntoView {
+    let options = if is_observer() {
+        SyncOptions::default().token(|| Some(OBSERVER_TOKEN.to_owned()))
+    } else {
+        SyncOptions::default()
+    };
     view! {
-        <SyncProvider url=WS_URL registry=registry()>
+        <SyncProvider url=WS_URL registry=registry() options=options>
             <div class="page">
                 <header class="topbar">
                     <div class="topbar__inner">
@@ -29,6 +37,7 @@ pub fn App() -> impl IntoView {
                             <h1>"leptos-sync"</h1>
                             <span class="topbar__tagline">"live demo"</span>
                         </div>
+                        <RoleSwitch />
                         <ConnectionIndicator show_text=true class="topbar__indicator" />
                     </div>
                 </header>

@@ -1,12 +1,14 @@
 //! The shared task board: every open page sees the same tasks, live.
 //! Changes are optimistic: they show at once, wait in the outbox while
-//! offline, and are rolled back if the server never applies them.
+//! offline, and are rolled back if the server never applies them. The
+//! server's rules may refuse a change (an observer may not change anything, a
+//! task needs a title): the board then says why.
 
 use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos_sync::{
-    MutateOptions, MutationStatus, SubscriptionState, use_sync_component,
+    MutateOptions, MutationStatus, SubscriptionState, SyncError, use_sync_component,
     use_sync_mutation_with_options,
 };
 
@@ -54,6 +56,18 @@ fn pending_word(status: &MutationStatus) -> Option<&'static str> {
     }
 }
 
+/// Why the server refused a change, in words for the user.
+fn refusal(status: &MutationStatus) -> Option<String> {
+    let MutationStatus::Failed { error } = status else {
+        return None;
+    };
+    Some(match error {
+        SyncError::Forbidden { message } => format!("Not allowed: {message}."),
+        SyncError::Rejected { reason } => format!("Refused: {reason}."),
+        other => format!("Not saved: {other}."),
+    })
+}
+
 /// The board: add, tick off and delete tasks.
 #[component]
 pub fn TaskBoard() -> impl IntoView {
@@ -62,13 +76,25 @@ pub fn TaskBoard() -> impl IntoView {
         optimistic: true,
         ..Default::default()
     });
-    // The status of the last change per task, for the "saving" mark.
-    let pending = RwSignal::new(HashMap::<String, ArcSignal<MutationStatus>>::new());
+    // The status of the last change per task, for the "saving" mark, with
+    // the order it was made in, so the board can tell the latest change.
+    let pending = RwSignal::new(HashMap::<String, (u64, ArcSignal<MutationStatus>)>::new());
+    let made = StoredValue::new(0u64);
     let track = move |key: String, status: ArcSignal<MutationStatus>| {
+        made.update_value(|n| *n += 1);
+        let order = made.get_value();
         pending.update(|p| {
-            p.insert(key, status);
+            p.insert(key, (order, status));
         });
     };
+    // Why the latest change was refused, if it was.
+    let refused = Memo::new(move |_| {
+        pending.with(|p| {
+            p.values()
+                .max_by_key(|(order, _)| *order)
+                .and_then(|(_, s)| s.with(refusal))
+        })
+    });
 
     // Keys in board order: oldest first.
     let order = Memo::new(move |_| {
@@ -86,10 +112,8 @@ pub fn TaskBoard() -> impl IntoView {
         let mutate = mutate.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
+            // A blank title goes to the server too: its rule refuses it, with a reason.
             let text = title.get_untracked().trim().to_owned();
-            if text.is_empty() {
-                return;
-            }
             let key = new_key();
             let task = Task {
                 title: text,
@@ -128,7 +152,8 @@ pub fn TaskBoard() -> impl IntoView {
             track(remove_key.clone(), handle.status);
         };
         // A handle's signal may belong to a row that is gone: read it carefully.
-        let mark = move || pending.with(|p| p.get(&mark_key).and_then(|s| s.with(pending_word)));
+        let mark =
+            move || pending.with(|p| p.get(&mark_key).and_then(|(_, s)| s.with(pending_word)));
         let check_id = format!("task-check-{key}");
         view! {
             <li class="task" class:task--done=done data-key=key.clone() data-done=move || done().to_string()>
@@ -174,6 +199,11 @@ pub fn TaskBoard() -> impl IntoView {
                 />
                 <button id="task-add" type="submit">"Add"</button>
             </form>
+            {move || {
+                refused
+                    .get()
+                    .map(|text| view! { <p id="task-error" class="board__error" role="alert">{text}</p> })
+            }}
             <ul id="tasks" class="board__list">
                 <For each=move || order.get() key=String::clone children=row />
             </ul>
