@@ -20,6 +20,15 @@ pub struct Config {
     pub heartbeat_ms: u64,
     /// Largest text frame answered normally, in bytes; larger ones get `too_large`.
     pub max_frame: usize,
+    /// Frames a connection's send queue holds before it is closed as a slow
+    /// consumer (close 4413; the client resumes from history).
+    pub send_queue_frames: usize,
+    /// Bytes a connection's send queue holds before it is closed as a slow
+    /// consumer; a larger frame is let in when the queue holds none.
+    pub send_queue_bytes: usize,
+    /// How long a connection may go without `hello` before it is closed
+    /// with 4408, in ms.
+    pub handshake_timeout_ms: u64,
 }
 
 impl Config {
@@ -29,6 +38,12 @@ impl Config {
     pub const HEARTBEAT_MS: u64 = 30_000;
     /// Largest text frame by default, in bytes.
     pub const MAX_FRAME: usize = 1 << 20;
+    /// Frames a connection's send queue holds by default.
+    pub const SEND_QUEUE_FRAMES: usize = 4096;
+    /// Bytes a connection's send queue holds by default.
+    pub const SEND_QUEUE_BYTES: usize = 4 << 20;
+    /// Time allowed for `hello` by default, in ms.
+    pub const HANDSHAKE_TIMEOUT_MS: u64 = 10_000;
     /// The default listen address.
     pub const ADDR: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
@@ -50,6 +65,9 @@ impl Default for Config {
             history: Self::HISTORY,
             heartbeat_ms: Self::HEARTBEAT_MS,
             max_frame: Self::MAX_FRAME,
+            send_queue_frames: Self::SEND_QUEUE_FRAMES,
+            send_queue_bytes: Self::SEND_QUEUE_BYTES,
+            handshake_timeout_ms: Self::HANDSHAKE_TIMEOUT_MS,
         }
     }
 }

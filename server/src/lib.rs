@@ -36,6 +36,7 @@ mod hooks;
 mod memory;
 #[cfg(feature = "control")]
 mod monitor;
+mod queue;
 mod server;
 mod ws;
 

@@ -79,6 +79,37 @@ impl SyncServerBuilder {
         self
     }
 
+    /// Bounds each connection's send queue to `frames` frames and `bytes`
+    /// bytes (defaults [`Config::SEND_QUEUE_FRAMES`] and
+    /// [`Config::SEND_QUEUE_BYTES`]). A client that falls further behind is
+    /// closed with 4413 (slow consumer) and resumes from history, so the
+    /// others are not held up and the server's memory stays bounded.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// let server = SyncServer::builder().send_queue(256, 256 * 1024).build();
+    /// # let _ = server;
+    /// ```
+    pub fn send_queue(mut self, frames: usize, bytes: usize) -> Self {
+        self.config.send_queue_frames = frames;
+        self.config.send_queue_bytes = bytes;
+        self
+    }
+
+    /// Closes a connection that has not sent `hello` within `ms` with 4408
+    /// (default [`Config::HANDSHAKE_TIMEOUT_MS`]), so an idle socket cannot
+    /// hold a connection slot.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// let server = SyncServer::builder().handshake_timeout_ms(5_000).build();
+    /// # let _ = server;
+    /// ```
+    pub fn handshake_timeout_ms(mut self, ms: u64) -> Self {
+        self.config.handshake_timeout_ms = ms;
+        self
+    }
+
     /// A token every `hello` must carry (an empty one requires none).
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.config.token = Some(token.into());

@@ -18,20 +18,23 @@ use axum::http::StatusCode;
 #[cfg(feature = "control")]
 use axum::response::IntoResponse;
 use axum::response::Response;
-#[cfg(feature = "control")]
 use leptos_sync_protocol::close_code;
 use serde::Deserialize;
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use crate::fanout::{ConnId, Out, Tx};
+use crate::fanout::ConnId;
 use crate::faults::{Admission, Scope};
 use crate::hooks::Principal;
+use crate::queue::{Out, Overflow, Rx, Tx, queue};
 use crate::server::App;
 
 mod frames;
 
 /// How long to wait for the client's half of a close handshake.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// How long a slow consumer's close frame may wait behind the frames its
+/// socket still holds: a client that reads slowly still learns why it was
+/// closed, and one that never reads is dropped after that.
+const SLOW_CLOSE_GRACE: Duration = Duration::from_secs(5);
 
 /// Query of the WebSocket URL.
 #[derive(Debug, Deserialize)]
@@ -74,7 +77,7 @@ pub async fn upgrade(
 }
 
 async fn run(app: Arc<App>, client: Scope, attempt: u64, mut socket: WebSocket) {
-    let (tx, rx) = unbounded_channel();
+    let (tx, rx) = queue(app.config.send_queue_frames, app.config.send_queue_bytes);
     let id = app.next_conn_id();
     app.register(id, client.clone(), tx.clone());
     let mut conn = Conn {
@@ -124,47 +127,81 @@ pub(super) struct Conn {
     floors: HashMap<u64, u64>,
 }
 
+/// Why the frame loop ended.
+enum Stop {
+    /// The socket is gone, or the connection was closed or dropped on purpose.
+    Done,
+    /// The connection's queue overflowed: close it as a slow consumer.
+    Slow,
+}
+
 impl Conn {
-    async fn serve(&mut self, socket: &mut WebSocket, mut rx: UnboundedReceiver<Out>) {
+    async fn serve(&mut self, socket: &mut WebSocket, mut rx: Rx) {
+        let stop = self.pump(socket, &mut rx).await;
+        // Free what is still queued before waiting on the socket.
+        drop(rx);
+        if let Stop::Slow = stop {
+            let reason = "slow consumer: reconnect and resume".to_owned();
+            let close = send_close(socket, close_code::SLOW_CONSUMER, reason);
+            if let Ok(true) = tokio::time::timeout(SLOW_CLOSE_GRACE, close).await {
+                finish_close(socket).await;
+            }
+        }
+    }
+
+    async fn pump(&mut self, socket: &mut WebSocket, rx: &mut Rx) -> Stop {
+        let overflow = rx.overflow();
+        let timeout = Duration::from_millis(self.app.config.handshake_timeout_ms);
+        let hello_by = tokio::time::sleep(timeout);
+        tokio::pin!(hello_by);
         loop {
             tokio::select! {
                 // Queued frames first: replies to a frame go out before the next is read.
                 biased;
+                () = overflow.happened() => return Stop::Slow,
+                // A socket that never says hello would hold its slot for ever.
+                () = &mut hello_by, if self.session.is_none() => {
+                    let reason = "no hello in time".to_owned();
+                    if send_close(socket, close_code::HANDSHAKE_TIMEOUT, reason).await {
+                        finish_close(socket).await;
+                    }
+                    return Stop::Done;
+                }
                 out = rx.recv() => match out {
                     Some(Out::Text(text)) => {
-                        if socket.send(Message::Text(text.into())).await.is_err() {
-                            return;
+                        if let Err(stop) = write(socket, &overflow, text).await {
+                            return stop;
                         }
                     }
                     Some(Out::Update { sub, seq, text }) => {
                         if self.floors.get(&sub).is_some_and(|&floor| seq <= floor) {
                             continue;
                         }
-                        if socket.send(Message::Text(text.into())).await.is_err() {
-                            return;
+                        if let Err(stop) = write(socket, &overflow, text).await {
+                            return stop;
                         }
                     }
                     Some(Out::Close(code, reason)) => {
                         if send_close(socket, code, reason).await {
                             finish_close(socket).await;
                         }
-                        return;
+                        return Stop::Done;
                     }
                     #[cfg(feature = "control")]
                     Some(Out::Stall) => {
                         // Hold the socket without touching it: a half-open link.
                         while let Some(out) = rx.recv().await {
                             if matches!(out, Out::Drop) {
-                                return;
+                                return Stop::Done;
                             }
                         }
-                        return;
+                        return Stop::Done;
                     }
-                    Some(Out::Drop) | None => return,
+                    Some(Out::Drop) | None => return Stop::Done,
                 },
                 msg = socket.recv() => {
                     let flow = match msg {
-                        None | Some(Err(_)) => return,
+                        None | Some(Err(_)) => return Stop::Done,
                         Some(Ok(Message::Text(text))) => self.on_text(text.as_str()).await,
                         Some(Ok(Message::Binary(bytes))) => self.on_binary(bytes.len()),
                         // tungstenite answers pings and closes itself; after a
@@ -174,14 +211,15 @@ impl Conn {
                     match flow {
                         Flow::Go => {}
                         Flow::Close(code, reason) => {
-                            let _ = self.tx.send(Out::Close(code, reason.to_owned()));
+                            // Behind the frames it answers; a full queue closes as slow instead.
+                            self.tx.send(Out::Close(code, reason.to_owned()));
                         }
-                        Flow::Drop => return,
+                        Flow::Drop => return Stop::Done,
                         Flow::Joined { sub, floor, frames } => {
                             self.floors.insert(sub, floor);
                             for text in frames {
-                                if socket.send(Message::Text(text.into())).await.is_err() {
-                                    return;
+                                if let Err(stop) = write(socket, &overflow, text).await {
+                                    return stop;
                                 }
                             }
                         }
@@ -189,6 +227,16 @@ impl Conn {
                 }
             }
         }
+    }
+}
+
+/// Writes one text frame, unless the queue overflows first: the write of a
+/// client that stopped reading blocks once the TCP buffers are full, and
+/// only the overflow can end the wait.
+async fn write(socket: &mut WebSocket, overflow: &Overflow, text: String) -> Result<(), Stop> {
+    tokio::select! {
+        sent = socket.send(Message::Text(text.into())) => sent.map_err(|_| Stop::Done),
+        () = overflow.happened() => Err(Stop::Slow),
     }
 }
 

@@ -57,6 +57,18 @@ pub struct Args {
     /// Largest text frame answered normally, in bytes; larger ones get `too_large`.
     #[arg(long, default_value_t = Config::MAX_FRAME)]
     pub max_frame: usize,
+
+    /// Frames queued for one connection before it is closed as a slow consumer (4413).
+    #[arg(long, default_value_t = Config::SEND_QUEUE_FRAMES)]
+    pub send_queue_frames: usize,
+
+    /// Bytes queued for one connection before it is closed as a slow consumer (4413).
+    #[arg(long, default_value_t = Config::SEND_QUEUE_BYTES)]
+    pub send_queue_bytes: usize,
+
+    /// Time allowed from the upgrade to `hello` before a close 4408, in ms.
+    #[arg(long, default_value_t = Config::HANDSHAKE_TIMEOUT_MS)]
+    pub handshake_timeout_ms: u64,
 }
 
 /// Binds and serves in the background, with the static directory and the
@@ -66,6 +78,8 @@ pub async fn start(args: &Args) -> std::io::Result<Server> {
         .history(args.history)
         .heartbeat_ms(args.heartbeat_ms)
         .max_frame(args.max_frame)
+        .send_queue(args.send_queue_frames, args.send_queue_bytes)
+        .handshake_timeout_ms(args.handshake_timeout_ms)
         .token(args.token.clone().unwrap_or_default())
         .control(args.control)
         .build();
@@ -110,6 +124,12 @@ mod tests {
             ("history", config.history.to_string()),
             ("heartbeat_ms", config.heartbeat_ms.to_string()),
             ("max_frame", config.max_frame.to_string()),
+            ("send_queue_frames", config.send_queue_frames.to_string()),
+            ("send_queue_bytes", config.send_queue_bytes.to_string()),
+            (
+                "handshake_timeout_ms",
+                config.handshake_timeout_ms.to_string(),
+            ),
         ];
         for (id, value) in expected {
             assert_eq!(default(id), Some(value), "--{id}");

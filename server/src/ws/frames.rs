@@ -6,8 +6,8 @@ use leptos_sync_protocol::{
 
 use super::{Conn, Flow};
 use crate::engine::{EngineError, Join, Start};
-use crate::fanout::{Out, send};
 use crate::hooks::{Action, Mutation};
+use crate::queue::{Out, send};
 
 impl Conn {
     pub(super) fn on_binary(&mut self, len: usize) -> Flow {
@@ -115,7 +115,7 @@ impl Conn {
         );
         if self.app.flapping(&self.client) {
             // Welcome goes out first (the queue is ordered), then the link dies.
-            let _ = self.tx.send(Out::Drop);
+            self.tx.send(Out::Drop);
         }
         Flow::Go
     }

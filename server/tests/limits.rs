@@ -1,0 +1,129 @@
+//! The limits that keep one client from hurting the others, each against a
+//! real server on 127.0.0.1.
+
+mod support;
+
+use std::net::SocketAddr;
+
+use leptos_sync_protocol::{ServerMsg, close_code};
+use leptos_sync_server::{Server, SyncServer, SyncServerBuilder};
+use serde_json::{Value, json};
+use support::{Client, End};
+use tokio::net::TcpSocket;
+use tokio_tungstenite::{MaybeTlsStream, client_async};
+
+async fn serve(builder: SyncServerBuilder) -> Server {
+    builder.build().serve("127.0.0.1:0").await.unwrap()
+}
+
+fn subscribe(sub: u64, topic: &str) -> Value {
+    json!({"type": "subscribe", "sub": sub, "topic": topic, "schema": 1, "since": null})
+}
+
+/// Subscribes fresh and consumes `subscribed` and the snapshot.
+async fn subscribe_fresh(c: &mut Client, sub: u64, topic: &str) {
+    c.send(subscribe(sub, topic)).await;
+    assert!(matches!(c.recv().await, ServerMsg::Subscribed { sub: s, .. } if s == sub));
+    assert!(matches!(c.recv().await, ServerMsg::Snapshot { .. }));
+}
+
+/// A welcomed client whose socket buffers few bytes, so that the server's
+/// queue, not the kernel, holds what it does not read.
+async fn small_buffered(addr: SocketAddr) -> Client {
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(16 * 1024).unwrap();
+    let tcp = socket.connect(addr).await.unwrap();
+    let url = format!("ws://{addr}/ws?client=slow");
+    let (ws, _) = client_async(url, MaybeTlsStream::Plain(tcp)).await.unwrap();
+    let mut c = Client { ws };
+    c.send(json!({"type": "hello", "protocol": 1, "token": null}))
+        .await;
+    assert!(matches!(c.recv().await, ServerMsg::Welcome { .. }));
+    c
+}
+
+/// This process's resident memory in kB (Linux), printed by the slow-consumer test.
+fn rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_is_closed_as_slow_while_a_reader_gets_everything() {
+    const UPDATES: u64 = 400;
+    let server = serve(SyncServer::builder().send_queue(64, 256 * 1024)).await;
+    let (sync, addr) = (server.sync().clone(), server.local_addr());
+    let (mut reader, _) = Client::welcomed(addr, "reader").await;
+    subscribe_fresh(&mut reader, 1, "Feed").await;
+    let mut slow = small_buffered(addr).await;
+    subscribe_fresh(&mut slow, 7, "Feed").await;
+
+    // 400 updates of 32 kB: far more than the slow client's queue and the
+    // server's socket buffer (at most 4 MB) hold together.
+    let rss_before = rss_kb();
+    let payload = "x".repeat(32 * 1024);
+    for i in 1..=UPDATES {
+        let seq = sync.publish("Feed", "k", json!(payload)).await.unwrap();
+        assert_eq!(seq, i);
+        match reader.recv().await {
+            ServerMsg::Update { sub: 1, seq, .. } => assert_eq!(seq, i),
+            other => panic!("the reader expected update {i}, got {other:?}"),
+        }
+    }
+    reader.assert_quiet_and_open(1).await;
+    let rss_after = rss_kb();
+    eprintln!(
+        "VmRSS of the test process (server and clients): {rss_before:?} kB before, \
+         {rss_after:?} kB after {UPDATES} updates of 32 kB to a client that never read"
+    );
+
+    // Now it reads: an unbroken prefix of the updates, then the close that
+    // tells it to reconnect and resume from the last of them.
+    let mut last = 0;
+    let end = loop {
+        match tokio::time::timeout(
+            support::DEADLINE,
+            futures_util::StreamExt::next(&mut slow.ws),
+        )
+        .await
+        .expect("a frame in time")
+        {
+            Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text))) => {
+                match ServerMsg::decode(&text).unwrap() {
+                    ServerMsg::Update { sub: 7, seq, .. } => {
+                        assert_eq!(seq, last + 1, "updates arrive in order, without a gap");
+                        last = seq;
+                    }
+                    other => panic!("expected an update, got {other:?}"),
+                }
+            }
+            Some(Ok(tokio_tungstenite::tungstenite::Message::Close(Some(frame)))) => {
+                break End::Closed(frame.code.into(), frame.reason.to_string());
+            }
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => break End::Abrupt,
+        }
+    };
+    assert!(
+        matches!(end, End::Closed(close_code::SLOW_CONSUMER, _)),
+        "{end:?}"
+    );
+    assert!(last < UPDATES, "it fell behind, after {last} updates");
+    eprintln!("the slow client got {last} of {UPDATES} updates before its close");
+    reader.assert_quiet_and_open(2).await;
+}
+
+#[tokio::test]
+async fn a_connection_without_hello_in_time_is_closed_with_4408() {
+    let server = serve(SyncServer::builder().handshake_timeout_ms(300)).await;
+    let addr = server.local_addr();
+    let (mut welcomed, _) = Client::welcomed(addr, "welcomed").await;
+    let mut silent = Client::connect(addr, "silent").await;
+    assert_eq!(
+        silent.end().await,
+        End::Closed(close_code::HANDSHAKE_TIMEOUT, "no hello in time".into())
+    );
+    // Its deadline passed before the silent one's: a welcomed connection has none.
+    welcomed.assert_quiet_and_open(1).await;
+}
