@@ -33,6 +33,7 @@ mod engine;
 mod fanout;
 mod faults;
 mod hooks;
+mod limits;
 mod memory;
 #[cfg(feature = "control")]
 mod monitor;

@@ -12,6 +12,7 @@ use axum::routing::get;
 use axum::serve::ListenerExt;
 use serde_json::Value;
 use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
 use crate::engine::{Engine, EngineError, TopicState};
@@ -29,6 +30,8 @@ pub(crate) struct App {
     pub(crate) boot: u64,
     /// The last connection id handed out.
     last_conn: AtomicU64,
+    /// One permit per connection being served, up to `config.max_connections`.
+    pub(crate) connections: Arc<Semaphore>,
     /// The engine, when it is the in-memory one the control API can reach into.
     #[cfg(feature = "control")]
     pub(crate) memory: Option<Arc<MemoryEngine>>,
@@ -47,7 +50,7 @@ impl App {
 /// Builds a [`SyncServer`]; start with [`SyncServer::builder`].
 #[derive(Default)]
 pub struct SyncServerBuilder {
-    config: Config,
+    pub(crate) config: Config,
     /// The app's engine, also as `Any` so the control API can find a `MemoryEngine`.
     engine: Option<(Arc<dyn Engine>, Arc<dyn Any + Send + Sync>)>,
     hooks: Hooks,
@@ -70,43 +73,6 @@ impl SyncServerBuilder {
     /// Ping interval suggested to clients in `welcome`, in ms.
     pub fn heartbeat_ms(mut self, ms: u64) -> Self {
         self.config.heartbeat_ms = ms;
-        self
-    }
-
-    /// Largest text frame answered normally, in bytes; larger ones get `too_large`.
-    pub fn max_frame(mut self, bytes: usize) -> Self {
-        self.config.max_frame = bytes;
-        self
-    }
-
-    /// Bounds each connection's send queue to `frames` frames and `bytes`
-    /// bytes (defaults [`Config::SEND_QUEUE_FRAMES`] and
-    /// [`Config::SEND_QUEUE_BYTES`]). A client that falls further behind is
-    /// closed with 4413 (slow consumer) and resumes from history, so the
-    /// others are not held up and the server's memory stays bounded.
-    ///
-    /// ```
-    /// use leptos_sync_server::SyncServer;
-    /// let server = SyncServer::builder().send_queue(256, 256 * 1024).build();
-    /// # let _ = server;
-    /// ```
-    pub fn send_queue(mut self, frames: usize, bytes: usize) -> Self {
-        self.config.send_queue_frames = frames;
-        self.config.send_queue_bytes = bytes;
-        self
-    }
-
-    /// Closes a connection that has not sent `hello` within `ms` with 4408
-    /// (default [`Config::HANDSHAKE_TIMEOUT_MS`]), so an idle socket cannot
-    /// hold a connection slot.
-    ///
-    /// ```
-    /// use leptos_sync_server::SyncServer;
-    /// let server = SyncServer::builder().handshake_timeout_ms(5_000).build();
-    /// # let _ = server;
-    /// ```
-    pub fn handshake_timeout_ms(mut self, ms: u64) -> Self {
-        self.config.handshake_timeout_ms = ms;
         self
     }
 
@@ -235,6 +201,7 @@ impl SyncServerBuilder {
                 hooks: self.hooks,
                 boot,
                 last_conn: AtomicU64::new(0),
+                connections: Arc::new(Semaphore::new(config.max_connections)),
                 #[cfg(feature = "control")]
                 memory: any.downcast::<MemoryEngine>().ok(),
                 #[cfg(feature = "control")]

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -28,6 +28,7 @@ use crate::queue::{Out, Overflow, Rx, Tx, queue};
 use crate::server::App;
 
 mod frames;
+mod rate;
 
 /// How long to wait for the client's half of a close handshake.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
@@ -50,6 +51,16 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Response {
     let client = query.client.filter(|c| !c.is_empty());
+    // Before anything else: a connection over the cap costs an upgrade and a close.
+    let Ok(slot) = app.connections.clone().try_acquire_owned() else {
+        return ws.on_upgrade(|mut socket| async move {
+            let ms = crate::Config::CONNECTIONS_RETRY_AFTER_MS;
+            let reason = close_code::retry_after_reason(ms);
+            if send_close(&mut socket, close_code::OVERLOADED, reason).await {
+                finish_close(&mut socket).await;
+            }
+        });
+    };
     match app.admit(&client) {
         #[cfg(feature = "control")]
         Admission::Refuse => (
@@ -71,7 +82,10 @@ pub async fn upgrade(
             let hard_limit = app.config.max_frame.saturating_mul(4).max(16 << 20);
             ws.max_message_size(hard_limit)
                 .max_frame_size(hard_limit)
-                .on_upgrade(move |socket| run(app, client, attempt, socket))
+                .on_upgrade(move |socket| async move {
+                    run(app, client, attempt, socket).await;
+                    drop(slot);
+                })
         }
     }
 }
@@ -89,6 +103,7 @@ async fn run(app: Arc<App>, client: Scope, attempt: u64, mut socket: WebSocket) 
         session: None,
         principal: Principal::default(),
         floors: HashMap::new(),
+        mutations: rate::Bucket::new(app.config.mutations_per_sec, Instant::now()),
     };
     conn.serve(&mut socket, rx).await;
     app.fanout.remove_conn(id);
@@ -123,8 +138,11 @@ pub(super) struct Conn {
     session: Option<String>,
     /// Who `authenticate` said this connection is, once welcomed.
     principal: Principal,
-    /// Per subscription, the seq its start covers: queued updates up to it are skipped.
+    /// Per subscription, the seq its start covers: queued updates up to it
+    /// are skipped. It has one entry per live subscription.
     floors: HashMap<u64, u64>,
+    /// This connection's mutation rate.
+    mutations: rate::Bucket,
 }
 
 /// Why the frame loop ended.

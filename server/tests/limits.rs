@@ -4,12 +4,15 @@
 mod support;
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
-use leptos_sync_protocol::{ServerMsg, close_code};
-use leptos_sync_server::{Server, SyncServer, SyncServerBuilder};
+use futures_util::StreamExt;
+use leptos_sync_protocol::{ServerMsg, close_code, error_code};
+use leptos_sync_server::{Config, Server, SyncServer, SyncServerBuilder};
 use serde_json::{Value, json};
 use support::{Client, End};
 use tokio::net::TcpSocket;
+use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, client_async};
 
 async fn serve(builder: SyncServerBuilder) -> Server {
@@ -98,7 +101,7 @@ async fn a_client_that_never_reads_is_closed_as_slow_while_a_reader_gets_everyth
                     other => panic!("expected an update, got {other:?}"),
                 }
             }
-            Some(Ok(tokio_tungstenite::tungstenite::Message::Close(Some(frame)))) => {
+            Some(Ok(Message::Close(Some(frame)))) => {
                 break End::Closed(frame.code.into(), frame.reason.to_string());
             }
             Some(Ok(_)) => continue,
@@ -126,4 +129,81 @@ async fn a_connection_without_hello_in_time_is_closed_with_4408() {
     );
     // Its deadline passed before the silent one's: a welcomed connection has none.
     welcomed.assert_quiet_and_open(1).await;
+}
+
+#[tokio::test]
+async fn a_subscription_over_the_cap_is_a_typed_error_and_the_connection_stays() {
+    let server = serve(SyncServer::builder().max_subscriptions(2)).await;
+    let (mut c, _) = Client::welcomed(server.local_addr(), "subs").await;
+    subscribe_fresh(&mut c, 1, "A").await;
+    subscribe_fresh(&mut c, 2, "B").await;
+    c.send(subscribe(3, "C")).await;
+    assert_eq!(
+        c.recv_error().await,
+        (error_code::TOO_MANY_SUBSCRIPTIONS.into(), Some(3))
+    );
+    // Subscribing an id again replaces it, and an unsubscribe frees a place.
+    subscribe_fresh(&mut c, 1, "A").await;
+    c.send(json!({"type": "unsubscribe", "sub": 2})).await;
+    subscribe_fresh(&mut c, 3, "C").await;
+    c.assert_quiet_and_open(1).await;
+}
+
+#[tokio::test]
+async fn a_connection_over_the_cap_is_closed_with_4429_and_its_slot_comes_back() {
+    let server = serve(SyncServer::builder().max_connections(2)).await;
+    let addr = server.local_addr();
+    let (mut a, _) = Client::welcomed(addr, "a").await;
+    let (mut b, _) = Client::welcomed(addr, "b").await;
+    let mut c = Client::connect(addr, "c").await;
+    let retry_after = format!("retry-after={}", Config::CONNECTIONS_RETRY_AFTER_MS);
+    assert_eq!(
+        c.end().await,
+        End::Closed(close_code::OVERLOADED, retry_after)
+    );
+    b.assert_quiet_and_open(1).await;
+    b.ws.close(None).await.unwrap();
+    assert!(matches!(b.end().await, End::Closed(..)));
+    // The server frees the slot when its task ends, just after the close.
+    support::eventually("a freed slot", || async {
+        let mut c = Client::connect(addr, "c").await;
+        c.send(json!({"type": "hello", "protocol": 1, "token": null}))
+            .await;
+        let next = tokio::time::timeout(support::DEADLINE, c.ws.next()).await;
+        match next.expect("a frame in time") {
+            Some(Ok(Message::Text(text))) => match ServerMsg::decode(&text) {
+                Ok(ServerMsg::Welcome { .. }) => Some(()),
+                other => panic!("expected welcome, got {other:?}"),
+            },
+            _ => None, // closed with 4429: the slot is not free yet
+        }
+    })
+    .await;
+    a.assert_quiet_and_open(2).await;
+}
+
+#[tokio::test]
+async fn mutations_over_the_rate_are_rate_limited_with_a_retry_hint() {
+    let server = serve(SyncServer::builder().mutations_per_sec(3)).await;
+    let (mut c, _) = Client::welcomed(server.local_addr(), "fast").await;
+    let mutate =
+        |id: &str| json!({"type": "mutate", "id": id, "topic": "T", "key": "k", "value": 1});
+    for id in ["m1", "m2", "m3"] {
+        c.send(mutate(id)).await;
+        assert!(matches!(c.recv().await, ServerMsg::Ack { id: acked, .. } if acked == id));
+    }
+    c.send(mutate("m4")).await;
+    let frame: Value = serde_json::from_str(&c.recv_text().await).unwrap();
+    assert_eq!(frame["type"], "error");
+    assert_eq!(frame["code"], error_code::RATE_LIMITED);
+    assert_eq!(frame["id"], "m4");
+    let retry_after_ms = frame["retry_after_ms"].as_u64().expect("a retry hint");
+    assert!((1..=334).contains(&retry_after_ms), "{frame}");
+    // Nothing was applied, the connection stays, and the hint holds.
+    assert_eq!(server.sync().topic("T").await.unwrap().unwrap().seq, 3);
+    c.assert_quiet_and_open(1).await;
+    // Waiting the hinted time is what is under test here.
+    tokio::time::sleep(Duration::from_millis(retry_after_ms)).await;
+    c.send(mutate("m4")).await;
+    assert!(matches!(c.recv().await, ServerMsg::Ack { seq: 4, .. }));
 }

@@ -69,6 +69,18 @@ pub struct Args {
     /// Time allowed from the upgrade to `hello` before a close 4408, in ms.
     #[arg(long, default_value_t = Config::HANDSHAKE_TIMEOUT_MS)]
     pub handshake_timeout_ms: u64,
+
+    /// Subscriptions one connection may hold; one more gets `too_many_subscriptions`.
+    #[arg(long, default_value_t = Config::MAX_SUBSCRIPTIONS)]
+    pub max_subscriptions: usize,
+
+    /// Connections served at once; one more is closed with 4429.
+    #[arg(long, default_value_t = Config::MAX_CONNECTIONS)]
+    pub max_connections: usize,
+
+    /// Mutations one connection may send a second; one more gets `rate_limited`.
+    #[arg(long, default_value_t = Config::MUTATIONS_PER_SEC)]
+    pub mutations_per_sec: u32,
 }
 
 /// Binds and serves in the background, with the static directory and the
@@ -80,6 +92,9 @@ pub async fn start(args: &Args) -> std::io::Result<Server> {
         .max_frame(args.max_frame)
         .send_queue(args.send_queue_frames, args.send_queue_bytes)
         .handshake_timeout_ms(args.handshake_timeout_ms)
+        .max_subscriptions(args.max_subscriptions)
+        .max_connections(args.max_connections)
+        .mutations_per_sec(args.mutations_per_sec)
         .token(args.token.clone().unwrap_or_default())
         .control(args.control)
         .build();
@@ -130,6 +145,9 @@ mod tests {
                 "handshake_timeout_ms",
                 config.handshake_timeout_ms.to_string(),
             ),
+            ("max_subscriptions", config.max_subscriptions.to_string()),
+            ("max_connections", config.max_connections.to_string()),
+            ("mutations_per_sec", config.mutations_per_sec.to_string()),
         ];
         for (id, value) in expected {
             assert_eq!(default(id), Some(value), "--{id}");
