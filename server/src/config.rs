@@ -38,6 +38,9 @@ pub struct Config {
     /// Mutations one connection may send a second (with a burst of one
     /// second's worth); one more gets `rate_limited`.
     pub mutations_per_sec: u32,
+    /// The window over which a shutdown spreads the `retry-after` of its
+    /// 1012 closes, in ms.
+    pub shutdown_spread_ms: u64,
 }
 
 impl Config {
@@ -62,6 +65,8 @@ impl Config {
     /// The `retry-after` of a close 4429 for a connection over
     /// [`max_connections`](Self::max_connections), in ms.
     pub const CONNECTIONS_RETRY_AFTER_MS: u64 = 5_000;
+    /// The shutdown's `retry-after` window by default, in ms.
+    pub const SHUTDOWN_SPREAD_MS: u64 = 10_000;
     /// The default listen address.
     pub const ADDR: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
@@ -89,6 +94,7 @@ impl Default for Config {
             max_subscriptions: Self::MAX_SUBSCRIPTIONS,
             max_connections: Self::MAX_CONNECTIONS,
             mutations_per_sec: Self::MUTATIONS_PER_SEC,
+            shutdown_spread_ms: Self::SHUTDOWN_SPREAD_MS,
         }
     }
 }

@@ -39,6 +39,7 @@ mod memory;
 mod monitor;
 mod queue;
 mod server;
+mod shutdown;
 mod ws;
 
 pub use config::Config;

@@ -79,4 +79,12 @@ impl SyncServerBuilder {
         self.config.mutations_per_sec = mutations;
         self
     }
+
+    /// The window over which a [shutdown](crate::SyncServer::shutdown)
+    /// spreads the `retry-after` of its 1012 closes, in ms (default
+    /// [`Config::SHUTDOWN_SPREAD_MS`]).
+    pub fn shutdown_spread_ms(mut self, ms: u64) -> Self {
+        self.config.shutdown_spread_ms = ms;
+        self
+    }
 }

@@ -32,6 +32,7 @@ pub(crate) struct App {
     last_conn: AtomicU64,
     /// One permit per connection being served, up to `config.max_connections`.
     pub(crate) connections: Arc<Semaphore>,
+    pub(crate) shutdown: crate::shutdown::Shutdown,
     /// The engine, when it is the in-memory one the control API can reach into.
     #[cfg(feature = "control")]
     pub(crate) memory: Option<Arc<MemoryEngine>>,
@@ -202,6 +203,7 @@ impl SyncServerBuilder {
                 boot,
                 last_conn: AtomicU64::new(0),
                 connections: Arc::new(Semaphore::new(config.max_connections)),
+                shutdown: Default::default(),
                 #[cfg(feature = "control")]
                 memory: any.downcast::<MemoryEngine>().ok(),
                 #[cfg(feature = "control")]
@@ -307,8 +309,14 @@ impl SyncServer {
         });
         // The peer address lets the control API answer loopback peers only.
         let service = extend(self.router()).into_make_service_with_connect_info::<SocketAddr>();
+        // Stop accepting as soon as `shutdown` signals.
+        let mut signal = self.app.shutdown.subscribe();
+        let stop = async move {
+            let _ = signal.wait_for(Option::is_some).await;
+        };
         let task = tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, service).await {
+            let serving = axum::serve(listener, service).with_graceful_shutdown(stop);
+            if let Err(e) = serving.await {
                 eprintln!("leptos-sync-server: {e}");
             }
         });
@@ -347,7 +355,8 @@ impl Server {
         self.tasks.push(task);
     }
 
-    /// Waits until the server stops (which it only does on an accept error).
+    /// Waits until the server stops: after [`shutdown`](Self::shutdown), or
+    /// on an accept error.
     pub async fn wait(mut self) {
         let _ = (&mut self.task).await;
     }

@@ -51,15 +51,14 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Response {
     let client = query.client.filter(|c| !c.is_empty());
-    // Before anything else: a connection over the cap costs an upgrade and a close.
+    // Before anything else: a connection during a shutdown or over the cap
+    // costs an upgrade and a close.
+    if let Some(ms) = app.arriving_in_shutdown() {
+        return refuse(ws, close_code::SERVICE_RESTART, ms);
+    }
     let Ok(slot) = app.connections.clone().try_acquire_owned() else {
-        return ws.on_upgrade(|mut socket| async move {
-            let ms = crate::Config::CONNECTIONS_RETRY_AFTER_MS;
-            let reason = close_code::retry_after_reason(ms);
-            if send_close(&mut socket, close_code::OVERLOADED, reason).await {
-                finish_close(&mut socket).await;
-            }
-        });
+        let ms = crate::Config::CONNECTIONS_RETRY_AFTER_MS;
+        return refuse(ws, close_code::OVERLOADED, ms);
     };
     match app.admit(&client) {
         #[cfg(feature = "control")]
@@ -69,12 +68,7 @@ pub async fn upgrade(
         )
             .into_response(),
         #[cfg(feature = "control")]
-        Admission::Overload(ms) => ws.on_upgrade(move |mut socket| async move {
-            let reason = close_code::retry_after_reason(ms);
-            if send_close(&mut socket, close_code::OVERLOADED, reason).await {
-                finish_close(&mut socket).await;
-            }
-        }),
+        Admission::Overload(ms) => refuse(ws, close_code::OVERLOADED, ms),
         Admission::Accept(attempt) => {
             // tungstenite kills the connection past its limit, but an
             // oversized frame must only earn `too_large`: check it ourselves
@@ -172,11 +166,23 @@ impl Conn {
         let timeout = Duration::from_millis(self.app.config.handshake_timeout_ms);
         let hello_by = tokio::time::sleep(timeout);
         tokio::pin!(hello_by);
+        let app = self.app.clone();
+        let mut signal = app.shutdown.subscribe();
+        let shutdown = app.shutting_down(&mut signal);
+        tokio::pin!(shutdown);
         loop {
             tokio::select! {
                 // Queued frames first: replies to a frame go out before the next is read.
                 biased;
                 () = overflow.happened() => return Stop::Slow,
+                ms = &mut shutdown => {
+                    let reason = close_code::retry_after_reason(ms);
+                    let close = send_close(socket, close_code::SERVICE_RESTART, reason);
+                    if let Ok(true) = tokio::time::timeout(SLOW_CLOSE_GRACE, close).await {
+                        finish_close(socket).await;
+                    }
+                    return Stop::Done;
+                }
                 // A socket that never says hello would hold its slot for ever.
                 () = &mut hello_by, if self.session.is_none() => {
                     let reason = "no hello in time".to_owned();
@@ -256,6 +262,16 @@ async fn write(socket: &mut WebSocket, overflow: &Overflow, text: String) -> Res
         sent = socket.send(Message::Text(text.into())) => sent.map_err(|_| Stop::Done),
         () = overflow.happened() => Err(Stop::Slow),
     }
+}
+
+/// Upgrades only to close with `code` and `retry-after=<ms>`.
+fn refuse(ws: WebSocketUpgrade, code: u16, ms: u64) -> Response {
+    ws.on_upgrade(move |mut socket| async move {
+        let reason = close_code::retry_after_reason(ms);
+        if send_close(&mut socket, code, reason).await {
+            finish_close(&mut socket).await;
+        }
+    })
 }
 
 /// Sends a close frame; false when the socket is already gone.

@@ -207,3 +207,55 @@ async fn mutations_over_the_rate_are_rate_limited_with_a_retry_hint() {
     c.send(mutate("m4")).await;
     assert!(matches!(c.recv().await, ServerMsg::Ack { seq: 4, .. }));
 }
+
+#[tokio::test]
+async fn shutdown_stops_accepting_and_closes_every_client_with_1012_spread_over_the_window() {
+    let server = serve(SyncServer::builder().shutdown_spread_ms(4_000)).await;
+    let addr = server.local_addr();
+    let mut clients = Vec::new();
+    for i in 0..4 {
+        let (mut c, _) = Client::welcomed(addr, &format!("c{i}")).await;
+        subscribe_fresh(&mut c, 1, "T").await;
+        clients.push(c);
+    }
+    let shutdown = tokio::spawn(server.shutdown());
+    let mut retry_after = Vec::new();
+    for c in &mut clients {
+        match c.end().await {
+            End::Closed(close_code::SERVICE_RESTART, reason) => {
+                retry_after.push(close_code::retry_after_ms(&reason).expect(&reason));
+            }
+            other => panic!("expected 1012, got {other:?}"),
+        }
+    }
+    retry_after.sort();
+    assert_eq!(retry_after, [0, 1_000, 2_000, 3_000]);
+    tokio::time::timeout(support::DEADLINE, shutdown)
+        .await
+        .expect("shutdown ends once every client is gone")
+        .unwrap();
+    let refused = tokio::net::TcpStream::connect(addr).await;
+    assert!(refused.is_err(), "it no longer accepts");
+}
+
+#[tokio::test]
+async fn a_mounted_server_shuts_down_its_connections_and_later_ones() {
+    let sync = SyncServer::builder().shutdown_spread_ms(0).build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = sync.router();
+    let serving = tokio::spawn(async move { axum::serve(listener, app).await });
+    let (mut before, _) = Client::welcomed(addr, "before").await;
+    let closing = sync.clone();
+    let shutdown = tokio::spawn(async move { closing.shutdown().await });
+    let restart = End::Closed(close_code::SERVICE_RESTART, "retry-after=0".into());
+    assert_eq!(before.end().await, restart);
+    // The app's listener still accepts; the protocol closes at once.
+    let mut after = Client::connect(addr, "after").await;
+    assert_eq!(after.end().await, restart);
+    tokio::time::timeout(support::DEADLINE, shutdown)
+        .await
+        .expect("shutdown ends once every client is gone")
+        .unwrap();
+    serving.abort();
+}

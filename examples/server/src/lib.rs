@@ -81,6 +81,10 @@ pub struct Args {
     /// Mutations one connection may send a second; one more gets `rate_limited`.
     #[arg(long, default_value_t = Config::MUTATIONS_PER_SEC)]
     pub mutations_per_sec: u32,
+
+    /// On SIGTERM or Ctrl-C, the window over which the 1012 closes' `retry-after` is spread, in ms.
+    #[arg(long, default_value_t = Config::SHUTDOWN_SPREAD_MS)]
+    pub shutdown_spread_ms: u64,
 }
 
 /// Binds and serves in the background, with the static directory and the
@@ -95,6 +99,7 @@ pub async fn start(args: &Args) -> std::io::Result<Server> {
         .max_subscriptions(args.max_subscriptions)
         .max_connections(args.max_connections)
         .mutations_per_sec(args.mutations_per_sec)
+        .shutdown_spread_ms(args.shutdown_spread_ms)
         .token(args.token.clone().unwrap_or_default())
         .control(args.control)
         .build();
@@ -148,6 +153,7 @@ mod tests {
             ("max_subscriptions", config.max_subscriptions.to_string()),
             ("max_connections", config.max_connections.to_string()),
             ("mutations_per_sec", config.mutations_per_sec.to_string()),
+            ("shutdown_spread_ms", config.shutdown_spread_ms.to_string()),
         ];
         for (id, value) in expected {
             assert_eq!(default(id), Some(value), "--{id}");
