@@ -55,7 +55,8 @@ impl SyncServerBuilder {
 
     /// Caps the connections served at once (default
     /// [`Config::MAX_CONNECTIONS`]): one more is closed with 4429 and a
-    /// `retry-after` right after its upgrade, before any other work.
+    /// `retry-after` right after its upgrade, before any other work. At most
+    /// `u32::MAX`; more is taken as that.
     pub fn max_connections(mut self, conns: usize) -> Self {
         self.config.max_connections = conns;
         self

@@ -71,7 +71,8 @@ pub struct Rx {
 /// A queue holding at most `frames` frames and `bytes` bytes of text (a
 /// larger frame is let in alone, when the queue holds no bytes).
 pub fn queue(frames: usize, bytes: usize) -> (Tx, Rx) {
-    let (tx, rx) = mpsc::channel(frames.max(1));
+    // tokio's channel panics on 0 or more than a semaphore's permits.
+    let (tx, rx) = mpsc::channel(frames.clamp(1, Semaphore::MAX_PERMITS));
     let max_bytes = u32::try_from(bytes).unwrap_or(u32::MAX).max(1);
     let overflow = Arc::new(Notify::new());
     let tx = Tx {
@@ -162,6 +163,14 @@ mod tests {
         rx.overflow().happened().await;
         assert!(matches!(rx.recv().await, Some(Out::Text(t)) if t == "12345"));
         assert!(tx.send(Out::Close(4000, String::new())), "one frame left");
+    }
+
+    #[tokio::test]
+    async fn any_bounds_make_a_queue() {
+        let (tx, _rx) = queue(usize::MAX, usize::MAX);
+        assert!(tx.send(Out::Text("x".into())));
+        let (tx, _rx) = queue(0, 0);
+        assert!(tx.send(Out::Text("x".into())), "0 is taken as 1");
     }
 
     #[tokio::test]

@@ -194,7 +194,13 @@ impl SyncServerBuilder {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64)
             & 0xffff_ffff;
-        let config = self.config;
+        let mut config = self.config;
+        // A semaphore holds fewer permits than a usize counts, and `shutdown`
+        // takes them all back at once, in a u32.
+        config.max_connections = config
+            .max_connections
+            .min(Semaphore::MAX_PERMITS)
+            .min(u32::MAX as usize);
         SyncServer {
             app: Arc::new(App {
                 engine,

@@ -95,6 +95,7 @@ impl SyncServer {
         let open = max.saturating_sub(app.connections.available_permits());
         app.shutdown.signal.send_replace(Some(open as u64));
         // Every permit back means every connection task has ended.
+        // `build` keeps `max` within a u32.
         let all = u32::try_from(max).unwrap_or(u32::MAX);
         let _ = app.connections.acquire_many(all).await;
     }

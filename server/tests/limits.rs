@@ -259,3 +259,18 @@ async fn a_mounted_server_shuts_down_its_connections_and_later_ones() {
         .unwrap();
     serving.abort();
 }
+
+#[tokio::test]
+async fn limits_at_their_extremes_build_a_server_that_serves() {
+    let builder = SyncServer::builder()
+        .send_queue(usize::MAX, usize::MAX)
+        .max_connections(usize::MAX)
+        .max_subscriptions(usize::MAX)
+        .mutations_per_sec(0);
+    let server = serve(builder).await;
+    let (mut c, _) = Client::welcomed(server.local_addr(), "extreme").await;
+    c.send(json!({"type": "mutate", "id": "m1", "topic": "T", "key": "k", "value": 1}))
+        .await;
+    assert!(matches!(c.recv().await, ServerMsg::Ack { seq: 1, .. }));
+    server.shutdown().await;
+}
