@@ -60,8 +60,10 @@ impl Config {
     pub const MAX_SUBSCRIPTIONS: usize = 256;
     /// Connections at once by default.
     pub const MAX_CONNECTIONS: usize = 16_384;
-    /// Mutations per second per connection by default.
-    pub const MUTATIONS_PER_SEC: u32 = 100;
+    /// Mutations per second per connection by default. Its burst (one
+    /// second's worth) is twice the reference client's outbox (100), which a
+    /// reconnecting client flushes at once.
+    pub const MUTATIONS_PER_SEC: u32 = 200;
     /// The `retry-after` of a close 4429 for a connection over
     /// [`max_connections`](Self::max_connections), in ms.
     pub const CONNECTIONS_RETRY_AFTER_MS: u64 = 5_000;
