@@ -32,10 +32,10 @@ mod rate;
 
 /// How long to wait for the client's half of a close handshake.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
-/// How long a slow consumer's close frame may wait behind the frames its
-/// socket still holds: a client that reads slowly still learns why it was
-/// closed, and one that never reads is dropped after that.
-const SLOW_CLOSE_GRACE: Duration = Duration::from_secs(5);
+/// How long a server-initiated close (slow consumer, shutdown) may wait
+/// behind the frames its socket still holds: a client that reads slowly
+/// still learns why it was closed, and one that never reads is dropped then.
+const CLOSE_WRITE_GRACE: Duration = Duration::from_secs(5);
 
 /// Query of the WebSocket URL.
 #[derive(Debug, Deserialize)]
@@ -99,8 +99,8 @@ async fn run(app: Arc<App>, client: Scope, attempt: u64, mut socket: WebSocket) 
         floors: HashMap::new(),
         mutations: rate::Bucket::new(app.config.mutations_per_sec, Instant::now()),
     };
+    // It leaves the fanout itself, before any wait on a closing socket.
     conn.serve(&mut socket, rx).await;
-    app.fanout.remove_conn(id);
     app.unregister(id);
     // Only now does the TCP connection end, and the client see its close: a
     // connection it opens after that is never counted together with this one.
@@ -145,19 +145,31 @@ enum Stop {
     Done,
     /// The connection's queue overflowed: close it as a slow consumer.
     Slow,
+    /// The server shuts down: close with 1012 and this `retry-after` in ms.
+    Restart(u64),
 }
 
 impl Conn {
     async fn serve(&mut self, socket: &mut WebSocket, mut rx: Rx) {
         let stop = self.pump(socket, &mut rx).await;
-        // Free what is still queued before waiting on the socket.
+        // Free what is still queued, and stop encoding updates for this
+        // connection, before waiting on the socket.
         drop(rx);
-        if let Stop::Slow = stop {
-            let reason = "slow consumer: reconnect and resume".to_owned();
-            let close = send_close(socket, close_code::SLOW_CONSUMER, reason);
-            if let Ok(true) = tokio::time::timeout(SLOW_CLOSE_GRACE, close).await {
-                finish_close(socket).await;
-            }
+        self.app.fanout.remove_conn(self.id);
+        let (code, reason) = match stop {
+            Stop::Done => return,
+            Stop::Slow => (
+                close_code::SLOW_CONSUMER,
+                "slow consumer: reconnect and resume".to_owned(),
+            ),
+            Stop::Restart(ms) => (
+                close_code::SERVICE_RESTART,
+                close_code::retry_after_reason(ms),
+            ),
+        };
+        let close = send_close(socket, code, reason);
+        if let Ok(true) = tokio::time::timeout(CLOSE_WRITE_GRACE, close).await {
+            finish_close(socket).await;
         }
     }
 
@@ -175,14 +187,7 @@ impl Conn {
                 // Queued frames first: replies to a frame go out before the next is read.
                 biased;
                 () = overflow.happened() => return Stop::Slow,
-                ms = &mut shutdown => {
-                    let reason = close_code::retry_after_reason(ms);
-                    let close = send_close(socket, close_code::SERVICE_RESTART, reason);
-                    if let Ok(true) = tokio::time::timeout(SLOW_CLOSE_GRACE, close).await {
-                        finish_close(socket).await;
-                    }
-                    return Stop::Done;
-                }
+                ms = &mut shutdown => return Stop::Restart(ms),
                 // A socket that never says hello would hold its slot for ever.
                 () = &mut hello_by, if self.session.is_none() => {
                     let reason = "no hello in time".to_owned();
