@@ -20,6 +20,12 @@ pub const PROTOCOL_VIOLATION: u16 = 4400;
 pub const UNAUTHORIZED: u16 = 4401;
 /// Valid credentials without access; no retry until the token changes.
 pub const FORBIDDEN: u16 = 4403;
+/// No `hello` came within the server's handshake timeout; retry with backoff.
+pub const HANDSHAKE_TIMEOUT: u16 = 4408;
+/// The client fell behind: its queue on the server outgrew the server's
+/// bound. Reconnect and resume the subscriptions from their last seq (the
+/// missed updates come from history); retry with backoff.
+pub const SLOW_CONSUMER: u16 = 4413;
 /// The server sheds load; the reason is `retry-after=<ms>`.
 pub const OVERLOADED: u16 = 4429;
 

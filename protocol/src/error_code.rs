@@ -26,3 +26,10 @@ pub const UNAVAILABLE: &str = "unavailable";
 pub const FORBIDDEN: &str = "forbidden";
 /// The application rejected the `mutate` named by `id`; the message says why.
 pub const REJECTED: &str = "rejected";
+/// The `subscribe` named by `sub` would pass the server's cap on
+/// subscriptions per connection; nothing was subscribed and the connection stays.
+pub const TOO_MANY_SUBSCRIPTIONS: &str = "too_many_subscriptions";
+/// The `mutate` named by `id` came faster than the server's rate per
+/// connection allows; nothing was applied. The frame's `retry_after_ms`
+/// says when the next one is accepted.
+pub const RATE_LIMITED: &str = "rate_limited";

@@ -18,8 +18,29 @@ pub struct Config {
     pub history: usize,
     /// Ping interval suggested to clients in `welcome`, in ms.
     pub heartbeat_ms: u64,
-    /// Largest text frame answered normally, in bytes; larger ones get `too_large`.
+    /// Largest text frame answered normally, in bytes; larger ones get
+    /// `too_large` (and the connection stays).
     pub max_frame: usize,
+    /// Frames a connection's send queue holds before it is closed as a slow
+    /// consumer (close 4413; the client resumes from history).
+    pub send_queue_frames: usize,
+    /// Bytes a connection's send queue holds before it is closed as a slow
+    /// consumer; a larger frame is let in when the queue holds none.
+    pub send_queue_bytes: usize,
+    /// How long a connection may go without `hello` before it is closed
+    /// with 4408, in ms.
+    pub handshake_timeout_ms: u64,
+    /// Subscriptions one connection may hold; one more gets `too_many_subscriptions`.
+    pub max_subscriptions: usize,
+    /// Connections the server holds at once; one more is closed with 4429
+    /// before its `hello` is read.
+    pub max_connections: usize,
+    /// Mutations one connection may send a second (with a burst of one
+    /// second's worth); one more gets `rate_limited`.
+    pub mutations_per_sec: u32,
+    /// The window over which a shutdown spreads the `retry-after` of its
+    /// 1012 closes, in ms.
+    pub shutdown_spread_ms: u64,
 }
 
 impl Config {
@@ -29,6 +50,25 @@ impl Config {
     pub const HEARTBEAT_MS: u64 = 30_000;
     /// Largest text frame by default, in bytes.
     pub const MAX_FRAME: usize = 1 << 20;
+    /// Frames a connection's send queue holds by default.
+    pub const SEND_QUEUE_FRAMES: usize = 4096;
+    /// Bytes a connection's send queue holds by default.
+    pub const SEND_QUEUE_BYTES: usize = 4 << 20;
+    /// Time allowed for `hello` by default, in ms.
+    pub const HANDSHAKE_TIMEOUT_MS: u64 = 10_000;
+    /// Subscriptions per connection by default.
+    pub const MAX_SUBSCRIPTIONS: usize = 256;
+    /// Connections at once by default.
+    pub const MAX_CONNECTIONS: usize = 16_384;
+    /// Mutations per second per connection by default. Its burst (one
+    /// second's worth) is twice the reference client's outbox (100), which a
+    /// reconnecting client flushes at once.
+    pub const MUTATIONS_PER_SEC: u32 = 200;
+    /// The `retry-after` of a close 4429 for a connection over
+    /// [`max_connections`](Self::max_connections), in ms.
+    pub const CONNECTIONS_RETRY_AFTER_MS: u64 = 5_000;
+    /// The shutdown's `retry-after` window by default, in ms.
+    pub const SHUTDOWN_SPREAD_MS: u64 = 10_000;
     /// The default listen address.
     pub const ADDR: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
@@ -50,6 +90,13 @@ impl Default for Config {
             history: Self::HISTORY,
             heartbeat_ms: Self::HEARTBEAT_MS,
             max_frame: Self::MAX_FRAME,
+            send_queue_frames: Self::SEND_QUEUE_FRAMES,
+            send_queue_bytes: Self::SEND_QUEUE_BYTES,
+            handshake_timeout_ms: Self::HANDSHAKE_TIMEOUT_MS,
+            max_subscriptions: Self::MAX_SUBSCRIPTIONS,
+            max_connections: Self::MAX_CONNECTIONS,
+            mutations_per_sec: Self::MUTATIONS_PER_SEC,
+            shutdown_spread_ms: Self::SHUTDOWN_SPREAD_MS,
         }
     }
 }

@@ -20,9 +20,9 @@ use serde_json::{Value, json};
 use tower_http::cors::{Any, CorsLayer};
 
 use crate::MemoryEngine;
-use crate::fanout::Out;
 use crate::faults::Scope;
 use crate::monitor::now_ms;
+use crate::queue::Out;
 use crate::server::App;
 
 /// Query parameters shared by the control endpoints; each uses what it needs.

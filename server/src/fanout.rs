@@ -1,5 +1,4 @@
-//! This process's subscribers, and the per-connection queues that carry every
-//! frame to a socket.
+//! This process's subscribers.
 //!
 //! The [`Fanout`] is the [`Deliver`] sink the server gives its engine: each
 //! change is encoded once per subscriber and queued on the subscriber's
@@ -10,45 +9,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use leptos_sync_protocol::ServerMsg;
-use tokio::sync::mpsc::UnboundedSender;
 
 use crate::engine::{Change, Deliver};
+use crate::queue::{Out, Tx};
 
 /// Identifies one WebSocket connection for the lifetime of the process.
 pub type ConnId = u64;
-
-/// What a connection task is told to do; the only way anything reaches a socket.
-#[derive(Debug)]
-pub enum Out {
-    /// Send this text frame.
-    Text(String),
-    /// Send this `update` of subscription `sub`, unless the subscription
-    /// started at `seq` or later (its replay or snapshot already holds it).
-    Update {
-        /// The subscription.
-        sub: u64,
-        /// The change's seq.
-        seq: u64,
-        /// The encoded frame.
-        text: String,
-    },
-    /// Send a close frame with this code and reason, then end.
-    Close(u16, String),
-    /// End the TCP connection at once, without a close frame.
-    Drop,
-    /// Stop reading and writing, but keep the TCP connection, until [`Out::Drop`].
-    #[cfg(feature = "control")]
-    Stall,
-}
-
-/// The sending half of a connection's queue.
-pub type Tx = UnboundedSender<Out>;
-
-/// Queues one protocol frame; a closed queue means the connection is gone,
-/// and its cleanup removes it from every table, so the error is moot.
-pub fn send(tx: &Tx, msg: &ServerMsg) {
-    let _ = tx.send(Out::Text(msg.encode()));
-}
 
 /// One live subscription, as listed by the control API.
 #[cfg(feature = "control")]
@@ -147,7 +113,8 @@ impl Deliver for Fanout {
                 value: change.value.clone(),
             };
             let text = msg.encode();
-            let _ = tx.send(Out::Update {
+            // An overflow is the connection's to handle: it closes as a slow consumer.
+            tx.send(Out::Update {
                 sub,
                 seq: change.seq,
                 text,

@@ -4,7 +4,8 @@
 //! switches; without it each is a constant the compiler folds away, so an
 //! application's build carries no fault injection at all.
 
-use crate::fanout::{ConnId, Tx};
+use crate::fanout::ConnId;
+use crate::queue::Tx;
 use crate::server::App;
 
 /// A client id scope, from `?client=<id>` on the WebSocket URL: `None`

@@ -64,10 +64,13 @@ mod engine;
 mod fanout;
 mod faults;
 mod hooks;
+mod limits;
 mod memory;
 #[cfg(feature = "control")]
 mod monitor;
+mod queue;
 mod server;
+mod shutdown;
 mod ws;
 
 pub use config::Config;

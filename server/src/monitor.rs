@@ -11,8 +11,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use crate::fanout::{ConnId, Out, Tx};
+use crate::fanout::ConnId;
 pub use crate::faults::{Admission, Scope};
+use crate::queue::{Out, Tx};
 
 /// Most frames, attempts and hellos kept per client.
 pub const STATS_CAP: usize = 10_000;
@@ -290,7 +291,7 @@ impl Monitor {
             .conns
             .values()
             .filter(|c| scope.is_none() || c.client == *scope)
-            .filter(|c| c.tx.send(make()).is_ok())
+            .filter(|c| c.tx.send(make()))
             .count()
     }
 

@@ -12,6 +12,7 @@ use axum::routing::get;
 use axum::serve::ListenerExt;
 use serde_json::Value;
 use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
 use crate::engine::{Engine, EngineError, TopicState};
@@ -29,6 +30,9 @@ pub(crate) struct App {
     pub(crate) boot: u64,
     /// The last connection id handed out.
     last_conn: AtomicU64,
+    /// One permit per connection being served, up to `config.max_connections`.
+    pub(crate) connections: Arc<Semaphore>,
+    pub(crate) shutdown: crate::shutdown::Shutdown,
     /// The engine, when it is the in-memory one the control API can reach into.
     #[cfg(feature = "control")]
     pub(crate) memory: Option<Arc<MemoryEngine>>,
@@ -47,7 +51,7 @@ impl App {
 /// Builds a [`SyncServer`]; start with [`SyncServer::builder`].
 #[derive(Default)]
 pub struct SyncServerBuilder {
-    config: Config,
+    pub(crate) config: Config,
     /// The app's engine, also as `Any` so the control API can find a `MemoryEngine`.
     engine: Option<(Arc<dyn Engine>, Arc<dyn Any + Send + Sync>)>,
     hooks: Hooks,
@@ -70,12 +74,6 @@ impl SyncServerBuilder {
     /// Ping interval suggested to clients in `welcome`, in ms.
     pub fn heartbeat_ms(mut self, ms: u64) -> Self {
         self.config.heartbeat_ms = ms;
-        self
-    }
-
-    /// Largest text frame answered normally, in bytes; larger ones get `too_large`.
-    pub fn max_frame(mut self, bytes: usize) -> Self {
-        self.config.max_frame = bytes;
         self
     }
 
@@ -196,7 +194,13 @@ impl SyncServerBuilder {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64)
             & 0xffff_ffff;
-        let config = self.config;
+        let mut config = self.config;
+        // A semaphore holds fewer permits than a usize counts, and `shutdown`
+        // takes them all back at once, in a u32.
+        config.max_connections = config
+            .max_connections
+            .min(Semaphore::MAX_PERMITS)
+            .min(u32::MAX as usize);
         SyncServer {
             app: Arc::new(App {
                 engine,
@@ -204,6 +208,8 @@ impl SyncServerBuilder {
                 hooks: self.hooks,
                 boot,
                 last_conn: AtomicU64::new(0),
+                connections: Arc::new(Semaphore::new(config.max_connections)),
+                shutdown: Default::default(),
                 #[cfg(feature = "control")]
                 memory: any.downcast::<MemoryEngine>().ok(),
                 #[cfg(feature = "control")]
@@ -309,8 +315,14 @@ impl SyncServer {
         });
         // The peer address lets the control API answer loopback peers only.
         let service = extend(self.router()).into_make_service_with_connect_info::<SocketAddr>();
+        // Stop accepting as soon as `shutdown` signals.
+        let mut signal = self.app.shutdown.subscribe();
+        let stop = async move {
+            let _ = signal.wait_for(Option::is_some).await;
+        };
         let task = tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, service).await {
+            let serving = axum::serve(listener, service).with_graceful_shutdown(stop);
+            if let Err(e) = serving.await {
                 eprintln!("leptos-sync-server: {e}");
             }
         });
@@ -349,7 +361,8 @@ impl Server {
         self.tasks.push(task);
     }
 
-    /// Waits until the server stops (which it only does on an accept error).
+    /// Waits until the server stops: after [`shutdown`](Self::shutdown), or
+    /// on an accept error.
     pub async fn wait(mut self) {
         let _ = (&mut self.task).await;
     }

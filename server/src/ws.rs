@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -18,20 +18,24 @@ use axum::http::StatusCode;
 #[cfg(feature = "control")]
 use axum::response::IntoResponse;
 use axum::response::Response;
-#[cfg(feature = "control")]
 use leptos_sync_protocol::close_code;
 use serde::Deserialize;
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use crate::fanout::{ConnId, Out, Tx};
+use crate::fanout::ConnId;
 use crate::faults::{Admission, Scope};
 use crate::hooks::Principal;
+use crate::queue::{Out, Overflow, Rx, Tx, queue};
 use crate::server::App;
 
 mod frames;
+mod rate;
 
 /// How long to wait for the client's half of a close handshake.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// How long a server-initiated close (slow consumer, shutdown) may wait
+/// behind the frames its socket still holds: a client that reads slowly
+/// still learns why it was closed, and one that never reads is dropped then.
+const CLOSE_WRITE_GRACE: Duration = Duration::from_secs(5);
 
 /// Query of the WebSocket URL.
 #[derive(Debug, Deserialize)]
@@ -47,6 +51,15 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Response {
     let client = query.client.filter(|c| !c.is_empty());
+    // Before anything else: a connection during a shutdown or over the cap
+    // costs an upgrade and a close.
+    if let Some(ms) = app.arriving_in_shutdown() {
+        return refuse(ws, close_code::SERVICE_RESTART, ms);
+    }
+    let Ok(slot) = app.connections.clone().try_acquire_owned() else {
+        let ms = crate::Config::CONNECTIONS_RETRY_AFTER_MS;
+        return refuse(ws, close_code::OVERLOADED, ms);
+    };
     match app.admit(&client) {
         #[cfg(feature = "control")]
         Admission::Refuse => (
@@ -55,12 +68,7 @@ pub async fn upgrade(
         )
             .into_response(),
         #[cfg(feature = "control")]
-        Admission::Overload(ms) => ws.on_upgrade(move |mut socket| async move {
-            let reason = close_code::retry_after_reason(ms);
-            if send_close(&mut socket, close_code::OVERLOADED, reason).await {
-                finish_close(&mut socket).await;
-            }
-        }),
+        Admission::Overload(ms) => refuse(ws, close_code::OVERLOADED, ms),
         Admission::Accept(attempt) => {
             // tungstenite kills the connection past its limit, but an
             // oversized frame must only earn `too_large`: check it ourselves
@@ -68,13 +76,16 @@ pub async fn upgrade(
             let hard_limit = app.config.max_frame.saturating_mul(4).max(16 << 20);
             ws.max_message_size(hard_limit)
                 .max_frame_size(hard_limit)
-                .on_upgrade(move |socket| run(app, client, attempt, socket))
+                .on_upgrade(move |socket| async move {
+                    run(app, client, attempt, socket).await;
+                    drop(slot);
+                })
         }
     }
 }
 
 async fn run(app: Arc<App>, client: Scope, attempt: u64, mut socket: WebSocket) {
-    let (tx, rx) = unbounded_channel();
+    let (tx, rx) = queue(app.config.send_queue_frames, app.config.send_queue_bytes);
     let id = app.next_conn_id();
     app.register(id, client.clone(), tx.clone());
     let mut conn = Conn {
@@ -86,9 +97,10 @@ async fn run(app: Arc<App>, client: Scope, attempt: u64, mut socket: WebSocket) 
         session: None,
         principal: Principal::default(),
         floors: HashMap::new(),
+        mutations: rate::Bucket::new(app.config.mutations_per_sec, Instant::now()),
     };
+    // It leaves the fanout itself, before any wait on a closing socket.
     conn.serve(&mut socket, rx).await;
-    app.fanout.remove_conn(id);
     app.unregister(id);
     // Only now does the TCP connection end, and the client see its close: a
     // connection it opens after that is never counted together with this one.
@@ -120,51 +132,105 @@ pub(super) struct Conn {
     session: Option<String>,
     /// Who `authenticate` said this connection is, once welcomed.
     principal: Principal,
-    /// Per subscription, the seq its start covers: queued updates up to it are skipped.
+    /// Per subscription, the seq its start covers: queued updates up to it
+    /// are skipped. It has one entry per live subscription.
     floors: HashMap<u64, u64>,
+    /// This connection's mutation rate.
+    mutations: rate::Bucket,
+}
+
+/// Why the frame loop ended.
+enum Stop {
+    /// The socket is gone, or the connection was closed or dropped on purpose.
+    Done,
+    /// The connection's queue overflowed: close it as a slow consumer.
+    Slow,
+    /// The server shuts down: close with 1012 and this `retry-after` in ms.
+    Restart(u64),
 }
 
 impl Conn {
-    async fn serve(&mut self, socket: &mut WebSocket, mut rx: UnboundedReceiver<Out>) {
+    async fn serve(&mut self, socket: &mut WebSocket, mut rx: Rx) {
+        let stop = self.pump(socket, &mut rx).await;
+        // Free what is still queued, and stop encoding updates for this
+        // connection, before waiting on the socket.
+        drop(rx);
+        self.app.fanout.remove_conn(self.id);
+        let (code, reason) = match stop {
+            Stop::Done => return,
+            Stop::Slow => (
+                close_code::SLOW_CONSUMER,
+                "slow consumer: reconnect and resume".to_owned(),
+            ),
+            Stop::Restart(ms) => (
+                close_code::SERVICE_RESTART,
+                close_code::retry_after_reason(ms),
+            ),
+        };
+        let close = send_close(socket, code, reason);
+        if let Ok(true) = tokio::time::timeout(CLOSE_WRITE_GRACE, close).await {
+            finish_close(socket).await;
+        }
+    }
+
+    async fn pump(&mut self, socket: &mut WebSocket, rx: &mut Rx) -> Stop {
+        let overflow = rx.overflow();
+        let timeout = Duration::from_millis(self.app.config.handshake_timeout_ms);
+        let hello_by = tokio::time::sleep(timeout);
+        tokio::pin!(hello_by);
+        let app = self.app.clone();
+        let mut signal = app.shutdown.subscribe();
+        let shutdown = app.shutting_down(&mut signal);
+        tokio::pin!(shutdown);
         loop {
             tokio::select! {
                 // Queued frames first: replies to a frame go out before the next is read.
                 biased;
+                () = overflow.happened() => return Stop::Slow,
+                ms = &mut shutdown => return Stop::Restart(ms),
+                // A socket that never says hello would hold its slot for ever.
+                () = &mut hello_by, if self.session.is_none() => {
+                    let reason = "no hello in time".to_owned();
+                    if send_close(socket, close_code::HANDSHAKE_TIMEOUT, reason).await {
+                        finish_close(socket).await;
+                    }
+                    return Stop::Done;
+                }
                 out = rx.recv() => match out {
                     Some(Out::Text(text)) => {
-                        if socket.send(Message::Text(text.into())).await.is_err() {
-                            return;
+                        if let Err(stop) = write(socket, &overflow, text).await {
+                            return stop;
                         }
                     }
                     Some(Out::Update { sub, seq, text }) => {
                         if self.floors.get(&sub).is_some_and(|&floor| seq <= floor) {
                             continue;
                         }
-                        if socket.send(Message::Text(text.into())).await.is_err() {
-                            return;
+                        if let Err(stop) = write(socket, &overflow, text).await {
+                            return stop;
                         }
                     }
                     Some(Out::Close(code, reason)) => {
                         if send_close(socket, code, reason).await {
                             finish_close(socket).await;
                         }
-                        return;
+                        return Stop::Done;
                     }
                     #[cfg(feature = "control")]
                     Some(Out::Stall) => {
                         // Hold the socket without touching it: a half-open link.
                         while let Some(out) = rx.recv().await {
                             if matches!(out, Out::Drop) {
-                                return;
+                                return Stop::Done;
                             }
                         }
-                        return;
+                        return Stop::Done;
                     }
-                    Some(Out::Drop) | None => return,
+                    Some(Out::Drop) | None => return Stop::Done,
                 },
                 msg = socket.recv() => {
                     let flow = match msg {
-                        None | Some(Err(_)) => return,
+                        None | Some(Err(_)) => return Stop::Done,
                         Some(Ok(Message::Text(text))) => self.on_text(text.as_str()).await,
                         Some(Ok(Message::Binary(bytes))) => self.on_binary(bytes.len()),
                         // tungstenite answers pings and closes itself; after a
@@ -174,14 +240,15 @@ impl Conn {
                     match flow {
                         Flow::Go => {}
                         Flow::Close(code, reason) => {
-                            let _ = self.tx.send(Out::Close(code, reason.to_owned()));
+                            // Behind the frames it answers; a full queue closes as slow instead.
+                            self.tx.send(Out::Close(code, reason.to_owned()));
                         }
-                        Flow::Drop => return,
+                        Flow::Drop => return Stop::Done,
                         Flow::Joined { sub, floor, frames } => {
                             self.floors.insert(sub, floor);
                             for text in frames {
-                                if socket.send(Message::Text(text.into())).await.is_err() {
-                                    return;
+                                if let Err(stop) = write(socket, &overflow, text).await {
+                                    return stop;
                                 }
                             }
                         }
@@ -190,6 +257,26 @@ impl Conn {
             }
         }
     }
+}
+
+/// Writes one text frame, unless the queue overflows first: the write of a
+/// client that stopped reading blocks once the TCP buffers are full, and
+/// only the overflow can end the wait.
+async fn write(socket: &mut WebSocket, overflow: &Overflow, text: String) -> Result<(), Stop> {
+    tokio::select! {
+        sent = socket.send(Message::Text(text.into())) => sent.map_err(|_| Stop::Done),
+        () = overflow.happened() => Err(Stop::Slow),
+    }
+}
+
+/// Upgrades only to close with `code` and `retry-after=<ms>`.
+fn refuse(ws: WebSocketUpgrade, code: u16, ms: u64) -> Response {
+    ws.on_upgrade(move |mut socket| async move {
+        let reason = close_code::retry_after_reason(ms);
+        if send_close(&mut socket, code, reason).await {
+            finish_close(&mut socket).await;
+        }
+    })
 }
 
 /// Sends a close frame; false when the socket is already gone.

@@ -58,6 +58,34 @@ pub struct Args {
     /// Largest text frame answered normally, in bytes; larger ones get `too_large`.
     #[arg(long, default_value_t = Config::MAX_FRAME)]
     pub max_frame: usize,
+
+    /// Frames queued for one connection before it is closed as a slow consumer (4413).
+    #[arg(long, default_value_t = Config::SEND_QUEUE_FRAMES)]
+    pub send_queue_frames: usize,
+
+    /// Bytes queued for one connection before it is closed as a slow consumer (4413).
+    #[arg(long, default_value_t = Config::SEND_QUEUE_BYTES)]
+    pub send_queue_bytes: usize,
+
+    /// Time allowed from the upgrade to `hello` before a close 4408, in ms.
+    #[arg(long, default_value_t = Config::HANDSHAKE_TIMEOUT_MS)]
+    pub handshake_timeout_ms: u64,
+
+    /// Subscriptions one connection may hold; one more gets `too_many_subscriptions`.
+    #[arg(long, default_value_t = Config::MAX_SUBSCRIPTIONS)]
+    pub max_subscriptions: usize,
+
+    /// Connections served at once; one more is closed with 4429.
+    #[arg(long, default_value_t = Config::MAX_CONNECTIONS)]
+    pub max_connections: usize,
+
+    /// Mutations one connection may send a second; one more gets `rate_limited`.
+    #[arg(long, default_value_t = Config::MUTATIONS_PER_SEC)]
+    pub mutations_per_sec: u32,
+
+    /// On SIGTERM or Ctrl-C, the window over which the 1012 closes' `retry-after` is spread, in ms.
+    #[arg(long, default_value_t = Config::SHUTDOWN_SPREAD_MS)]
+    pub shutdown_spread_ms: u64,
 }
 
 /// Binds and serves in the background, with the static directory and the
@@ -67,6 +95,12 @@ pub async fn start(args: &Args) -> std::io::Result<Server> {
         .history(args.history)
         .heartbeat_ms(args.heartbeat_ms)
         .max_frame(args.max_frame)
+        .send_queue(args.send_queue_frames, args.send_queue_bytes)
+        .handshake_timeout_ms(args.handshake_timeout_ms)
+        .max_subscriptions(args.max_subscriptions)
+        .max_connections(args.max_connections)
+        .mutations_per_sec(args.mutations_per_sec)
+        .shutdown_spread_ms(args.shutdown_spread_ms)
         .token(args.token.clone().unwrap_or_default())
         .control(args.control)
         .authenticate(rules::authenticate)
@@ -114,6 +148,16 @@ mod tests {
             ("history", config.history.to_string()),
             ("heartbeat_ms", config.heartbeat_ms.to_string()),
             ("max_frame", config.max_frame.to_string()),
+            ("send_queue_frames", config.send_queue_frames.to_string()),
+            ("send_queue_bytes", config.send_queue_bytes.to_string()),
+            (
+                "handshake_timeout_ms",
+                config.handshake_timeout_ms.to_string(),
+            ),
+            ("max_subscriptions", config.max_subscriptions.to_string()),
+            ("max_connections", config.max_connections.to_string()),
+            ("mutations_per_sec", config.mutations_per_sec.to_string()),
+            ("shutdown_spread_ms", config.shutdown_spread_ms.to_string()),
         ];
         for (id, value) in expected {
             assert_eq!(default(id), Some(value), "--{id}");

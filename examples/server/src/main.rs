@@ -13,8 +13,10 @@ async fn main() {
     }
 }
 
-/// Serves until Ctrl-C, after printing the one line scripts wait for:
-/// `leptos-sync-server listening on ADDR:PORT`.
+/// Serves until SIGTERM or Ctrl-C, after printing the one line scripts wait
+/// for: `leptos-sync-server listening on ADDR:PORT`. Then it shuts down
+/// gracefully: it stops accepting and closes every client with 1012 and a
+/// `retry-after` spread over `--shutdown-spread-ms`.
 async fn run(args: Args) -> std::io::Result<()> {
     let server = start(&args).await?;
     // A process of its own: `POST /control/crash` may end it.
@@ -27,9 +29,37 @@ async fn run(args: Args) -> std::io::Result<()> {
     )?;
     out.flush()?;
     drop(out);
+    let sync = server.sync().clone();
+    let stopped = server.wait();
+    tokio::pin!(stopped);
+    tokio::select! {
+        () = shutdown_signal() => {}
+        () = &mut stopped => return Ok(()),
+    }
+    sync.shutdown().await;
+    stopped.await;
+    Ok(())
+}
+
+/// SIGTERM (what a deploy sends) or Ctrl-C.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    let term = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(e) => {
+                eprintln!("leptos-sync-server: no SIGTERM handler: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
-        _ = server.wait() => {}
+        () = term => {}
     }
-    Ok(())
 }

@@ -5,8 +5,11 @@ mod common;
 
 use std::net::SocketAddr;
 
-use common::{Client, End, control, eventually, http, inspect, publish, start, topic_state};
+use common::{
+    Client, End, control, eventually, http, inspect, publish, start, start_with, topic_state,
+};
 use leptos_sync_protocol::ServerMsg;
+use leptos_sync_server::Config;
 use serde_json::{Value, json};
 
 fn subscribe(sub: u64, topic: &str, schema: u32, since: Option<u64>) -> Value {
@@ -127,7 +130,15 @@ async fn lose_update_applies_without_sending_so_the_next_update_shows_a_gap() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn publish_many_broadcasts_a_large_burst_in_order() {
     const COUNT: u64 = 100_000;
-    let server = start().await;
+    // The burst is queued at once: a queue that holds it, or the subscriber
+    // is closed as a slow consumer (4413).
+    let server = start_with(Config {
+        control: true,
+        send_queue_frames: COUNT as usize,
+        send_queue_bytes: 64 << 20,
+        ..Config::default()
+    })
+    .await;
     let addr = server.local_addr();
     let (mut c, _) = Client::welcomed(addr, "m").await;
     subscribe_fresh(&mut c, 1, "Burst").await;

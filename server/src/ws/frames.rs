@@ -4,10 +4,12 @@ use leptos_sync_protocol::{
     ClientMsg, DecodeError, PROTOCOL_VERSION, ServerMsg, close_code, error_code,
 };
 
+use std::time::{Duration, Instant};
+
 use super::{Conn, Flow};
 use crate::engine::{EngineError, Join, Start};
-use crate::fanout::{Out, send};
 use crate::hooks::{Action, Mutation};
+use crate::queue::{Out, send};
 
 impl Conn {
     pub(super) fn on_binary(&mut self, len: usize) -> Flow {
@@ -115,7 +117,7 @@ impl Conn {
         );
         if self.app.flapping(&self.client) {
             // Welcome goes out first (the queue is ordered), then the link dies.
-            let _ = self.tx.send(Out::Drop);
+            self.tx.send(Out::Drop);
         }
         Flow::Go
     }
@@ -123,6 +125,12 @@ impl Conn {
     /// Registers the subscription first, so no change can fall between the
     /// engine's answer and the registration, then asks the engine how it starts.
     async fn subscribe(&mut self, sub: u64, join: Join<'_>) -> Flow {
+        let max = self.app.config.max_subscriptions;
+        if !self.floors.contains_key(&sub) && self.floors.len() >= max {
+            let message = format!("a connection holds at most {max} subscriptions");
+            self.error(error_code::TOO_MANY_SUBSCRIPTIONS, message, None, Some(sub));
+            return Flow::Go;
+        }
         let action = Action::Subscribe { topic: join.topic };
         if let Err(reason) = self.app.hooks.authorize(&self.principal, &action) {
             self.error(error_code::FORBIDDEN, reason, None, Some(sub));
@@ -202,6 +210,10 @@ impl Conn {
         key: &str,
         value: serde_json::Value,
     ) -> Flow {
+        if let Err(wait) = self.mutations.take(Instant::now()) {
+            self.rate_limited(id, wait);
+            return Flow::Go;
+        }
         let hooks = &self.app.hooks;
         let action = Action::Mutate {
             topic,
@@ -235,6 +247,24 @@ impl Conn {
             Err(e) => self.error(error_code::UNAVAILABLE, e.to_string(), Some(id), None),
         }
         Flow::Go
+    }
+
+    /// `rate_limited`, with the wait in `retry_after_ms` (a field of this
+    /// error only, so it is added to the encoded frame).
+    fn rate_limited(&self, id: String, wait: Duration) {
+        let per_sec = self.app.config.mutations_per_sec.max(1);
+        let error = ServerMsg::Error {
+            code: error_code::RATE_LIMITED.to_owned(),
+            message: format!("at most {per_sec} mutations a second"),
+            id: Some(id),
+            sub: None,
+            schema: None,
+        };
+        let mut frame = serde_json::to_value(&error).expect("protocol types always serialize");
+        // Round up: a retry at the hinted time must find a token.
+        let retry_after_ms = wait.as_micros().div_ceil(1000) as u64;
+        frame["retry_after_ms"] = retry_after_ms.into();
+        self.tx.send(Out::Text(frame.to_string()));
     }
 
     fn hello_required(&mut self) -> Flow {

@@ -1,0 +1,57 @@
+//! The binary as a deploy sees it: SIGTERM shuts it down gracefully.
+#![cfg(unix)]
+
+mod common;
+
+use std::process::Stdio;
+
+use common::{Client, DEADLINE, End};
+use leptos_sync_protocol::close_code;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+#[tokio::test]
+async fn sigterm_closes_every_client_with_1012_and_ends_the_process() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leptos-sync-server"))
+        .args(["--port", "0", "--shutdown-spread-ms", "3000"])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = tokio::time::timeout(DEADLINE, lines.next_line())
+        .await
+        .expect("the listening line in time")
+        .unwrap()
+        .expect("a line");
+    let addr = line
+        .strip_prefix("leptos-sync-server listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .parse()
+        .unwrap();
+    let (mut a, _) = Client::welcomed(addr, "a").await;
+    let (mut b, _) = Client::welcomed(addr, "b").await;
+
+    let pid = child.id().expect("running").to_string();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let mut retry_after = Vec::new();
+    for c in [&mut a, &mut b] {
+        match c.end().await {
+            End::Closed(close_code::SERVICE_RESTART, reason) => {
+                retry_after.push(close_code::retry_after_ms(&reason).expect(&reason));
+            }
+            other => panic!("expected 1012, got {other:?}"),
+        }
+    }
+    retry_after.sort();
+    assert_eq!(retry_after, [0, 1_500]);
+    let status = tokio::time::timeout(DEADLINE, child.wait())
+        .await
+        .expect("the process ends in time")
+        .unwrap();
+    assert!(status.success(), "{status}");
+}

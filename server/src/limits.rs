@@ -1,0 +1,91 @@
+//! The builder's limits: what keeps one client from hurting the others.
+//! Each has a default in [`Config`] and, over it, a typed answer in PROTOCOL.md.
+
+#[cfg(doc)]
+use crate::Config;
+use crate::SyncServerBuilder;
+
+impl SyncServerBuilder {
+    /// Largest text frame answered normally, in bytes (default
+    /// [`Config::MAX_FRAME`]); a larger one gets an `error` `too_large`, and
+    /// the connection stays.
+    pub fn max_frame(mut self, bytes: usize) -> Self {
+        self.config.max_frame = bytes;
+        self
+    }
+
+    /// Bounds each connection's send queue to `frames` frames and `bytes`
+    /// bytes (defaults [`Config::SEND_QUEUE_FRAMES`] and
+    /// [`Config::SEND_QUEUE_BYTES`]). A client that falls further behind is
+    /// closed with 4413 (slow consumer) and resumes from history, so the
+    /// others are not held up and the server's memory stays bounded.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// let server = SyncServer::builder().send_queue(256, 256 * 1024).build();
+    /// # let _ = server;
+    /// ```
+    pub fn send_queue(mut self, frames: usize, bytes: usize) -> Self {
+        self.config.send_queue_frames = frames;
+        self.config.send_queue_bytes = bytes;
+        self
+    }
+
+    /// Closes a connection that has not sent `hello` within `ms` with 4408
+    /// (default [`Config::HANDSHAKE_TIMEOUT_MS`]), so an idle socket cannot
+    /// hold a connection slot.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// let server = SyncServer::builder().handshake_timeout_ms(5_000).build();
+    /// # let _ = server;
+    /// ```
+    pub fn handshake_timeout_ms(mut self, ms: u64) -> Self {
+        self.config.handshake_timeout_ms = ms;
+        self
+    }
+
+    /// Caps the subscriptions of one connection (default
+    /// [`Config::MAX_SUBSCRIPTIONS`]): one more is answered with an `error`
+    /// `too_many_subscriptions` naming it, and the connection stays.
+    pub fn max_subscriptions(mut self, subs: usize) -> Self {
+        self.config.max_subscriptions = subs;
+        self
+    }
+
+    /// Caps the connections served at once (default
+    /// [`Config::MAX_CONNECTIONS`]): one more is closed with 4429 and a
+    /// `retry-after` right after its upgrade, before any other work. At most
+    /// `u32::MAX`; more is taken as that.
+    pub fn max_connections(mut self, conns: usize) -> Self {
+        self.config.max_connections = conns;
+        self
+    }
+
+    /// Caps the mutations one connection sends a second, with a burst of
+    /// one second's worth (default [`Config::MUTATIONS_PER_SEC`]; 0 is taken
+    /// as 1). One more is answered with an `error` `rate_limited` naming it
+    /// and carrying `retry_after_ms`; nothing is applied and the connection stays.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// let server = SyncServer::builder()
+    ///     .max_subscriptions(64)
+    ///     .max_connections(10_000)
+    ///     .mutations_per_sec(20)
+    ///     .build();
+    /// # let _ = server;
+    /// ```
+    pub fn mutations_per_sec(mut self, mutations: u32) -> Self {
+        self.config.mutations_per_sec = mutations;
+        self
+    }
+
+    /// The window over which a [shutdown](crate::SyncServer::shutdown)
+    /// spreads the `retry-after` of its 1012 closes, in ms (default
+    /// [`Config::SHUTDOWN_SPREAD_MS`]).
+    pub fn shutdown_spread_ms(mut self, ms: u64) -> Self {
+        self.config.shutdown_spread_ms = ms;
+        self
+    }
+}
