@@ -55,3 +55,45 @@ async fn sigterm_closes_every_client_with_1012_and_ends_the_process() {
         .unwrap();
     assert!(status.success(), "{status}");
 }
+
+/// A peer that never finishes its request must not hold a deploy forever:
+/// the drain ends `--shutdown-spread-ms` plus a 5 s grace after SIGTERM.
+#[tokio::test]
+async fn sigterm_ends_the_process_despite_a_peer_that_never_finishes() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leptos-sync-server"))
+        .args(["--port", "0", "--shutdown-spread-ms", "0"])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = tokio::time::timeout(DEADLINE, lines.next_line())
+        .await
+        .expect("the listening line in time")
+        .unwrap()
+        .expect("a line");
+    let addr: std::net::SocketAddr = line
+        .strip_prefix("leptos-sync-server listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .parse()
+        .unwrap();
+    // Half an HTTP request: axum's graceful shutdown waits for it to finish.
+    let mut stuck = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut stuck, b"GET /ws HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let (_client, _) = Client::welcomed(addr, "a").await;
+
+    let pid = child.id().expect("running").to_string();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = tokio::time::timeout(std::time::Duration::from_secs(15), child.wait())
+        .await
+        .expect("the process ends within the spread plus its grace")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    drop(stuck);
+}
