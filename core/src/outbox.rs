@@ -229,18 +229,7 @@ impl Outbox {
     pub fn on_open(&mut self, now: Millis, out: &mut Vec<OutboxOut>) {
         self.expire(now, out);
         self.retry_at = None;
-        for entry in &mut self.in_flight {
-            entry.waiting = false;
-            out.push(OutboxOut::Send(entry.msg()));
-            out.push(OutboxOut::Status(
-                entry.mutation.id.clone(),
-                MutationStatus::Sent,
-            ));
-        }
-        self.queued_bytes = 0;
-        while let Some(entry) = self.queued.pop_front() {
-            self.send(entry, out);
-        }
+        self.resend(|_| true, out);
     }
 
     /// The connection is gone: in-flight mutations wait for the next one
@@ -315,7 +304,13 @@ impl Outbox {
         if !ready {
             return;
         }
-        for entry in self.in_flight.iter_mut().filter(|e| e.waiting) {
+        self.resend(|entry| entry.waiting, out);
+    }
+
+    /// Sends the in-flight mutations `which` picks again, with their ids, then
+    /// the whole queue, all in their original order.
+    fn resend(&mut self, which: impl Fn(&Entry) -> bool, out: &mut Vec<OutboxOut>) {
+        for entry in self.in_flight.iter_mut().filter(|e| which(e)) {
             entry.waiting = false;
             out.push(OutboxOut::Send(entry.msg()));
             out.push(OutboxOut::Status(
