@@ -241,6 +241,14 @@ struct PublishMany {
     #[serde(default = "default_prefix")]
     key_prefix: String,
     keys: Option<u64>,
+    /// The field of each value that holds the update's number (default `n`),
+    /// so a typed client (say `{price, at}`) can decode the burst.
+    #[serde(default = "default_field")]
+    field: String,
+}
+
+fn default_field() -> String {
+    "n".to_owned()
 }
 
 fn default_prefix() -> String {
@@ -264,7 +272,9 @@ async fn publish_many(State(app): Ctl, body: Bytes) -> Response {
     let seq = tokio::task::spawn_blocking(move || {
         memory.publish_many(&p.topic, p.count, |i| {
             let key = format!("{}{}", p.key_prefix, i % keys);
-            (key, json!({ "n": i, "at": now_ms() }))
+            let mut value = json!({ "at": now_ms() });
+            value[&p.field] = i.into();
+            (key, value)
         })
     })
     .await;
