@@ -42,7 +42,6 @@ struct Inner {
 }
 
 /// The subscribers of this process.
-#[derive(Default)]
 pub struct Fanout {
     inner: Mutex<Inner>,
     /// Told when a topic's subscribers appear or all go, when the
