@@ -6,7 +6,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use leptos_sync_protocol::ServerMsg;
+use leptos_sync_protocol::{ServerMsg, close_code};
 use leptos_sync_server::{Server, SyncServer, SyncServerBuilder};
 use serde_json::{Map, Value, json};
 use support::{Client, End, eventually, within};
@@ -115,6 +115,25 @@ async fn first_and_last_fire_once_per_transition_on_unsubscribe_and_on_a_dropped
         got[5..],
         strings(&["first U", "first V", "last U", "last V"])
     );
+}
+
+#[tokio::test]
+async fn a_slow_consumer_closed_by_the_server_releases_its_topics() {
+    let log = Log::default();
+    let server = serve(logged(&log).send_queue(1, 1 << 20)).await;
+    let (mut a, _) = Client::welcomed(server.local_addr(), "a").await;
+    subscribed(&mut a, 1, "T").await;
+    // Two updates at once (an in-memory publish does not yield to the
+    // connection's task in between): the second overflows its queue of one.
+    for i in 0..2 {
+        server.sync().publish("T", "k", json!(i)).await.unwrap();
+    }
+    assert!(matches!(
+        a.end().await,
+        End::Closed(close_code::SLOW_CONSUMER, _)
+    ));
+    let got = log.wait_len(2).await;
+    assert_eq!(got, strings(&["first T", "last T"]));
 }
 
 #[tokio::test]
