@@ -29,6 +29,7 @@ use tokio::sync::watch;
 
 use crate::engine::{Applied, Engine, EngineError, IfAbsent, Join, Joined};
 use crate::hooks::{Loader, TopicHook};
+use crate::server::App;
 
 mod builder;
 
@@ -223,6 +224,21 @@ impl Lifecycle {
         drop(loading);
         self.tidy(topic, gate);
         result
+    }
+}
+
+impl App {
+    /// Applies a write from the application or a client, loading a missing
+    /// topic first when the app has a loader.
+    pub(crate) async fn apply(
+        &self,
+        topic: &str,
+        id: Option<&str>,
+        key: &str,
+        value: Value,
+    ) -> Result<Applied, EngineError> {
+        let engine = &*self.engine;
+        self.lifecycle.apply(engine, topic, id, key, value).await
     }
 }
 

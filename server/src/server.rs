@@ -15,7 +15,7 @@ use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
-use crate::engine::{Applied, Engine, EngineError, TopicState};
+use crate::engine::{Engine, EngineError, TopicState};
 use crate::fanout::{ConnId, Fanout};
 use crate::hooks::{Action, Hooks, Mutation, Principal, Reject};
 use crate::lifecycle::Lifecycle;
@@ -48,19 +48,6 @@ pub(crate) struct App {
 impl App {
     pub(crate) fn next_conn_id(&self) -> ConnId {
         self.last_conn.fetch_add(1, Ordering::Relaxed) + 1
-    }
-
-    /// Applies a write from the application or a client, loading a missing
-    /// topic first when the app has a loader.
-    pub(crate) async fn apply(
-        &self,
-        topic: &str,
-        id: Option<&str>,
-        key: &str,
-        value: Value,
-    ) -> Result<Applied, EngineError> {
-        let engine = &*self.engine;
-        self.lifecycle.apply(engine, topic, id, key, value).await
     }
 }
 
