@@ -13,7 +13,7 @@
 //!   it has been closing for [`CLOSE_WAIT_MS`]), and no `Connect` after
 //!   `UserClose` until `UserOpen`;
 //! - `hello` is the first frame of every socket, and nothing else goes before `welcome`;
-//! - every reconnect delay is within the policy bounds (or the retry-after range for 4429);
+//! - every reconnect delay is within the policy bounds (or the retry-after range for 4429 and 1012);
 //! - the state agrees with the sockets and deadlines, and every state that
 //!   waits for time has a deadline, so time alone always moves it on;
 //! - `poll_timeout` is the earliest deadline, and none is left due after `handle_timeout`;
