@@ -371,6 +371,7 @@ fn random_subscription_traffic_keeps_the_subscription_invariants() {
         ("duplicates", s.duplicates),
         ("gaps", s.gaps),
         ("refusals", s.refused),
+        ("unavailable subscribes", s.unavailable),
         ("frames for old subs", s.old_subs),
         ("resubscribes with since", s.resubscribes),
     ]);

@@ -166,7 +166,7 @@ impl Subscriptions {
         }
     }
 
-    /// Handles a subscription frame; frames for unknown or ended subs are ignored.
+    /// Handles a subscription frame; frames for unknown, ended or refused subs are ignored.
     pub(crate) fn on_message(&mut self, msg: ServerMsg, now: Millis, out: &mut Vec<SubOut>) {
         let sub = match &msg {
             ServerMsg::Subscribed { sub, .. }
@@ -175,7 +175,9 @@ impl Subscriptions {
             ServerMsg::Error { sub: Some(sub), .. } => *sub,
             _ => return,
         };
-        let Some((name, t)) = self.topics.iter_mut().find(|(_, t)| t.sub == sub) else {
+        // A sub refused `unavailable` is not subscribed until its retry: its frames are late.
+        let live = |t: &Topic| t.sub == sub && t.sent;
+        let Some((name, t)) = self.topics.iter_mut().find(|(_, t)| live(t)) else {
             return;
         };
         let name = name.clone();
