@@ -137,7 +137,12 @@ impl Conn {
             return Flow::Go;
         }
         self.app.fanout.add(self.id, sub, join.topic, &self.tx);
-        let joined = match self.app.engine.join(join).await {
+        let joined = if self.app.take_subscribe_unavailable(&self.client) {
+            Err(EngineError::Unavailable("injected by /control".into()))
+        } else {
+            self.app.engine.join(join).await
+        };
+        let joined = match joined {
             Ok(joined) => joined,
             Err(e) => {
                 self.app.fanout.remove(self.id, sub);
