@@ -5,7 +5,8 @@ use serde_json::{Map, Value};
 /// Where a subscription stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SubscriptionStatus {
-    /// Asked for, no data yet.
+    /// Asked for, no data yet (also while a `subscribe` the server answered
+    /// `unavailable` waits for its retry).
     #[default]
     Pending,
     /// Up to date and receiving updates.
@@ -14,7 +15,8 @@ pub enum SubscriptionStatus {
     Recovering,
     /// Disconnected; the last data is kept and shown.
     Stale,
-    /// The server refused it or its data cannot be used (see `last_error`).
+    /// The server refused it (`forbidden`, `schema_mismatch`, ...: not
+    /// `unavailable`, which is retried) or its data cannot be used (see `last_error`).
     Error,
 }
 
