@@ -183,13 +183,14 @@ pub enum SyncError {
     /// faster than its rate allows (`error` code `rate_limited`). Not final:
     /// nothing was applied, and the outbox sends the mutation again, with its
     /// id, once the wait has passed; its status is `Queued` meanwhile.
-    #[error("mutation {id} rate limited: {message} (sent again in {retry_after_ms} ms or more)")]
+    #[error("mutation {id} rate limited: {message} (next accepted in {retry_after_ms} ms)")]
     RateLimited {
         /// The mutation id.
         id: String,
         /// The server's `retry_after_ms`: how long until it accepts the next
         /// mutation ([`RATE_LIMITED_RETRY_MS`](crate::outbox::RATE_LIMITED_RETRY_MS)
-        /// when it gave none). The outbox waits at least this long.
+        /// when it gave none). The outbox waits at least this long, at most
+        /// [`RATE_LIMITED_RETRY_MAX_MS`](crate::outbox::RATE_LIMITED_RETRY_MAX_MS).
         retry_after_ms: u64,
         /// The server's text.
         message: String,

@@ -13,8 +13,9 @@
 //!   (see [`RATE_LIMITED_RETRY_MAX_MS`]), and its status goes back to `Queued`
 //!   meanwhile, with [`SyncError::RateLimited`] reported.
 //!
-//! Mutations made during such a wait wait behind it, so they still reach the
-//! server in order. `forbidden` and `rejected` are final.
+//! Mutations made during such a wait are queued behind it (within the
+//! queue's bounds, as while disconnected), so they still reach the server in
+//! order. `forbidden` and `rejected` are final.
 
 use std::collections::VecDeque;
 
