@@ -285,9 +285,7 @@ impl Monitor {
     fn take(&self, client: &Scope, count: impl Fn(&mut Faults) -> &mut u32) -> bool {
         let mut inner = self.lock();
         for s in [client, &None] {
-            if let Some(n) = inner.faults.get_mut(s).map(&count)
-                && *n > 0
-            {
+            if let Some(n) = inner.faults.get_mut(s).map(&count).filter(|n| **n > 0) {
                 *n -= 1;
                 return true;
             }
