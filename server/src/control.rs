@@ -63,6 +63,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/token", post(token))
         .route("/publish", post(publish))
         .route("/drop_before_ack", post(drop_before_ack))
+        .route("/subscribe_unavailable", post(subscribe_unavailable))
         .route("/reset", post(reset))
         .route("/restart", post(restart))
         .route("/lose_update", post(lose_update))
@@ -329,6 +330,12 @@ async fn subscriptions(State(app): Ctl, Query(p): Q) -> Json<Value> {
 async fn drop_before_ack(State(app): Ctl, Query(p): Q) -> Json<Value> {
     let n = p.n.unwrap_or(1);
     app.monitor.drop_before_ack(p.scope(), n);
+    Json(json!({ "n": n }))
+}
+
+async fn subscribe_unavailable(State(app): Ctl, Query(p): Q) -> Json<Value> {
+    let n = p.n.unwrap_or(1);
+    app.monitor.subscribe_unavailable(p.scope(), n);
     Json(json!({ "n": n }))
 }
 

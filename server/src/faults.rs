@@ -75,6 +75,10 @@ impl App {
         self.monitor.take_drop_before_ack(client)
     }
 
+    pub(crate) fn take_subscribe_unavailable(&self, client: &Scope) -> bool {
+        self.monitor.take_subscribe_unavailable(client)
+    }
+
     pub(crate) fn flapping(&self, client: &Scope) -> bool {
         self.chaos.flapping(client)
     }
@@ -111,6 +115,10 @@ impl App {
     }
 
     pub(crate) fn take_drop_before_ack(&self, _client: &Scope) -> bool {
+        false
+    }
+
+    pub(crate) fn take_subscribe_unavailable(&self, _client: &Scope) -> bool {
         false
     }
 

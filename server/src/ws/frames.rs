@@ -141,7 +141,12 @@ impl Conn {
         }
         self.app.fanout.add(self.id, sub, join.topic, &self.tx);
         self.app.lifecycle.subscribed(join.topic).await;
-        let joined = match self.app.lifecycle.join(&*self.app.engine, join).await {
+        let joined = if self.app.take_subscribe_unavailable(&self.client) {
+            Err(EngineError::Unavailable("injected by /control".into()))
+        } else {
+            self.app.lifecycle.join(&*self.app.engine, join).await
+        };
+        let joined = match joined {
             Ok(joined) => joined,
             Err(e) => {
                 self.app.fanout.remove(self.id, sub);
@@ -168,6 +173,7 @@ impl Conn {
                     id: None,
                     sub: Some(sub),
                     schema,
+                    retry_after_ms: None,
                 };
                 send(&self.tx, &error);
                 return Flow::Go;
@@ -256,8 +262,7 @@ impl Conn {
         Flow::Go
     }
 
-    /// `rate_limited`, with the wait in `retry_after_ms` (a field of this
-    /// error only, so it is added to the encoded frame).
+    /// `rate_limited`, with the wait in `retry_after_ms`.
     fn rate_limited(&self, id: String, wait: Duration) {
         let per_sec = self.app.config.mutations_per_sec.max(1);
         let error = ServerMsg::Error {
@@ -266,12 +271,10 @@ impl Conn {
             id: Some(id),
             sub: None,
             schema: None,
+            // Round up: a retry at the hinted time must find a token.
+            retry_after_ms: Some(wait.as_micros().div_ceil(1000) as u64),
         };
-        let mut frame = serde_json::to_value(&error).expect("protocol types always serialize");
-        // Round up: a retry at the hinted time must find a token.
-        let retry_after_ms = wait.as_micros().div_ceil(1000) as u64;
-        frame["retry_after_ms"] = retry_after_ms.into();
-        self.tx.send(Out::Text(frame.to_string()));
+        send(&self.tx, &error);
     }
 
     fn hello_required(&mut self) -> Flow {
@@ -299,6 +302,7 @@ impl Conn {
                 id,
                 sub,
                 schema: None,
+                retry_after_ms: None,
             },
         );
     }
