@@ -69,6 +69,8 @@ mod memory;
 #[cfg(feature = "control")]
 mod monitor;
 mod queue;
+#[cfg(feature = "redis")]
+mod redis;
 mod server;
 mod shutdown;
 mod ws;
@@ -77,6 +79,8 @@ pub use config::Config;
 pub use engine::{Applied, Change, Deliver, Engine, EngineError, Join, Joined, Start, TopicState};
 pub use hooks::{Action, Mutation, Principal, Reject};
 pub use memory::{DEDUP_CAPACITY, MemoryEngine};
+#[cfg(feature = "redis")]
+pub use redis::{RESYNC, RedisEngine, RedisOptions};
 pub use server::{Server, SyncServer, SyncServerBuilder};
 
 /// Binds to `config.addr:config.port` and serves a [`SyncServer`] built
