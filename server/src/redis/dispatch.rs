@@ -25,6 +25,21 @@ use crate::engine::{Change, Deliver, EngineError};
 /// they missed). It is above any real seq, so a client sees a gap and
 /// resubscribes, and the engine answers with a snapshot. Its key is empty
 /// and its value null; a sink of its own should treat it as "resync".
+///
+/// ```
+/// use leptos_sync_server::{Change, Deliver, RESYNC};
+/// struct Audit;
+/// impl Deliver for Audit {
+///     fn deliver(&self, topic: &str, change: &Change) {
+///         if change.seq == RESYNC {
+///             println!("{topic}: start over from a snapshot");
+///         } else {
+///             println!("{topic} #{}: {} = {}", change.seq, change.key, change.value);
+///         }
+///     }
+/// }
+/// # let _ = Audit;
+/// ```
 pub const RESYNC: u64 = u64::MAX;
 
 /// How many history entries one catch-up read takes.

@@ -145,6 +145,24 @@ impl RedisEngine {
     /// (a [`join`](Engine::join) does it itself). Returns once the
     /// dispatcher knows where the topic stands: every change after that
     /// point is delivered, in order.
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use leptos_sync_server::{Change, Deliver, Engine, RedisEngine, RedisOptions};
+    /// struct Log;
+    /// impl Deliver for Log {
+    ///     fn deliver(&self, topic: &str, change: &Change) {
+    ///         println!("{topic} #{}", change.seq);
+    ///     }
+    /// }
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let engine = RedisEngine::open("redis://127.0.0.1:6379", RedisOptions::default())?;
+    /// engine.listen(Arc::new(Log));
+    /// engine.watch("Ticker").await?; // every node's changes of "Ticker" from now on
+    /// // ...
+    /// engine.unwatch("Ticker").await;
+    /// # Ok(()) }
+    /// ```
     pub async fn watch(&self, topic: &str) -> Result<(), EngineError> {
         let (events, ready) = self.watches.get_or(topic, || {
             let (tx, rx) = mpsc::unbounded_channel();
