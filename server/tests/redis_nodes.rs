@@ -287,3 +287,71 @@ async fn without_redis_operations_are_unavailable_and_recover_when_it_returns() 
     sink.wait_until("a resync", |s| s.contains(&RESYNC)).await;
     drop(redis);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unwatched_topic_leaves_its_channel_and_a_new_watch_starts_at_the_top() {
+    let redis = RedisServer::start();
+    let (a, sink_a) = node(&redis, RedisOptions::default());
+    let (b, _) = node(&redis, RedisOptions::default());
+    a.watch("T").await.unwrap();
+    assert_eq!(a.watched(), ["T"]);
+    b.apply("T", None, "k", json!(1)).await.unwrap();
+    sink_a.wait_until("seq 1", |s| s == [1]).await;
+    assert!(a.unwatch("T").await);
+    assert!(!a.unwatch("T").await, "once");
+    assert!(a.watched().is_empty());
+    let mut admin = redis.conn().await;
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        let (_, subscribers): (String, u64) = redis::cmd("PUBSUB")
+            .arg(&["NUMSUB", "lsync:{T}:live"])
+            .query_async(&mut admin)
+            .await
+            .unwrap();
+        if subscribers == 0 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the channel is left"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for i in 2..=4 {
+        b.apply("T", None, "k", json!(i)).await.unwrap();
+    }
+    // Watched again: from where the topic stands, not from where it was.
+    a.watch("T").await.unwrap();
+    b.apply("T", None, "k", json!(5)).await.unwrap();
+    let seqs = sink_a.wait_until("seq 5", |s| s.last() == Some(&5)).await;
+    assert_eq!(seqs, [1, 5]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_id_is_acked_after_its_change_reached_the_nodes_sinks() {
+    let redis = RedisServer::start();
+    let options = RedisOptions {
+        check_every: Duration::from_secs(600),
+        ..RedisOptions::default()
+    };
+    let (a, _) = node(&redis, options.clone());
+    let (b, sink_b) = node(&redis, options);
+    b.watch("T").await.unwrap();
+    // Node b's pub/sub is down (it reconnects after a backoff), so only the
+    // ack path can bring it the change a sent first.
+    let mut admin = redis.conn().await;
+    let killed: u64 = redis::cmd("CLIENT")
+        .arg(&["KILL", "TYPE", "pubsub"])
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    assert_eq!(killed, 1);
+    let first = a.apply("T", Some("m"), "k", json!(1)).await.unwrap();
+    let again = b.apply("T", Some("m"), "k", json!(1)).await.unwrap();
+    assert_eq!((again.seq, again.fresh), (first.seq, false));
+    assert_eq!(
+        sink_b.seqs(),
+        [1],
+        "update before ack, for a re-sent id too"
+    );
+}

@@ -57,6 +57,12 @@ pub(super) enum Event {
     Local(Published, oneshot::Sender<()>),
     /// The topic's state as a join just read it.
     Hint { epoch: String, seq: u64 },
+    /// A repeated mutation id's seq: answered once delivered up to it.
+    Reach {
+        epoch: String,
+        seq: u64,
+        done: oneshot::Sender<()>,
+    },
     /// Something may have been missed: read the history up to the top.
     CatchUp,
 }
@@ -133,14 +139,10 @@ pub(super) async fn run(
                 d.on_change(p).await;
                 let _ = done.send(());
             }
-            Event::Hint { epoch, seq } => {
-                let behind = d
-                    .cursor
-                    .as_ref()
-                    .is_some_and(|c| c.seq < seq || c.epoch.as_ref().is_some_and(|e| *e != epoch));
-                if behind {
-                    d.catch_up().await;
-                }
+            Event::Hint { epoch, seq } => d.reach(&epoch, seq).await,
+            Event::Reach { epoch, seq, done } => {
+                d.reach(&epoch, seq).await;
+                let _ = done.send(());
             }
             Event::CatchUp => d.catch_up().await,
         }
@@ -176,6 +178,17 @@ impl Dispatcher {
             self.deliver(&p.change);
         } else {
             self.catch_up().await; // a gap: pub/sub lost something
+        }
+    }
+
+    /// Catches up when the topic is known to be past the cursor.
+    async fn reach(&mut self, epoch: &str, seq: u64) {
+        let behind = self
+            .cursor
+            .as_ref()
+            .is_some_and(|c| c.seq < seq || c.epoch.as_ref().is_some_and(|e| e != epoch));
+        if behind {
+            self.catch_up().await;
         }
     }
 

@@ -294,18 +294,21 @@ impl Engine for RedisEngine {
             .await
             .map_err(unavailable)?;
         let fresh = fresh == 1;
-        // Update before ack: our own subscribers get it before we answer.
-        if let Some(events) = self.watches.events(topic).filter(|_| fresh) {
-            let change = Change {
-                seq,
-                key: key.to_owned(),
-                value,
-            };
+        // Update before ack: our own subscribers get it (or, for a repeated
+        // id, everything up to its seq) before we answer.
+        if let Some(events) = self.watches.events(topic) {
             let (done, delivered) = oneshot::channel();
-            if events
-                .send(Event::Local(Published { epoch, change }, done))
-                .is_ok()
-            {
+            let event = if fresh {
+                let change = Change {
+                    seq,
+                    key: key.to_owned(),
+                    value,
+                };
+                Event::Local(Published { epoch, change }, done)
+            } else {
+                Event::Reach { epoch, seq, done }
+            };
+            if events.send(event).is_ok() {
                 let _ = delivered.await;
             }
         }
