@@ -80,7 +80,7 @@ pub use engine::{Applied, Change, Deliver, Engine, EngineError, Join, Joined, St
 pub use hooks::{Action, Mutation, Principal, Reject};
 pub use memory::{DEDUP_CAPACITY, MemoryEngine};
 #[cfg(feature = "redis")]
-pub use redis::{RESYNC, RedisEngine, RedisOptions};
+pub use redis::{RESYNC_SEQ, RedisEngine, RedisOptions};
 pub use server::{Server, SyncServer, SyncServerBuilder};
 
 /// Binds to `config.addr:config.port` and serves a [`SyncServer`] built

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use leptos_sync_server::{
-    Change, Deliver, Engine, EngineError, Join, RESYNC, RedisEngine, RedisOptions, Start,
+    Change, Deliver, Engine, EngineError, Join, RESYNC_SEQ, RedisEngine, RedisOptions, Start,
 };
 use redis::AsyncCommands;
 use redis_support::RedisServer;
@@ -198,7 +198,7 @@ async fn a_new_epoch_makes_the_clients_resync_and_a_resume_gets_a_snapshot() {
         .unwrap();
     b.apply("T", None, "new", json!(true)).await.unwrap();
     sink_a
-        .wait_until("a resync after 3", |s| s.len() == 4 && s[3] == RESYNC)
+        .wait_until("a resync after 3", |s| s.len() == 4 && s[3] == RESYNC_SEQ)
         .await;
     let resume = Join {
         topic: "T",
@@ -284,7 +284,8 @@ async fn without_redis_operations_are_unavailable_and_recover_when_it_returns() 
     };
     assert_eq!((applied.seq, applied.fresh), (1, true), "a new incarnation");
     // The watching node noticed the new epoch and tells its clients to resync.
-    sink.wait_until("a resync", |s| s.contains(&RESYNC)).await;
+    sink.wait_until("a resync", |s| s.contains(&RESYNC_SEQ))
+        .await;
     drop(redis);
 }
 

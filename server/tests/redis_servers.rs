@@ -94,3 +94,44 @@ async fn nodes_share_topics_and_a_client_resumes_on_another_node() {
     assert_eq!(back.recv().await, update(3, "a", Value::Null));
     back.assert_quiet_and_open(1).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_epoch_reaches_a_client_as_a_gap_and_its_resubscribe_gets_a_snapshot() {
+    let redis = RedisServer::start();
+    let (one, two) = (node(&redis).await, node(&redis).await);
+    let (mut reader, _) = Client::welcomed(one.local_addr(), "reader").await;
+    let (mut writer, _) = Client::welcomed(two.local_addr(), "writer").await;
+    let epoch = subscribe_fresh(&mut reader).await;
+    writer.send(mutate("m1", "a", json!(1))).await;
+    assert_eq!(reader.recv().await, update(1, "a", json!(1)));
+
+    let mut admin = redis.conn().await;
+    redis::cmd("FLUSHALL")
+        .query_async::<()>(&mut admin)
+        .await
+        .unwrap();
+    writer.send(mutate("m2", "b", json!(2))).await;
+    // Past any seq the client has: it sees a gap and resubscribes.
+    let marker = update(leptos_sync_server::RESYNC_SEQ, "", Value::Null);
+    assert_eq!(reader.recv().await, marker);
+    reader.send(subscribe(1, Some(1), Some(&epoch))).await;
+    let ServerMsg::Subscribed {
+        seq: 1,
+        recovered: false,
+        epoch: Some(new_epoch),
+        ..
+    } = reader.recv().await
+    else {
+        panic!("subscribed without recovery")
+    };
+    assert_ne!(new_epoch, epoch);
+    let ServerMsg::Snapshot {
+        seq: 1, entries, ..
+    } = reader.recv().await
+    else {
+        panic!("a snapshot of the new epoch")
+    };
+    assert_eq!(json!(entries), json!({"b": 2}));
+    writer.send(mutate("m3", "c", json!(3))).await;
+    assert_eq!(reader.recv().await, update(2, "c", json!(3)));
+}

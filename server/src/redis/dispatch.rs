@@ -6,7 +6,7 @@
 //! stream, catches up after the pub/sub connection comes back and, when
 //! idle, checks the topic's top seq now and then. When it cannot recover
 //! (another epoch, or history trimmed past its cursor) it delivers a
-//! [`RESYNC`] change, which makes every client resubscribe.
+//! [`RESYNC_SEQ`] change, which makes every client resubscribe.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -27,11 +27,11 @@ use crate::engine::{Change, Deliver, EngineError};
 /// and its value null; a sink of its own should treat it as "resync".
 ///
 /// ```
-/// use leptos_sync_server::{Change, Deliver, RESYNC};
+/// use leptos_sync_server::{Change, Deliver, RESYNC_SEQ};
 /// struct Audit;
 /// impl Deliver for Audit {
 ///     fn deliver(&self, topic: &str, change: &Change) {
-///         if change.seq == RESYNC {
+///         if change.seq == RESYNC_SEQ {
 ///             println!("{topic}: start over from a snapshot");
 ///         } else {
 ///             println!("{topic} #{}: {} = {}", change.seq, change.key, change.value);
@@ -40,7 +40,7 @@ use crate::engine::{Change, Deliver, EngineError};
 /// }
 /// # let _ = Audit;
 /// ```
-pub const RESYNC: u64 = u64::MAX;
+pub const RESYNC_SEQ: u64 = u64::MAX;
 
 /// How many history entries one catch-up read takes.
 const BATCH: usize = 500;
@@ -246,7 +246,7 @@ impl Dispatcher {
     fn resync(&mut self, epoch: Option<String>, seq: u64) {
         self.cursor = Some(Cursor { epoch, seq });
         let marker = Change {
-            seq: RESYNC,
+            seq: RESYNC_SEQ,
             key: String::new(),
             value: Json::Null,
         };

@@ -31,7 +31,7 @@ mod dispatch;
 mod pubsub;
 mod scripts;
 
-pub use dispatch::RESYNC;
+pub use dispatch::RESYNC_SEQ;
 use dispatch::{Event, Store};
 use pubsub::{Watch, Watches};
 use scripts::{Keys, Published, Scripts, garbled, parse_entries, parse_range};
