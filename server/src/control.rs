@@ -192,7 +192,7 @@ async fn publish(State(app): Ctl, body: Bytes) -> Response {
         Ok(p) => p,
         Err(refusal) => return refusal.into_response(),
     };
-    match app.engine.apply(&p.topic, None, &p.key, p.value).await {
+    match app.apply(&p.topic, None, &p.key, p.value).await {
         Ok(applied) => Json(json!({ "seq": applied.seq })).into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
     }

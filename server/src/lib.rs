@@ -64,6 +64,7 @@ mod engine;
 mod fanout;
 mod faults;
 mod hooks;
+mod lifecycle;
 mod limits;
 mod memory;
 #[cfg(feature = "control")]
@@ -76,7 +77,9 @@ mod shutdown;
 mod ws;
 
 pub use config::Config;
-pub use engine::{Applied, Change, Deliver, Engine, EngineError, Join, Joined, Start, TopicState};
+pub use engine::{
+    Applied, Change, Deliver, Engine, EngineError, IfAbsent, Join, Joined, Start, TopicState,
+};
 pub use hooks::{Action, Mutation, Principal, Reject};
 pub use memory::{DEDUP_CAPACITY, MemoryEngine};
 #[cfg(feature = "redis")]

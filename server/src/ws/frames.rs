@@ -7,7 +7,7 @@ use leptos_sync_protocol::{
 use std::time::{Duration, Instant};
 
 use super::{Conn, Flow};
-use crate::engine::{EngineError, Join, Start};
+use crate::engine::{EngineError, IfAbsent, Join, Start};
 use crate::hooks::{Action, Mutation};
 use crate::queue::{Out, send};
 
@@ -60,6 +60,7 @@ impl Conn {
                     schema,
                     since,
                     epoch: epoch.as_deref(),
+                    if_absent: IfAbsent::Create,
                 };
                 return self.subscribe(sub, join).await;
             }
@@ -123,7 +124,9 @@ impl Conn {
     }
 
     /// Registers the subscription first, so no change can fall between the
-    /// engine's answer and the registration, then asks the engine how it starts.
+    /// engine's answer and the registration, lets `on_first_subscribe` run
+    /// (or waits for it), then asks the engine how it starts, loading a
+    /// missing topic first when the app has a loader.
     async fn subscribe(&mut self, sub: u64, join: Join<'_>) -> Flow {
         let max = self.app.config.max_subscriptions;
         if !self.floors.contains_key(&sub) && self.floors.len() >= max {
@@ -137,7 +140,8 @@ impl Conn {
             return Flow::Go;
         }
         self.app.fanout.add(self.id, sub, join.topic, &self.tx);
-        let joined = match self.app.engine.join(join).await {
+        self.app.lifecycle.subscribed(join.topic).await;
+        let joined = match self.app.lifecycle.join(&*self.app.engine, join).await {
             Ok(joined) => joined,
             Err(e) => {
                 self.app.fanout.remove(self.id, sub);
@@ -146,7 +150,10 @@ impl Conn {
                     EngineError::SchemaMismatch { expected } => {
                         (error_code::SCHEMA_MISMATCH, Some(expected))
                     }
-                    EngineError::Unavailable(_) => (error_code::UNAVAILABLE, None),
+                    // `Absent` only for an engine that breaks its contract.
+                    EngineError::Unavailable(_) | EngineError::Absent => {
+                        (error_code::UNAVAILABLE, None)
+                    }
                 };
                 let message = match schema {
                     Some(expected) => format!(
@@ -236,7 +243,7 @@ impl Conn {
                 return Flow::Go;
             }
         };
-        match self.app.engine.apply(topic, Some(&id), key, value).await {
+        match self.app.apply(topic, Some(&id), key, value).await {
             Ok(applied) => {
                 if self.app.take_drop_before_ack(&self.client) {
                     return Flow::Drop;
