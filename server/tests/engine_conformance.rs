@@ -1,13 +1,17 @@
 //! One suite through the `Engine` trait, run against every engine: the
-//! in-memory default and Redis (a `redis-server` child per test).
+//! in-memory default and Redis (a `redis-server` child per test). The
+//! cases of missing topics and seeds are in `lifecycle`.
 
+#[path = "engine_conformance/lifecycle.rs"]
+mod lifecycle;
 mod redis_support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use leptos_sync_server::{
-    Change, Deliver, Engine, EngineError, Join, MemoryEngine, RedisEngine, RedisOptions, Start,
+    Change, Deliver, Engine, EngineError, IfAbsent, Join, MemoryEngine, RedisEngine, RedisOptions,
+    Start,
 };
 use redis_support::RedisServer;
 use serde_json::{Value, json};
@@ -18,13 +22,27 @@ const DEADLINE: Duration = Duration::from_secs(5);
 /// An engine under test, with the Redis it runs on.
 struct Subject {
     engine: Arc<dyn Engine>,
-    _redis: Option<RedisServer>,
+    redis: Option<RedisServer>,
+}
+
+impl Subject {
+    /// Another node on the same store: a second `RedisEngine` on the same
+    /// Redis, or the same memory engine (one process shares its topics).
+    fn peer(&self) -> Arc<dyn Engine> {
+        match &self.redis {
+            Some(server) => {
+                let engine = RedisEngine::open(&server.url(), RedisOptions::default());
+                Arc::new(engine.expect("a valid URL"))
+            }
+            None => self.engine.clone(),
+        }
+    }
 }
 
 fn memory(history: usize) -> Subject {
     Subject {
         engine: Arc::new(MemoryEngine::new(history)),
-        _redis: None,
+        redis: None,
     }
 }
 
@@ -37,7 +55,7 @@ fn redis(history: usize) -> Subject {
     let engine = RedisEngine::open(&server.url(), options).expect("a valid URL");
     Subject {
         engine: Arc::new(engine),
-        _redis: Some(server),
+        redis: Some(server),
     }
 }
 
@@ -87,11 +105,15 @@ fn join<'a>(topic: &'a str, schema: u32, since: Option<u64>, epoch: Option<&'a s
         schema,
         since,
         epoch,
+        if_absent: IfAbsent::Create,
     }
 }
 
 async fn apply(e: &dyn Engine, topic: &str, id: Option<&str>, key: &str, v: Value) -> (u64, bool) {
-    let applied = e.apply(topic, id, key, v).await.expect("applied");
+    let applied = e
+        .apply(topic, id, key, v, IfAbsent::Create)
+        .await
+        .expect("applied");
     (applied.seq, applied.fresh)
 }
 
@@ -133,7 +155,11 @@ async fn concurrent_applies_of_one_id_apply_once_with_one_seq(s: Subject) {
     let tasks: Vec<_> = (0..8)
         .map(|n| {
             let e = e.clone();
-            tokio::spawn(async move { e.apply("T", Some("same"), "k", json!(n)).await.unwrap() })
+            tokio::spawn(async move {
+                e.apply("T", Some("same"), "k", json!(n), IfAbsent::Create)
+                    .await
+                    .unwrap()
+            })
         })
         .collect();
     let mut applied = Vec::new();
@@ -221,7 +247,7 @@ async fn sinks_get_every_change_in_order_before_apply_returns(s: Subject) {
             let e = e.clone();
             tokio::spawn(async move {
                 for n in 0..25 {
-                    e.apply("T", None, &format!("w{w}"), json!(n))
+                    e.apply("T", None, &format!("w{w}"), json!(n), IfAbsent::Create)
                         .await
                         .unwrap();
                 }
@@ -282,6 +308,35 @@ macro_rules! conformance {
             async fn sinks_get_every_change_in_order_before_apply_returns() {
                 let s = subject(200).await;
                 super::sinks_get_every_change_in_order_before_apply_returns(s).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn refuse_creates_and_changes_nothing_for_a_missing_topic() {
+                let s = subject(10).await;
+                lifecycle::refuse_creates_and_changes_nothing_for_a_missing_topic(s).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_seed_creates_a_fresh_topic_once_and_delivers_nothing() {
+                let s = subject(10).await;
+                lifecycle::a_seed_creates_a_fresh_topic_once_and_delivers_nothing(s).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_seed_never_clobbers_an_existing_topic() {
+                lifecycle::a_seed_never_clobbers_an_existing_topic(subject(10).await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn nodes_racing_to_seed_one_topic_create_it_once() {
+                let s = subject(10).await;
+                lifecycle::nodes_racing_to_seed_one_topic_create_it_once(s).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_seed_racing_a_write_leaves_one_consistent_topic() {
+                let s = subject(10).await;
+                lifecycle::a_seed_racing_a_write_leaves_one_consistent_topic(s).await;
             }
         }
     };

@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use leptos_sync_server::{
-    Change, Deliver, Engine, EngineError, Join, RESYNC_SEQ, RedisEngine, RedisOptions, Start,
+    Change, Deliver, Engine, EngineError, IfAbsent, Join, RESYNC_SEQ, RedisEngine, RedisOptions,
+    Start,
 };
 use redis::AsyncCommands;
 use redis_support::RedisServer;
@@ -64,6 +65,7 @@ fn fresh(topic: &str) -> Join<'_> {
         schema: 1,
         since: None,
         epoch: None,
+        if_absent: IfAbsent::Create,
     }
 }
 
@@ -71,7 +73,7 @@ fn writer(engine: Arc<RedisEngine>, name: &'static str, n: u64) -> tokio::task::
     tokio::spawn(async move {
         for i in 0..n {
             engine
-                .apply("T", None, name, json!(i))
+                .apply("T", None, name, json!(i), IfAbsent::Create)
                 .await
                 .expect("applied");
         }
@@ -111,8 +113,8 @@ async fn one_mutation_id_sent_to_two_nodes_applies_once() {
     for round in 0..20 {
         let id = format!("m{round}");
         let (x, y) = tokio::join!(
-            a.apply("T", Some(&id), "k", json!("a")),
-            b.apply("T", Some(&id), "k", json!("b"))
+            a.apply("T", Some(&id), "k", json!("a"), IfAbsent::Create),
+            b.apply("T", Some(&id), "k", json!("b"), IfAbsent::Create)
         );
         let (x, y) = (x.unwrap(), y.unwrap());
         assert_eq!(x.seq, y.seq, "round {round}");
@@ -139,7 +141,9 @@ async fn killing_the_pubsub_connections_loses_nothing() {
         tokio::spawn(async move {
             let mut n = 0u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                a.apply("T", None, "k", json!(n)).await.expect("applied");
+                a.apply("T", None, "k", json!(n), IfAbsent::Create)
+                    .await
+                    .expect("applied");
                 n += 1;
             }
             n
@@ -187,7 +191,9 @@ async fn a_new_epoch_makes_the_clients_resync_and_a_resume_gets_a_snapshot() {
     let (b, _) = node(&redis, RedisOptions::default());
     let joined = a.join(fresh("T")).await.unwrap();
     for i in 0..3 {
-        b.apply("T", None, "k", json!(i)).await.unwrap();
+        b.apply("T", None, "k", json!(i), IfAbsent::Create)
+            .await
+            .unwrap();
     }
     sink_a.wait_until("1..=3", |s| s == [1, 2, 3]).await;
     // The topic's incarnation ends (a flush, a restart without persistence).
@@ -196,7 +202,9 @@ async fn a_new_epoch_makes_the_clients_resync_and_a_resume_gets_a_snapshot() {
         .query_async::<()>(&mut admin)
         .await
         .unwrap();
-    b.apply("T", None, "new", json!(true)).await.unwrap();
+    b.apply("T", None, "new", json!(true), IfAbsent::Create)
+        .await
+        .unwrap();
     sink_a
         .wait_until("a resync after 3", |s| s.len() == 4 && s[3] == RESYNC_SEQ)
         .await;
@@ -205,6 +213,7 @@ async fn a_new_epoch_makes_the_clients_resync_and_a_resume_gets_a_snapshot() {
         schema: 1,
         since: Some(3),
         epoch: Some(&joined.epoch),
+        if_absent: IfAbsent::Create,
     };
     let resumed = a.join(resume).await.unwrap();
     assert_ne!(resumed.epoch, joined.epoch);
@@ -212,7 +221,9 @@ async fn a_new_epoch_makes_the_clients_resync_and_a_resume_gets_a_snapshot() {
         panic!("a snapshot of the new epoch")
     };
     assert_eq!(json!(entries), json!({"new": true}));
-    b.apply("T", None, "after", json!(1)).await.unwrap();
+    b.apply("T", None, "after", json!(1), IfAbsent::Create)
+        .await
+        .unwrap();
     sink_a
         .wait_until("the new epoch's seq 2", |s| s.last() == Some(&2))
         .await;
@@ -229,7 +240,9 @@ async fn history_is_capped_exactly_and_the_dedup_window_is_bounded() {
     };
     let (a, _) = node(&redis, options);
     for id in ["m1", "m2", "m3", "m4", "m5"] {
-        a.apply("T", Some(id), "k", json!(id)).await.unwrap();
+        a.apply("T", Some(id), "k", json!(id), IfAbsent::Create)
+            .await
+            .unwrap();
     }
     let mut admin = redis.conn().await;
     let history: u64 = admin.xlen("lsync:{T}:history").await.unwrap();
@@ -237,9 +250,15 @@ async fn history_is_capped_exactly_and_the_dedup_window_is_bounded() {
     let ttl: i64 = admin.pttl("lsync:{T}:history").await.unwrap();
     assert_eq!((history, ids), (3, 2));
     assert!(ttl > 0 && ttl <= 60_000, "history TTL {ttl}");
-    let recent = a.apply("T", Some("m5"), "k", json!("again")).await.unwrap();
+    let recent = a
+        .apply("T", Some("m5"), "k", json!("again"), IfAbsent::Create)
+        .await
+        .unwrap();
     assert_eq!((recent.seq, recent.fresh), (5, false));
-    let forgotten = a.apply("T", Some("m1"), "k", json!("again")).await.unwrap();
+    let forgotten = a
+        .apply("T", Some("m1"), "k", json!("again"), IfAbsent::Create)
+        .await
+        .unwrap();
     assert_eq!(
         (forgotten.seq, forgotten.fresh),
         (6, true),
@@ -256,9 +275,13 @@ async fn without_redis_operations_are_unavailable_and_recover_when_it_returns() 
     };
     let (a, sink) = node(&redis, options);
     a.join(fresh("T")).await.unwrap();
-    a.apply("T", None, "k", json!(1)).await.unwrap();
+    a.apply("T", None, "k", json!(1), IfAbsent::Create)
+        .await
+        .unwrap();
     let port = redis.stop();
-    let failed = a.apply("T", Some("m"), "k", json!(2)).await;
+    let failed = a
+        .apply("T", Some("m"), "k", json!(2), IfAbsent::Create)
+        .await;
     assert!(
         matches!(failed, Err(EngineError::Unavailable(_))),
         "{failed:?}"
@@ -276,7 +299,10 @@ async fn without_redis_operations_are_unavailable_and_recover_when_it_returns() 
     let redis = RedisServer::start_on(port).expect("redis-server again on its port");
     let deadline = tokio::time::Instant::now() + DEADLINE;
     let applied = loop {
-        match a.apply("T", Some("m"), "k", json!(2)).await {
+        match a
+            .apply("T", Some("m"), "k", json!(2), IfAbsent::Create)
+            .await
+        {
             Ok(applied) => break applied,
             Err(e) => assert!(tokio::time::Instant::now() < deadline, "still {e}"),
         }
@@ -296,10 +322,12 @@ async fn an_unwatched_topic_leaves_its_channel_and_a_new_watch_starts_at_the_top
     let (b, _) = node(&redis, RedisOptions::default());
     a.watch("T").await.unwrap();
     assert_eq!(a.watched(), ["T"]);
-    b.apply("T", None, "k", json!(1)).await.unwrap();
+    b.apply("T", None, "k", json!(1), IfAbsent::Create)
+        .await
+        .unwrap();
     sink_a.wait_until("seq 1", |s| s == [1]).await;
-    assert!(a.unwatch("T").await);
-    assert!(!a.unwatch("T").await, "once");
+    a.unwatch("T").await;
+    a.unwatch("T").await; // twice is harmless
     assert!(a.watched().is_empty());
     let mut admin = redis.conn().await;
     let deadline = tokio::time::Instant::now() + DEADLINE;
@@ -319,11 +347,15 @@ async fn an_unwatched_topic_leaves_its_channel_and_a_new_watch_starts_at_the_top
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     for i in 2..=4 {
-        b.apply("T", None, "k", json!(i)).await.unwrap();
+        b.apply("T", None, "k", json!(i), IfAbsent::Create)
+            .await
+            .unwrap();
     }
     // Watched again: from where the topic stands, not from where it was.
     a.watch("T").await.unwrap();
-    b.apply("T", None, "k", json!(5)).await.unwrap();
+    b.apply("T", None, "k", json!(5), IfAbsent::Create)
+        .await
+        .unwrap();
     let seqs = sink_a.wait_until("seq 5", |s| s.last() == Some(&5)).await;
     assert_eq!(seqs, [1, 5]);
 }
@@ -347,8 +379,14 @@ async fn a_repeated_id_is_acked_after_its_change_reached_the_nodes_sinks() {
         .await
         .unwrap();
     assert_eq!(killed, 1);
-    let first = a.apply("T", Some("m"), "k", json!(1)).await.unwrap();
-    let again = b.apply("T", Some("m"), "k", json!(1)).await.unwrap();
+    let first = a
+        .apply("T", Some("m"), "k", json!(1), IfAbsent::Create)
+        .await
+        .unwrap();
+    let again = b
+        .apply("T", Some("m"), "k", json!(1), IfAbsent::Create)
+        .await
+        .unwrap();
     assert_eq!((again.seq, again.fresh), (first.seq, false));
     assert_eq!(
         sink_b.seqs(),

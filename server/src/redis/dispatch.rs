@@ -81,15 +81,10 @@ impl Store {
         self.sinks.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// The epoch (none: the topic does not exist), the top seq and up to
-    /// [`BATCH`] history entries from `from` on.
-    pub async fn range(
-        &self,
-        keys: &Keys,
-        from: u64,
-    ) -> Result<(Option<String>, u64, Vec<Change>), EngineError> {
+    /// Up to [`BATCH`] history entries from `from` on, and where the topic stands.
+    pub async fn range(&self, keys: &Keys, from: u64) -> Result<Range, EngineError> {
         let mut conn = self.conn.clone();
-        let answer: (Option<String>, u64, Value) = self
+        let answer: (Option<String>, u64, Value, u64) = self
             .scripts
             .range
             .key(&keys.meta)
@@ -99,9 +94,26 @@ impl Store {
             .invoke_async(&mut conn)
             .await
             .map_err(unavailable)?;
-        let (epoch, top, range) = answer;
-        Ok((epoch, top, parse_range(range)?))
+        let (epoch, top, range, base) = answer;
+        Ok(Range {
+            epoch,
+            top,
+            changes: parse_range(range)?,
+            base,
+        })
     }
+}
+
+/// What [`Store::range`] read.
+pub(super) struct Range {
+    /// None: the topic does not exist.
+    epoch: Option<String>,
+    /// Its seq.
+    top: u64,
+    changes: Vec<Change>,
+    /// The seq it was created with: 1 when seeded with entries, else 0.
+    /// Those seqs are in no history, only in snapshots.
+    base: u64,
 }
 
 /// Where a dispatcher has delivered up to.
@@ -164,6 +176,11 @@ impl Dispatcher {
         let Some(cursor) = &mut self.cursor else {
             return;
         };
+        if cursor.epoch.is_none() {
+            // The topic was created since we started: where it began is in Redis.
+            self.catch_up().await;
+            return;
+        }
         if cursor.epoch.as_ref().is_some_and(|e| *e != p.epoch) {
             // Another incarnation: what our clients hold is not its past.
             self.resync(Some(p.epoch), p.change.seq);
@@ -200,11 +217,23 @@ impl Dispatcher {
         };
         let (mut ours, mut seq) = (cursor.epoch.clone(), cursor.seq);
         loop {
-            let Ok((epoch, top, changes)) = self.store.range(&self.keys, seq + 1).await else {
+            let Ok(Range {
+                epoch,
+                top,
+                changes,
+                base,
+            }) = self.store.range(&self.keys, seq + 1).await
+            else {
                 self.behind = true;
                 return;
             };
             self.behind = false;
+            if ours.is_none() && epoch.is_some() && seq < base {
+                // Created (seeded) since we started: every client of it
+                // joined after, and its snapshot holds the seed.
+                (ours, seq) = (epoch, base);
+                continue; // read again from after the seed
+            }
             let same_epoch = match (&ours, &epoch) {
                 (Some(ours), Some(theirs)) => ours == theirs,
                 (Some(_), None) => false, // the topic is gone (a flush, a restart)
@@ -262,6 +291,6 @@ impl Dispatcher {
 
 /// Reads where a topic stands, for [`Event::Init`].
 pub(super) async fn position(store: &Store, keys: &Keys) -> Result<Event, EngineError> {
-    let (epoch, seq, _) = store.range(keys, u64::MAX).await?;
-    Ok(Event::Init { epoch, seq })
+    let Range { epoch, top, .. } = store.range(keys, u64::MAX).await?;
+    Ok(Event::Init { epoch, seq: top })
 }

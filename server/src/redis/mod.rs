@@ -2,11 +2,12 @@
 //!
 //! A change is published by one Lua script (epoch, dedup, seq, entry,
 //! capped history stream, `PUBLISH`), a subscription starts with another
-//! (schema, epoch, top seq, replay or snapshot), so two nodes racing on one
-//! topic or one mutation id see one order. Each node subscribes to the
-//! channel of every topic it [watches](RedisEngine::watch) (a join watches
-//! its topic) and a per-topic dispatcher hands the changes to the sinks,
-//! healing what pub/sub loses from the history stream.
+//! (schema, epoch, top seq, replay or snapshot), and a third seeds a topic
+//! once, so two nodes racing on one topic or one mutation id see one order.
+//! Each node subscribes to the channel of every topic it
+//! [watches](Engine::watch) (while it has subscribers of it; a join watches
+//! its topic first) and a per-topic dispatcher hands the changes to the
+//! sinks, healing what pub/sub loses from the history stream.
 //!
 //! Limits: Redis must run with `maxmemory-policy noeviction` (an evicted key
 //! loses data or history); with replication, a failover can lose changes
@@ -20,11 +21,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisError, Value};
-use serde_json::Value as Json;
+use serde_json::{Map, Value as Json};
 use tokio::sync::{OnceCell, mpsc, oneshot};
 
 use crate::engine::{
-    Applied, Change, Deliver, Engine, EngineError, Join, Joined, Start, TopicState,
+    Applied, Change, Deliver, Engine, EngineError, IfAbsent, Join, Joined, Start, TopicState,
 };
 
 mod dispatch;
@@ -141,66 +142,6 @@ impl RedisEngine {
             .map_err(unavailable)
     }
 
-    /// Starts delivering `topic`'s changes from every node to the sinks
-    /// (a [`join`](Engine::join) does it itself). Returns once the
-    /// dispatcher knows where the topic stands: every change after that
-    /// point is delivered, in order.
-    ///
-    /// ```no_run
-    /// use std::sync::Arc;
-    /// use leptos_sync_server::{Change, Deliver, Engine, RedisEngine, RedisOptions};
-    /// struct Log;
-    /// impl Deliver for Log {
-    ///     fn deliver(&self, topic: &str, change: &Change) {
-    ///         println!("{topic} #{}", change.seq);
-    ///     }
-    /// }
-    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// let engine = RedisEngine::open("redis://127.0.0.1:6379", RedisOptions::default())?;
-    /// engine.listen(Arc::new(Log));
-    /// engine.watch("Ticker").await?; // every node's changes of "Ticker" from now on
-    /// // ...
-    /// engine.unwatch("Ticker").await;
-    /// # Ok(()) }
-    /// ```
-    pub async fn watch(&self, topic: &str) -> Result<(), EngineError> {
-        let (events, ready) = self.watches.get_or(topic, || {
-            let (tx, rx) = mpsc::unbounded_channel();
-            let run = dispatch::run(self.store.clone(), topic.to_owned(), rx);
-            Watch {
-                events: tx,
-                ready: Arc::new(OnceCell::new()),
-                task: tokio::spawn(run).abort_handle(),
-            }
-        });
-        let keys = Keys::new(&self.options.prefix, topic);
-        let init = || async {
-            let _ = events.send(dispatch::position(&self.store, &keys).await?);
-            if let Some(mut sink) = self.watches.sink() {
-                // On failure the connection is going: the next one subscribes.
-                let _ = sink.subscribe(&keys.channel).await;
-            }
-            // Covers what was published between the position and the subscription.
-            let _ = events.send(Event::CatchUp);
-            Ok(())
-        };
-        ready.get_or_try_init(init).await.map(|_| ())
-    }
-
-    /// Stops delivering `topic`'s changes (when this node has no
-    /// subscriber left on it). Returns false when it was not watched.
-    pub async fn unwatch(&self, topic: &str) -> bool {
-        if !self.watches.remove(topic) {
-            return false;
-        }
-        if let Some(mut sink) = self.watches.sink() {
-            let _ = sink
-                .unsubscribe(scripts::channel(&self.options.prefix, topic))
-                .await;
-        }
-        true
-    }
-
     /// The topics this node watches.
     pub fn watched(&self) -> Vec<String> {
         self.watches.list()
@@ -233,6 +174,65 @@ impl Engine for RedisEngine {
         *sinks = Arc::new(all);
     }
 
+    /// Starts delivering `topic`'s changes from every node to the sinks
+    /// (a [`join`](Engine::join) does it itself). Returns once the
+    /// dispatcher knows where the topic stands: every change after that
+    /// point is delivered, in order.
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use leptos_sync_server::{Change, Deliver, Engine, RedisEngine, RedisOptions};
+    /// struct Log;
+    /// impl Deliver for Log {
+    ///     fn deliver(&self, topic: &str, change: &Change) {
+    ///         println!("{topic} #{}", change.seq);
+    ///     }
+    /// }
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let engine = RedisEngine::open("redis://127.0.0.1:6379", RedisOptions::default())?;
+    /// engine.listen(Arc::new(Log));
+    /// engine.watch("Ticker").await?; // every node's changes of "Ticker" from now on
+    /// // ...
+    /// engine.unwatch("Ticker").await;
+    /// # Ok(()) }
+    /// ```
+    async fn watch(&self, topic: &str) -> Result<(), EngineError> {
+        let (events, ready) = self.watches.get_or(topic, || {
+            let (tx, rx) = mpsc::unbounded_channel();
+            let run = dispatch::run(self.store.clone(), topic.to_owned(), rx);
+            Watch {
+                events: tx,
+                ready: Arc::new(OnceCell::new()),
+                task: tokio::spawn(run).abort_handle(),
+            }
+        });
+        let keys = Keys::new(&self.options.prefix, topic);
+        let init = || async {
+            let _ = events.send(dispatch::position(&self.store, &keys).await?);
+            if let Some(mut sink) = self.watches.sink() {
+                // On failure the connection is going: the next one subscribes.
+                let _ = sink.subscribe(&keys.channel).await;
+            }
+            // Covers what was published between the position and the subscription.
+            let _ = events.send(Event::CatchUp);
+            Ok(())
+        };
+        ready.get_or_try_init(init).await.map(|_| ())
+    }
+
+    /// Stops delivering `topic`'s changes and leaves its channel.
+    async fn unwatch(&self, topic: &str) {
+        if !self.watches.remove(topic) {
+            return;
+        }
+        if let Some(mut sink) = self.watches.sink() {
+            let channel = scripts::channel(&self.options.prefix, topic);
+            // A hung connection must not hold up the topic's lifecycle; what
+            // it still brings of the topic is dropped, the topic being unwatched.
+            let _ = tokio::time::timeout(self.options.timeout, sink.unsubscribe(channel)).await;
+        }
+    }
+
     async fn join(&self, join: Join<'_>) -> Result<Joined, EngineError> {
         // Watch first, then read: a change after the read is delivered.
         self.watch(join.topic).await?;
@@ -250,6 +250,7 @@ impl Engine for RedisEngine {
             .arg(join.schema)
             .arg(join.since.map(|s| s.to_string()).unwrap_or_default())
             .arg(join.epoch.unwrap_or_default())
+            .arg(refuse(join.if_absent))
             .invoke_async(&mut conn)
             .await
             .map_err(unavailable)?;
@@ -270,6 +271,7 @@ impl Engine for RedisEngine {
         id: Option<&str>,
         key: &str,
         value: Json,
+        if_absent: IfAbsent,
     ) -> Result<Applied, EngineError> {
         let keys = Keys::new(&self.options.prefix, topic);
         let ttl = self.options.history_ttl.map_or(0, |t| t.as_millis().max(1));
@@ -290,9 +292,13 @@ impl Engine for RedisEngine {
             .arg(self.options.dedup_window)
             .arg(ttl as u64)
             .arg(&keys.channel)
+            .arg(refuse(if_absent))
             .invoke_async(&mut conn)
             .await
             .map_err(unavailable)?;
+        if fresh == 2 {
+            return Err(EngineError::Absent);
+        }
         let fresh = fresh == 1;
         // Update before ack: our own subscribers get it (or, for a repeated
         // id, everything up to its seq) before we answer.
@@ -313,6 +319,22 @@ impl Engine for RedisEngine {
             }
         }
         Ok(Applied { seq, fresh })
+    }
+
+    async fn seed(&self, topic: &str, entries: Map<String, Json>) -> Result<bool, EngineError> {
+        let keys = Keys::new(&self.options.prefix, topic);
+        let mut conn = self.store.conn.clone();
+        let mut seed = self.store.scripts.seed.prepare_invoke();
+        seed.key(&keys.meta)
+            .key(&keys.entries)
+            .key(&keys.history)
+            .key(&keys.ids)
+            .arg(self.new_epoch());
+        for (key, value) in &entries {
+            seed.arg(key).arg(value.to_string());
+        }
+        let created: u8 = seed.invoke_async(&mut conn).await.map_err(unavailable)?;
+        Ok(created == 1)
     }
 
     async fn topic(&self, name: &str) -> Result<Option<TopicState>, EngineError> {
@@ -336,12 +358,23 @@ impl Engine for RedisEngine {
     }
 }
 
-/// The join script's answer: `{0, schema}`, `{1, epoch, seq, range}` or
-/// `{2, epoch, seq, entries}`.
+/// The scripts' flag for [`IfAbsent::Refuse`].
+fn refuse(if_absent: IfAbsent) -> &'static str {
+    match if_absent {
+        IfAbsent::Create => "0",
+        IfAbsent::Refuse => "1",
+    }
+}
+
+/// The join script's answer: `{0, schema}`, `{1, epoch, seq, range}`,
+/// `{2, epoch, seq, entries}` or `{3}` (absent).
 fn parse_joined(answer: Vec<Value>) -> Result<Joined, EngineError> {
     let mut answer = answer.into_iter();
     let mut next = || answer.next().ok_or_else(|| garbled("a join"));
     let tag: u8 = redis::from_redis_value(next()?).map_err(|_| garbled("a join"))?;
+    if tag == 3 {
+        return Err(EngineError::Absent);
+    }
     if tag == 0 {
         let expected = redis::from_redis_value::<String>(next()?)
             .ok()

@@ -18,10 +18,13 @@ use crate::engine::{Change, EngineError};
 ///
 /// KEYS: meta, entries, history, ids. ARGV: epoch candidate, mutation id
 /// (empty: none), key, value JSON (`null` removes), history size, dedup
-/// window, TTL ms (0: none), channel.
+/// window, TTL ms (0: none), channel, `1` to refuse a missing topic.
+/// Answers `{seq, 1, epoch}` for a fresh change, `{seq, 0, epoch}` for a
+/// repeated id and `{0, 2, ''}` for a refused missing topic.
 const APPLY: &str = r"
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
+  if ARGV[9] == '1' then return {0, 2, ''} end
   epoch = ARGV[1]
   redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
@@ -57,13 +60,15 @@ return {seq, 1, epoch}
 /// matches and the stream still holds `since + 1`, else the snapshot.
 ///
 /// KEYS: meta, entries, history, ids. ARGV: epoch candidate, schema, since
-/// (empty: none), the client's epoch (empty: none).
-/// Answers `{0, schema}` on a mismatch, `{1, epoch, seq, range}` for a
-/// replay and `{2, epoch, seq, flat entries}` for a snapshot.
+/// (empty: none), the client's epoch (empty: none), `1` to refuse a missing
+/// topic. Answers `{0, schema}` on a mismatch, `{1, epoch, seq, range}` for
+/// a replay, `{2, epoch, seq, flat entries}` for a snapshot and `{3}` for a
+/// refused missing topic.
 const JOIN: &str = r"
 local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'schema')
 local epoch, seq, schema = meta[1], tonumber(meta[2] or '0'), meta[3]
 if not epoch then
+  if ARGV[5] == '1' then return {3} end
   epoch, seq = ARGV[1], 0
   redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
@@ -82,21 +87,44 @@ end
 return {2, epoch, seq, redis.call('HGETALL', KEYS[2])}
 ";
 
-/// Reads the epoch (false when the topic is gone), the top seq and up to
-/// `count` history entries from seq `from` on, atomically.
+/// Creates a topic holding the given entries unless it exists (atomically,
+/// so of racing nodes one creates it): a fresh epoch, an empty history, no
+/// ids, and seq 1 (0 for no entries). The seed is not in the history and is
+/// not published; `base` records its seq, so a dispatcher that started
+/// before the topic existed knows that what it missed up to `base` is in
+/// every snapshot.
+///
+/// KEYS: meta, entries, history, ids. ARGV: epoch candidate, then key and
+/// value JSON pairs. Answers 1 when it created the topic, else 0.
+const SEED: &str = r"
+if redis.call('HEXISTS', KEYS[1], 'epoch') == 1 then return 0 end
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+local seq = 0
+if #ARGV > 1 then seq = 1 end
+redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'seq', seq, 'base', seq)
+for i = 2, #ARGV, 1000 do
+  redis.call('HSET', KEYS[2], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+end
+return 1
+";
+
+/// Reads the epoch (false when the topic is gone), the top seq, up to
+/// `count` history entries from seq `from` on, and the seq the topic was
+/// created with (see [`SEED`]), atomically.
 ///
 /// KEYS: meta, history. ARGV: from, count.
 const RANGE: &str = r"
-local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq')
-if not meta[1] then return {false, 0, {}} end
+local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'base')
+if not meta[1] then return {false, 0, {}, 0} end
 local range = redis.call('XRANGE', KEYS[2], ARGV[1] .. '-0', '+', 'COUNT', ARGV[2])
-return {meta[1], tonumber(meta[2]), range}
+return {meta[1], tonumber(meta[2]), range, tonumber(meta[3] or '0')}
 ";
 
 /// The scripts, hashed once.
 pub(super) struct Scripts {
     pub apply: Script,
     pub join: Script,
+    pub seed: Script,
     pub range: Script,
 }
 
@@ -105,6 +133,7 @@ impl Scripts {
         Self {
             apply: Script::new(APPLY),
             join: Script::new(JOIN),
+            seed: Script::new(SEED),
             range: Script::new(RANGE),
         }
     }
@@ -112,7 +141,7 @@ impl Scripts {
 
 /// The key names of one topic.
 pub(super) struct Keys {
-    /// Hash: epoch, seq, schema.
+    /// Hash: epoch, seq, schema, and base for a seeded topic.
     pub meta: String,
     /// Hash: key → value JSON.
     pub entries: String,

@@ -141,7 +141,7 @@ impl Conn {
         }
         self.app.fanout.add(self.id, sub, join.topic, &self.tx);
         self.app.lifecycle.subscribed(join.topic).await;
-        let joined = match self.app.lifecycle.join(&*self.app.engine, join).await {
+        let joined = match self.app.lifecycle.join(join).await {
             Ok(joined) => joined,
             Err(e) => {
                 self.app.fanout.remove(self.id, sub);
