@@ -1,6 +1,7 @@
 //! Two `SyncServer` nodes on one Redis, through the wire: a page on one
-//! node sees the mutations made on the other, and a client that loses its
-//! node resumes on the other with exactly what it missed.
+//! node sees the mutations made on the other, a client that loses its
+//! node resumes on the other with exactly what it missed, and a node is on
+//! a topic's channel only while it has subscribers of it.
 
 mod redis_support;
 mod support;
@@ -9,7 +10,7 @@ use leptos_sync_protocol::ServerMsg;
 use leptos_sync_server::{RedisEngine, RedisOptions, Server, SyncServer};
 use redis_support::RedisServer;
 use serde_json::{Value, json};
-use support::Client;
+use support::{Client, eventually};
 
 async fn node(redis: &RedisServer) -> Server {
     let engine = RedisEngine::open(&redis.url(), RedisOptions::default()).expect("a valid URL");
@@ -134,4 +135,68 @@ async fn a_new_epoch_reaches_a_client_as_a_gap_and_its_resubscribe_gets_a_snapsh
     assert_eq!(json!(entries), json!({"b": 2}));
     writer.send(mutate("m3", "c", json!(3))).await;
     assert_eq!(reader.recv().await, update(2, "c", json!(3)));
+}
+
+/// How many connections are subscribed to topic T's live channel.
+async fn listening_nodes(redis: &RedisServer) -> u64 {
+    let mut admin = redis.conn().await;
+    let (_, subscribers): (String, u64) = redis::cmd("PUBSUB")
+        .arg(&["NUMSUB", "lsync:{T}:live"])
+        .query_async(&mut admin)
+        .await
+        .expect("PUBSUB NUMSUB");
+    subscribers
+}
+
+async fn wait_listening(redis: &RedisServer, n: u64) {
+    let what = format!("{n} node(s) on the channel");
+    eventually(&what, || async {
+        (listening_nodes(redis).await == n).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_leaves_a_topics_channel_with_its_last_subscriber_and_resumes_it_later() {
+    let redis = RedisServer::start();
+    let (one, two) = (node(&redis).await, node(&redis).await);
+    let (mut reader, _) = Client::welcomed(one.local_addr(), "reader").await;
+    let (mut writer, _) = Client::welcomed(two.local_addr(), "writer").await;
+    let epoch = subscribe_fresh(&mut reader).await;
+    wait_listening(&redis, 1).await; // node one; node two has no subscriber
+    writer.send(mutate("m1", "a", json!(1))).await;
+    assert_eq!(reader.recv().await, update(1, "a", json!(1)));
+    let ack = ServerMsg::Ack {
+        id: "m1".into(),
+        seq: 1,
+    };
+    assert_eq!(writer.recv().await, ack);
+
+    reader.send(json!({"type": "unsubscribe", "sub": 1})).await;
+    wait_listening(&redis, 0).await;
+    for (id, seq) in [("m2", 2), ("m3", 3)] {
+        writer.send(mutate(id, "a", json!(seq))).await;
+        let ack = ServerMsg::Ack { id: id.into(), seq };
+        assert_eq!(writer.recv().await, ack);
+    }
+
+    // Back on the same node: what it missed off the channel, then live again.
+    reader.send(subscribe(1, Some(1), Some(&epoch))).await;
+    let resumed = ServerMsg::Subscribed {
+        sub: 1,
+        seq: 3,
+        recovered: true,
+        epoch: Some(epoch),
+    };
+    assert_eq!(reader.recv().await, resumed);
+    assert_eq!(reader.recv().await, update(2, "a", json!(2)));
+    assert_eq!(reader.recv().await, update(3, "a", json!(3)));
+    wait_listening(&redis, 1).await;
+    writer.send(mutate("m4", "b", json!(4))).await;
+    assert_eq!(reader.recv().await, update(4, "b", json!(4)));
+    reader.assert_quiet_and_open(1).await;
+
+    // A connection that goes takes its subscriptions, and the node's watch, with it.
+    drop(reader);
+    wait_listening(&redis, 0).await;
 }
