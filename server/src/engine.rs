@@ -208,4 +208,32 @@ pub trait Engine: Send + Sync + 'static {
 
     /// The current state of a topic, if it exists.
     async fn topic(&self, name: &str) -> Result<Option<TopicState>, EngineError>;
+
+    /// This node has gained subscribers of `topic`. An engine that hands
+    /// the sinks only the topics a node follows (one shared by several
+    /// processes) starts following it here; it must still follow a topic
+    /// on [`join`](Engine::join) before it reads it, so no change falls
+    /// between the read and the delivery. The server calls `watch` and
+    /// [`unwatch`](Engine::unwatch) outside its locks, strictly alternating
+    /// per topic. An error is the next join's to report. The default does
+    /// nothing: the in-process engine delivers every topic.
+    ///
+    /// ```
+    /// use leptos_sync_server::{Engine, MemoryEngine};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let engine = MemoryEngine::new(100);
+    /// engine.watch("Todo").await.unwrap();
+    /// engine.unwatch("Todo").await;
+    /// # }
+    /// ```
+    async fn watch(&self, topic: &str) -> Result<(), EngineError> {
+        let _ = topic;
+        Ok(())
+    }
+
+    /// This node's last subscriber of `topic` has gone: the engine may stop
+    /// following it (see [`watch`](Engine::watch)). The default does nothing.
+    async fn unwatch(&self, topic: &str) {
+        let _ = topic;
+    }
 }

@@ -6,8 +6,8 @@
 //! other way round, and never across an `.await`.
 //!
 //! It also tells the [`Lifecycle`] when a topic's subscribers on this node
-//! appear or all go (under its lock, so in order); the application's hooks
-//! run later, outside it.
+//! appear or all go (under its lock, so in order); the engine's watch and
+//! the application's hooks run later, outside it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -44,8 +44,8 @@ struct Inner {
 /// The subscribers of this process.
 pub struct Fanout {
     inner: Mutex<Inner>,
-    /// Told when a topic's subscribers appear or all go, when the
-    /// application has hooks for that.
+    /// Told when a topic's subscribers appear or all go (the server always
+    /// gives one: its engine and the application's hooks follow them).
     lifecycle: Option<Arc<Lifecycle>>,
 }
 

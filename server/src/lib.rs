@@ -70,6 +70,8 @@ mod memory;
 #[cfg(feature = "control")]
 mod monitor;
 mod queue;
+#[cfg(feature = "redis")]
+mod redis;
 mod server;
 mod shutdown;
 mod ws;
@@ -80,6 +82,8 @@ pub use engine::{
 };
 pub use hooks::{Action, Mutation, Principal, Reject};
 pub use memory::{DEDUP_CAPACITY, MemoryEngine};
+#[cfg(feature = "redis")]
+pub use redis::{RESYNC_SEQ, RedisEngine, RedisOptions};
 pub use server::{Server, SyncServer, SyncServerBuilder};
 
 /// Binds to `config.addr:config.port` and serves a [`SyncServer`] built

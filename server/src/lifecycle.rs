@@ -1,14 +1,16 @@
-//! A topic's lifecycle on this node: the application's `on_first_subscribe`
-//! and `on_last_unsubscribe` hooks, and the seeding of a topic that does not
+//! A topic's lifecycle on this node: the engine's [`Engine::watch`] and
+//! [`Engine::unwatch`], the application's `on_first_subscribe` and
+//! `on_last_unsubscribe` hooks, and the seeding of a topic that does not
 //! exist yet from its `load_topic` hook (the builder methods are in
 //! `builder`).
 //!
-//! Per topic, a gate keeps what the hooks see simple:
+//! Per topic, a gate keeps what the engine and the hooks see simple:
 //! - the [`Fanout`](crate::fanout::Fanout) marks, under its own lock and so
 //!   in order, when the topic's subscribers on this node appear or all go;
-//! - the hooks then run one at a time per topic (an async lock), each
-//!   reconciling "has subscribers" with "the app was told so", so they
-//!   strictly alternate first, last, first, … and never overlap;
+//! - the engine is told and the hooks run one at a time per topic (an
+//!   async lock), each reconciling "has subscribers" with "the engine and
+//!   the app were told so", so they strictly alternate first, last, first,
+//!   … and never overlap;
 //! - a subscription waits for that before it starts, so its snapshot never
 //!   goes out before `on_first_subscribe` returned, and a release runs in
 //!   the background (the connection may be gone), counted so that a
@@ -39,15 +41,17 @@ mod builder;
 struct Gate {
     /// Whether this node has subscribers of the topic: the fanout's truth.
     subscribed: AtomicBool,
-    /// Whether `on_first_subscribe` ran without its `on_last_unsubscribe`
-    /// yet. Held while a hook of the topic runs.
+    /// Whether the engine watches the topic and `on_first_subscribe` ran,
+    /// without their `unwatch` and `on_last_unsubscribe` yet. Held while
+    /// they run.
     open: tokio::sync::Mutex<bool>,
     /// Held while the topic is loaded, so this node loads it once.
     loading: tokio::sync::Mutex<()>,
 }
 
-/// The lifecycle hooks of one server and the gates of its topics.
+/// The lifecycle hooks of one server, its engine, and the gates of its topics.
 pub(crate) struct Lifecycle {
+    engine: Arc<dyn Engine>,
     first: Option<TopicHook>,
     last: Option<TopicHook>,
     load: Option<Loader>,
@@ -58,22 +62,19 @@ pub(crate) struct Lifecycle {
 
 impl Lifecycle {
     pub(crate) fn new(
+        engine: Arc<dyn Engine>,
         first: Option<TopicHook>,
         last: Option<TopicHook>,
         load: Option<Loader>,
     ) -> Self {
         Self {
+            engine,
             first,
             last,
             load,
             gates: Mutex::default(),
             releasing: watch::Sender::new(0),
         }
-    }
-
-    /// Whether the fanout must report its topics' transitions.
-    pub(crate) fn tracks_subscribers(&self) -> bool {
-        self.first.is_some() || self.last.is_some()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Gate>>> {
@@ -113,18 +114,16 @@ impl Lifecycle {
         }
     }
 
-    /// After a subscription was added to the fanout: runs
-    /// `on_first_subscribe` if the topic has just gained its subscribers
-    /// here, or waits for the one already running.
+    /// After a subscription was added to the fanout: has the engine watch
+    /// the topic and runs `on_first_subscribe` if it has just gained its
+    /// subscribers here, or waits for that already running.
     pub(crate) async fn subscribed(&self, topic: &str) {
-        if self.tracks_subscribers() {
-            self.reconcile(topic).await;
-        }
+        self.reconcile(topic).await;
     }
 
     /// After `topics` lost their last subscriber here: runs their
-    /// `on_last_unsubscribe` in the background (the caller may be a
-    /// connection that is closing).
+    /// `on_last_unsubscribe` and has the engine unwatch them in the
+    /// background (the caller may be a connection that is closing).
     pub(crate) fn released(self: &Arc<Self>, topics: Vec<String>) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return; // Only a connection task or a handler removes subscribers.
@@ -141,12 +140,19 @@ impl Lifecycle {
         let _ = releasing.wait_for(|&n| n == 0).await;
     }
 
-    /// Tells the app what changed since it was last told, one hook at a time.
+    /// Tells the engine and the app what changed since they were last told,
+    /// one topic transition at a time. The engine watches a topic before
+    /// the app hears of its first subscriber and unwatches it after the
+    /// app heard of its last.
     async fn reconcile(&self, topic: &str) {
         let gate = self.gate(topic);
         let mut open = gate.open.lock().await;
         let subscribed = gate.subscribed.load(Ordering::SeqCst);
         if subscribed != *open {
+            if subscribed {
+                // A failure is the subscription's join to report, which watches again.
+                let _ = self.engine.watch(topic).await;
+            }
             let hook = if subscribed { &self.first } else { &self.last };
             if let Some(hook) = hook
                 && let Err(e) = tokio::spawn(hook(topic.to_owned())).await
@@ -155,6 +161,9 @@ impl Lifecycle {
                 let which = if subscribed { "first" } else { "last" };
                 eprintln!("leptos-sync-server: the on_{which} hook of {topic:?} failed: {e}");
             }
+            if !subscribed {
+                self.engine.unwatch(topic).await;
+            }
             *open = subscribed;
         }
         drop(open);
@@ -162,43 +171,35 @@ impl Lifecycle {
     }
 
     /// Joins, seeding the topic from `load_topic` first if it does not exist.
-    pub(crate) async fn join(
-        &self,
-        engine: &dyn Engine,
-        join: Join<'_>,
-    ) -> Result<Joined, EngineError> {
+    pub(crate) async fn join(&self, join: Join<'_>) -> Result<Joined, EngineError> {
+        let engine = &*self.engine;
         let op = |if_absent| engine.join(Join { if_absent, ..join });
-        self.or_seed(engine, join.topic, op).await
+        self.or_seed(join.topic, op).await
     }
 
     /// Applies a write, seeding the topic from `load_topic` first if it does
     /// not exist.
     pub(crate) async fn apply(
         &self,
-        engine: &dyn Engine,
         topic: &str,
         id: Option<&str>,
         key: &str,
         value: Value,
     ) -> Result<Applied, EngineError> {
+        let engine = &*self.engine;
         if self.load.is_none() {
             return engine.apply(topic, id, key, value, IfAbsent::Create).await;
         }
         // A refused write consumes its value, so each attempt gets a copy.
         let op = |if_absent| engine.apply(topic, id, key, value.clone(), if_absent);
-        self.or_seed(engine, topic, op).await
+        self.or_seed(topic, op).await
     }
 
     /// Runs `op` as is without a loader. With one, `op` refuses a missing
     /// topic (in its own round trip, so an existing topic costs nothing
     /// more); then, one task per node at a time, it is checked again,
     /// loaded, seeded (create-if-absent), and `op` runs once more.
-    async fn or_seed<T, F, Fut>(
-        &self,
-        engine: &dyn Engine,
-        topic: &str,
-        op: F,
-    ) -> Result<T, EngineError>
+    async fn or_seed<T, F, Fut>(&self, topic: &str, op: F) -> Result<T, EngineError>
     where
         F: Fn(IfAbsent) -> Fut,
         Fut: Future<Output = Result<T, EngineError>>,
@@ -214,7 +215,7 @@ impl Lifecycle {
         let loading = gate.loading.lock().await;
         // Another task of this node may have seeded it while this one waited.
         let result = match op(IfAbsent::Refuse).await {
-            Err(EngineError::Absent) => match seed(engine, load, topic).await {
+            Err(EngineError::Absent) => match seed(&*self.engine, load, topic).await {
                 // A topic gone again since (a store that expires them) starts empty.
                 Ok(()) => op(IfAbsent::Create).await,
                 Err(e) => Err(e),
@@ -237,8 +238,7 @@ impl App {
         key: &str,
         value: Value,
     ) -> Result<Applied, EngineError> {
-        let engine = &*self.engine;
-        self.lifecycle.apply(engine, topic, id, key, value).await
+        self.lifecycle.apply(topic, id, key, value).await
     }
 }
 

@@ -192,12 +192,12 @@ impl SyncServerBuilder {
         #[cfg(not(feature = "control"))]
         let _ = any;
         let lifecycle = Arc::new(Lifecycle::new(
+            engine.clone(),
             self.hooks.first_subscribe.take(),
             self.hooks.last_unsubscribe.take(),
             self.hooks.load_topic.take(),
         ));
-        let tracked = lifecycle.tracks_subscribers().then(|| lifecycle.clone());
-        let fanout = Arc::new(Fanout::new(tracked));
+        let fanout = Arc::new(Fanout::new(Some(lifecycle.clone())));
         engine.listen(fanout.clone());
         let boot = SystemTime::now()
             .duration_since(UNIX_EPOCH)

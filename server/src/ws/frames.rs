@@ -144,7 +144,7 @@ impl Conn {
         let joined = if self.app.take_subscribe_unavailable(&self.client) {
             Err(EngineError::Unavailable("injected by /control".into()))
         } else {
-            self.app.lifecycle.join(&*self.app.engine, join).await
+            self.app.lifecycle.join(join).await
         };
         let joined = match joined {
             Ok(joined) => joined,
