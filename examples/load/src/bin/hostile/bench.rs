@@ -1,0 +1,297 @@
+//! The well-behaved side: the server, its readers and their publisher, and
+//! for each case a quiet window and a window with the attacker beside them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+use leptos_sync_load::client::{self, Kind, Publisher};
+use leptos_sync_load::run;
+use leptos_sync_load::spawn::Server;
+use leptos_sync_load::stats::Counters;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+use crate::attack::{self, Case};
+
+/// What to run.
+pub struct Plan {
+    /// The reference server binary.
+    pub server: PathBuf,
+    /// Well-behaved subscribers of the busy topic.
+    pub readers: usize,
+    /// Changes a second the publisher makes to it.
+    pub rate: u64,
+    /// Length of each window, quiet or hostile.
+    pub seconds: u64,
+    /// The attackers, one at a time.
+    pub cases: Vec<Case>,
+    /// The attackers' niceness: they yield the cores to the server and the readers.
+    pub nice: u8,
+}
+
+/// The readers' view of one window, and the server's; a window with an
+/// attacker spans one or more publishing steps, and gives the worst of each.
+pub struct Window {
+    /// Delivery latency of the readers' updates, in ms.
+    pub p50_ms: f64,
+    /// See `p50_ms`.
+    pub p99_ms: f64,
+    /// Updates the readers should have had and did not.
+    pub lost: u64,
+    /// The server's peak RSS over the window, in bytes (sampled every 50 ms).
+    pub rss_peak: u64,
+    /// The server's CPU use, in % of one core (the highest of its steps).
+    pub server_cpu_pct: f64,
+}
+
+/// One case: its quiet window, its hostile window and the attacker's answer.
+pub struct Outcome {
+    /// The attacker.
+    pub case: Case,
+    /// Just before the attacker.
+    pub quiet: Window,
+    /// With the attacker.
+    pub loaded: Window,
+    /// The server still welcomes a new connection afterwards.
+    pub survived: bool,
+    /// Readers whose connection ended so far.
+    pub readers_closed: u64,
+    /// What the attacker saw.
+    pub answer: attack::Answer,
+    /// The attacker process's CPU use, in % of one core.
+    pub attacker_cpu_pct: f64,
+}
+
+/// Runs every case of `plan` against one server; stops after a case the
+/// server did not survive.
+pub async fn run(plan: &Plan) -> Result<Vec<Outcome>, String> {
+    let server = Server::start(&plan.server, &[]).await?;
+    let counters = Arc::new(Counters::default());
+    let (fleet, failed, errors) =
+        client::open(Kind::Ours, server.addr, plan.readers, counters.clone()).await?;
+    if failed > 0 {
+        return Err(format!("{failed} readers failed to subscribe: {errors:?}"));
+    }
+    let mut publisher = Publisher::open(Kind::Ours, server.addr).await?;
+    let rss_start = server.rss_bytes()?;
+    println!(
+        "server {} on {}: {} readers held, RSS {:.1} MiB",
+        plan.server.display(),
+        server.addr,
+        plan.readers,
+        rss_start as f64 / 1048576.0
+    );
+    let mut outcomes = Vec::new();
+    let mut id = 0;
+    let mut windows = Windows {
+        server: &server,
+        publisher: &mut publisher,
+        counters: &counters,
+        plan,
+    };
+    for &case in &plan.cases {
+        let (quiet, _) = windows.measure(&mut id, None).await?;
+        let (loaded, attacker) = windows.measure(&mut id, Some(case)).await?;
+        let (answer, attacker_cpu_pct) = attacker.expect("an attacker ran");
+        let survived = alive(server.addr).await && server.rss_bytes().is_ok();
+        let outcome = Outcome {
+            case,
+            quiet,
+            loaded,
+            survived,
+            readers_closed: fleet.closed.load(Relaxed),
+            answer,
+            attacker_cpu_pct,
+        };
+        crate::report::line(&outcome);
+        outcomes.push(outcome);
+        if !survived {
+            break;
+        }
+    }
+    let rejected = publisher.rejected.load(Relaxed);
+    publisher.close().await;
+    server.stop().await;
+    fleet.close().await;
+    if rejected > 0 {
+        return Err(format!(
+            "{rejected} of the publisher's mutations were refused"
+        ));
+    }
+    Ok(outcomes)
+}
+
+/// What a window needs.
+struct Windows<'a> {
+    server: &'a Server,
+    publisher: &'a mut Publisher,
+    counters: &'a Counters,
+    plan: &'a Plan,
+}
+
+impl Windows<'_> {
+    /// Publishes for one window (step `id`), or, with `case`'s attacker
+    /// beside the readers, for as many windows as the attacker runs (the
+    /// worst of each figure counts); returns the window, and the attacker's
+    /// answer and CPU use.
+    async fn measure(
+        &mut self,
+        id: &mut u64,
+        case: Option<Case>,
+    ) -> Result<(Window, Option<(attack::Answer, f64)>), String> {
+        let Windows {
+            server,
+            publisher,
+            counters,
+            plan,
+        } = self;
+        let attacker = match case {
+            Some(case) => {
+                let child = spawn_attacker(case, server.addr, plan)?;
+                Some(tokio::spawn(finish_attacker(child, plan.seconds)))
+            }
+            None => None,
+        };
+        let peak = AtomicU64::new(server.rss_bytes()?);
+        let sample = async {
+            loop {
+                if let Ok(rss) = server.rss_bytes() {
+                    peak.fetch_max(rss, Relaxed);
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        };
+        let mut window = Window {
+            p50_ms: 0.0,
+            p99_ms: 0.0,
+            lost: 0,
+            rss_peak: 0,
+            server_cpu_pct: 0.0,
+        };
+        let readers = plan.readers as u64;
+        let steps = async {
+            loop {
+                *id += 1;
+                let s = run::step(
+                    server,
+                    publisher,
+                    counters,
+                    *id,
+                    plan.rate,
+                    plan.seconds,
+                    readers,
+                );
+                let s = s.await?;
+                window.p50_ms = window.p50_ms.max(s.p50_ms);
+                window.p99_ms = window.p99_ms.max(s.p99_ms);
+                window.lost += s.expected.saturating_sub(s.delivered);
+                window.server_cpu_pct = window.server_cpu_pct.max(s.cpu_pct);
+                // A stalled client's queue fills only while the topic changes.
+                if attacker.as_ref().is_none_or(|a| a.is_finished()) {
+                    return Ok::<_, String>(());
+                }
+            }
+        };
+        tokio::select! {
+            done = steps => done?,
+            () = sample => unreachable!("the sampler never ends"),
+        }
+        window.rss_peak = peak.load(Relaxed);
+        let answer = match attacker {
+            Some(task) => Some(task.await.map_err(|e| format!("attacker task: {e}"))?),
+            None => None,
+        };
+        Ok((window, answer))
+    }
+}
+
+/// Starts `case`'s attacker: this binary again, at a lower priority.
+fn spawn_attacker(
+    case: Case,
+    addr: SocketAddr,
+    plan: &Plan,
+) -> Result<tokio::process::Child, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("own path: {e}"))?;
+    Command::new("nice")
+        .arg("-n")
+        .arg(plan.nice.to_string())
+        .arg(exe)
+        .args(["attack", case.name(), "--addr", &addr.to_string()])
+        .args(["--seconds", &plan.seconds.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot start the {} attacker: {e}", case.name()))
+}
+
+/// Waits for the attacker's `ANSWER ok=<bool> cpu_pct=<%> <detail>` line.
+async fn finish_attacker(mut child: tokio::process::Child, seconds: u64) -> (attack::Answer, f64) {
+    let Some(stdout) = child.stdout.take() else {
+        return (fail("the attacker has no stdout"), 0.0);
+    };
+    let mut lines = BufReader::new(stdout).lines();
+    let find = async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(parsed) = parse_answer(&line) {
+                return Some(parsed);
+            }
+        }
+        None
+    };
+    // Its own deadlines bound it to the window plus a minute.
+    let limit = Duration::from_secs(seconds + 60);
+    let answer = match tokio::time::timeout(limit, find).await {
+        Ok(Some(parsed)) => parsed,
+        Ok(None) => (fail("the attacker ended without an answer"), 0.0),
+        Err(_) => (fail("the attacker did not answer in time"), 0.0),
+    };
+    let _ = child.kill().await;
+    answer
+}
+
+fn fail(why: &str) -> attack::Answer {
+    attack::Answer::new(false, why.to_owned())
+}
+
+/// The attacker's answer line, with its CPU use in % of one core.
+pub fn answer_line(answer: &attack::Answer, cpu_pct: f64) -> String {
+    format!(
+        "ANSWER ok={} cpu_pct={cpu_pct:.1} {}",
+        answer.ok, answer.detail
+    )
+}
+
+fn parse_answer(line: &str) -> Option<(attack::Answer, f64)> {
+    let rest = line.strip_prefix("ANSWER ok=")?;
+    let (ok, rest) = rest.split_once(" cpu_pct=")?;
+    let (cpu, detail) = rest.split_once(' ').unwrap_or((rest, ""));
+    let answer = attack::Answer::new(ok == "true", detail.to_owned());
+    Some((answer, cpu.parse().ok()?))
+}
+
+/// Whether the server still welcomes a new connection.
+async fn alive(addr: SocketAddr) -> bool {
+    attack::connect(addr, "hostile-probe", None).await.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_line_reads_back() {
+        let sent = attack::Answer::new(true, "sent 3; end Open".into());
+        let (got, cpu) = parse_answer(&answer_line(&sent, 1.5)).unwrap();
+        assert!(got.ok);
+        assert_eq!(got.detail, "sent 3; end Open");
+        assert_eq!(cpu, 1.5);
+        let refused = attack::Answer::new(false, String::new());
+        assert!(!parse_answer(&answer_line(&refused, 0.0)).unwrap().0.ok);
+        assert!(parse_answer("something else").is_none());
+    }
+}
