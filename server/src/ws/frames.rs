@@ -261,9 +261,8 @@ impl Conn {
             schema: None,
         };
         let mut frame = serde_json::to_value(&error).expect("protocol types always serialize");
-        // Round up: a retry at the hinted time must find a token.
-        let retry_after_ms = wait.as_micros().div_ceil(1000) as u64;
-        frame["retry_after_ms"] = retry_after_ms.into();
+        // Rounded up: a retry at the hinted time must find a token.
+        frame["retry_after_ms"] = super::rate::retry_after_ms(wait).into();
         self.tx.send(Out::Text(frame.to_string()));
     }
 
