@@ -60,6 +60,11 @@ impl Server {
         cpu_s_of(&pid.to_string())
     }
 
+    /// Its process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// Stops the server and waits for it to be gone.
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;

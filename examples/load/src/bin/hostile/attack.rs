@@ -292,3 +292,24 @@ async fn stall(addr: SocketAddr, until: Instant) -> Result<Answer, String> {
     );
     Ok(Answer::new(end == End::Closed(SLOW_CONSUMER), detail))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_are_told_apart_by_type_and_error_code() {
+        let (kind, v) = classify(r#"{"type":"error","code":"too_large","message":"x","sub":3}"#);
+        assert_eq!(kind, "error:too_large");
+        assert_eq!(v["sub"], 3);
+        assert_eq!(classify(r#"{"type":"pong","t":1}"#).0, "pong");
+        assert_eq!(classify("not json").0, "unparsable");
+        let mut tally = Tally::default();
+        tally.add("pong");
+        tally.add("pong");
+        tally.add("ack");
+        assert_eq!(tally.get("pong"), 2);
+        assert_eq!(tally.get("update"), 0);
+        assert_eq!(tally.to_string(), "ack:1 pong:2");
+    }
+}

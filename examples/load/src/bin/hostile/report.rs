@@ -16,7 +16,7 @@ pub fn ratio(o: &Outcome) -> f64 {
 /// Prints the case's `HOSTILE` line (key=value, for scripts) and what the attacker saw.
 pub fn line(o: &Outcome) {
     println!(
-        "HOSTILE {} survived={} expected_answer={} p99_ms={:.2} unloaded_p99_ms={:.2} ratio={:.2} rss_mb_peak={:.1} unloaded_rss_mb_peak={:.1} p50_ms={:.2} unloaded_p50_ms={:.2} lost={} readers_closed={} server_cpu_pct={:.0} attacker_cpu_pct={:.0}",
+        "HOSTILE {} survived={} expected_answer={} p99_ms={:.2} unloaded_p99_ms={:.2} ratio={:.2} rss_mb_peak={:.1} unloaded_rss_mb_peak={:.1} p50_ms={:.2} unloaded_p50_ms={:.2} lost={} readers_closed={} server_cpu_pct={:.0} attacker_cpu_pct={:.0} server_runq_ms={:.0} readers_runq_ms={:.0} attempts={}",
         o.case.name(),
         o.survived,
         o.answer.ok,
@@ -31,6 +31,9 @@ pub fn line(o: &Outcome) {
         o.readers_closed,
         o.loaded.server_cpu_pct,
         o.attacker_cpu_pct,
+        o.loaded.server_runq_ms,
+        o.loaded.readers_runq_ms,
+        o.attempts,
     );
     println!("  {}: {}", o.case.name(), o.answer.detail);
 }
@@ -38,12 +41,12 @@ pub fn line(o: &Outcome) {
 /// The results as a Markdown table.
 pub fn table(outcomes: &[Outcome]) -> String {
     let mut t = String::from(
-        "| case | survived | expected answer | readers' p99 ms (unloaded) | ratio | readers' p50 ms (unloaded) | updates lost | server RSS peak MiB (unloaded) | server CPU % | attacker CPU % | what the attacker saw |\n\
-         |---|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n",
+        "| case | survived | expected answer | readers' p99 ms (unloaded) | ratio | readers' p50 ms (unloaded) | updates lost | server RSS peak MiB (unloaded) | server CPU % | attacker CPU % | waits for a core, server / readers (ms) | runs | what the attacker saw |\n\
+         |---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
     );
     for o in outcomes {
         t += &format!(
-            "| {} | {} | {} | {:.2} ({:.2}) | {:.2} | {:.2} ({:.2}) | {} | {:.1} ({:.1}) | {:.0} | {:.0} | {} |\n",
+            "| {} | {} | {} | {:.2} ({:.2}) | {:.2} | {:.2} ({:.2}) | {} | {:.1} ({:.1}) | {:.0} | {:.0} | {:.0} / {:.0} | {} | {} |\n",
             o.case.name(),
             yes(o.survived),
             yes(o.answer.ok),
@@ -57,6 +60,9 @@ pub fn table(outcomes: &[Outcome]) -> String {
             o.quiet.rss_peak as f64 / MIB,
             o.loaded.server_cpu_pct,
             o.attacker_cpu_pct,
+            o.loaded.server_runq_ms,
+            o.loaded.readers_runq_ms,
+            o.attempts,
             o.answer.detail.replace('|', "/"),
         );
     }
@@ -70,7 +76,7 @@ fn yes(b: bool) -> &'static str {
 /// What fails the run: a dead server, a missing answer, memory over
 /// `max_rss` bytes, a reader that lost updates or its connection, and, when
 /// `goal` is set, a p99 ratio above it.
-pub fn problems(outcomes: &[Outcome], max_rss: u64, goal: Option<f64>) -> Vec<String> {
+pub fn problems(outcomes: &[&Outcome], max_rss: u64, goal: Option<f64>) -> Vec<String> {
     let mut p = Vec::new();
     for o in outcomes {
         let c = o.case.name();
