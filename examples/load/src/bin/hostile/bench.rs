@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use leptos_sync_load::client::{self, Kind, Publisher};
 use leptos_sync_load::run;
 use leptos_sync_load::spawn::Server;
-use leptos_sync_load::stats::Counters;
+use leptos_sync_load::stats::{Counters, quantile_of};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
@@ -42,7 +42,7 @@ pub struct Plan {
 }
 
 /// The readers' view of one window, and the server's; a window with an
-/// attacker spans one or more publishing steps, and gives the worst of each.
+/// attacker spans one or more publishing steps, whose latencies count together.
 pub struct Window {
     /// Delivery latency of the readers' updates, in ms.
     pub p50_ms: f64,
@@ -55,7 +55,7 @@ pub struct Window {
     /// The server's CPU use, in % of one core (the highest of its steps).
     pub server_cpu_pct: f64,
     /// How long the server's threads were ready to run but waited for a
-    /// core, in ms: the machine's other load, not the attacker's.
+    /// core, in ms per second of the window: the machine's load.
     pub server_runq_ms: f64,
     /// The same for this process, which holds the readers and the publisher.
     pub readers_runq_ms: f64,
@@ -132,7 +132,7 @@ pub async fn run(plan: &Plan) -> Result<Vec<Outcome>, String> {
                 break outcome;
             }
             println!(
-                "  {}: run {attempts} of {} missed only the p99 goal ({:.2} -> {:.2} ms; the server waited {:.0} ms for a core, the readers {:.0} ms): once more",
+                "  {}: run {attempts} of {} missed only the p99 goal ({:.2} -> {:.2} ms; the server waited {:.0} ms a second for a core, the readers {:.0}): once more",
                 case.name(),
                 plan.attempts,
                 outcome.quiet.p99_ms,
@@ -170,8 +170,8 @@ struct Windows<'a> {
 
 impl Windows<'_> {
     /// Publishes for one window (step `id`), or, with `case`'s attacker
-    /// beside the readers, for as many windows as the attacker runs (the
-    /// worst of each figure counts); returns the window, and the attacker's
+    /// beside the readers, for as many windows as the attacker runs;
+    /// returns the window, and the attacker's
     /// answer and CPU use.
     async fn measure(
         &mut self,
@@ -193,6 +193,7 @@ impl Windows<'_> {
         };
         let pid = server.pid().map(|p| p.to_string()).unwrap_or_default();
         let runq_before = (run_delay_ms(&pid), run_delay_ms("self"));
+        let started = Instant::now();
         let peak = AtomicU64::new(server.rss_bytes()?);
         let sample = async {
             loop {
@@ -212,6 +213,8 @@ impl Windows<'_> {
             readers_runq_ms: 0.0,
         };
         let readers = plan.readers as u64;
+        // The latencies of every step together.
+        let mut hist: Vec<u64> = Vec::new();
         let steps = async {
             loop {
                 *id += 1;
@@ -225,8 +228,9 @@ impl Windows<'_> {
                     readers,
                 );
                 let s = s.await?;
-                window.p50_ms = window.p50_ms.max(s.p50_ms);
-                window.p99_ms = window.p99_ms.max(s.p99_ms);
+                let counts = counters.counts();
+                hist.resize(counts.len(), 0);
+                hist.iter_mut().zip(counts).for_each(|(h, c)| *h += c);
                 window.lost += s.expected.saturating_sub(s.delivered);
                 window.server_cpu_pct = window.server_cpu_pct.max(s.cpu_pct);
                 let Some(attacker) = &attacker else {
@@ -250,9 +254,12 @@ impl Windows<'_> {
             done = steps => done?,
             () = sample => unreachable!("the sampler never ends"),
         }
+        window.p50_ms = quantile_of(&hist, 0.5) as f64 / 1000.0;
+        window.p99_ms = quantile_of(&hist, 0.99) as f64 / 1000.0;
         window.rss_peak = peak.load(Relaxed);
-        window.server_runq_ms = (run_delay_ms(&pid) - runq_before.0).max(0.0);
-        window.readers_runq_ms = (run_delay_ms("self") - runq_before.1).max(0.0);
+        let secs = started.elapsed().as_secs_f64().max(0.001);
+        window.server_runq_ms = (run_delay_ms(&pid) - runq_before.0).max(0.0) / secs;
+        window.readers_runq_ms = (run_delay_ms("self") - runq_before.1).max(0.0) / secs;
         let answer = match attacker {
             Some(task) => Some(task.await.map_err(|e| format!("attacker task: {e}"))?),
             None => None,

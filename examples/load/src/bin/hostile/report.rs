@@ -16,7 +16,7 @@ pub fn ratio(o: &Outcome) -> f64 {
 /// Prints the case's `HOSTILE` line (key=value, for scripts) and what the attacker saw.
 pub fn line(o: &Outcome) {
     println!(
-        "HOSTILE {} survived={} expected_answer={} p99_ms={:.2} unloaded_p99_ms={:.2} ratio={:.2} rss_mb_peak={:.1} unloaded_rss_mb_peak={:.1} p50_ms={:.2} unloaded_p50_ms={:.2} lost={} readers_closed={} server_cpu_pct={:.0} attacker_cpu_pct={:.0} server_runq_ms={:.0} readers_runq_ms={:.0} attempts={}",
+        "HOSTILE {} survived={} expected_answer={} p99_ms={:.2} unloaded_p99_ms={:.2} ratio={:.2} rss_mb_peak={:.1} unloaded_rss_mb_peak={:.1} p50_ms={:.2} unloaded_p50_ms={:.2} lost={} readers_closed={} server_cpu_pct={:.0} attacker_cpu_pct={:.0} server_runq_ms_per_s={:.0} readers_runq_ms_per_s={:.0} attempts={}",
         o.case.name(),
         o.survived,
         o.answer.ok,
@@ -41,7 +41,7 @@ pub fn line(o: &Outcome) {
 /// The results as a Markdown table.
 pub fn table(outcomes: &[Outcome]) -> String {
     let mut t = String::from(
-        "| case | survived | expected answer | readers' p99 ms (unloaded) | ratio | readers' p50 ms (unloaded) | updates lost | server RSS peak MiB (unloaded) | server CPU % | attacker CPU % | waits for a core, server / readers (ms) | runs | what the attacker saw |\n\
+        "| case | survived | expected answer | readers' p99 ms (unloaded) | ratio | readers' p50 ms (unloaded) | updates lost | server RSS peak MiB (unloaded) | server CPU % | attacker CPU % | wait for a core, server / readers (ms/s) | runs | what the attacker saw |\n\
          |---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
     );
     for o in outcomes {
