@@ -43,6 +43,7 @@ pub struct Plan {
 
 /// The readers' view of one window, and the server's; a window with an
 /// attacker spans one or more publishing steps, whose latencies count together.
+#[derive(Default)]
 pub struct Window {
     /// Delivery latency of the readers' updates, in ms.
     pub p50_ms: f64,
@@ -113,7 +114,15 @@ pub async fn run(plan: &Plan) -> Result<Vec<Outcome>, String> {
         let outcome = loop {
             attempts += 1;
             let (quiet, _) = windows.measure(&mut id, None).await?;
-            let (loaded, attacker) = windows.measure(&mut id, Some(case)).await?;
+            let (loaded, attacker) = match windows.measure(&mut id, Some(case)).await {
+                Ok(measured) => measured,
+                // A server that dies fails the publisher's next send.
+                Err(e) if !alive(server.addr).await => {
+                    let answer = attack::Answer::new(false, format!("the window broke off: {e}"));
+                    (Window::default(), Some((answer, 0.0)))
+                }
+                Err(e) => return Err(e),
+            };
             let (answer, attacker_cpu_pct) = attacker.expect("an attacker ran");
             let survived = alive(server.addr).await && server.rss_bytes().is_ok();
             let outcome = Outcome {
@@ -203,15 +212,7 @@ impl Windows<'_> {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         };
-        let mut window = Window {
-            p50_ms: 0.0,
-            p99_ms: 0.0,
-            lost: 0,
-            rss_peak: 0,
-            server_cpu_pct: 0.0,
-            server_runq_ms: 0.0,
-            readers_runq_ms: 0.0,
-        };
+        let mut window = Window::default();
         let readers = plan.readers as u64;
         // The latencies of every step together.
         let mut hist: Vec<u64> = Vec::new();
