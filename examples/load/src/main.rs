@@ -13,10 +13,7 @@
 //! Exits non-zero when a connection fails or ends, a mutation is refused, or
 //! a step delivers nothing; with `--smoke`, also when a step loses anything.
 
-mod client;
-mod run;
-mod spawn;
-mod stats;
+use leptos_sync_load::{client, run};
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -271,8 +271,8 @@ impl Conn {
             id: Some(id),
             sub: None,
             schema: None,
-            // Round up: a retry at the hinted time must find a token.
-            retry_after_ms: Some(wait.as_micros().div_ceil(1000) as u64),
+            // Rounded up: a retry at the hinted time must find a token.
+            retry_after_ms: Some(super::rate::retry_after_ms(wait)),
         };
         send(&self.tx, &error);
     }

@@ -36,9 +36,36 @@ impl Bucket {
     }
 }
 
+/// The `retry_after_ms` of a refused mutation: its wait rounded up to whole
+/// ms, and never 0. A refused mutation always waits, if only nanoseconds,
+/// and a retry at a hint of 0 would be refused again.
+pub(super) fn retry_after_ms(wait: Duration) -> u64 {
+    let ms = wait.as_nanos().div_ceil(1_000_000);
+    u64::try_from(ms).unwrap_or(u64::MAX).max(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wait_below_a_microsecond_is_hinted_as_a_millisecond() {
+        let t0 = Instant::now();
+        let mut bucket = Bucket::new(200, t0);
+        for _ in 0..200 {
+            assert_eq!(bucket.take(t0), Ok(()));
+        }
+        // 1 ns before the next token (one every 5 ms).
+        let wait = bucket
+            .take(t0 + Duration::from_nanos(4_999_999))
+            .unwrap_err();
+        assert!(wait < Duration::from_micros(1), "{wait:?}");
+        assert_eq!(retry_after_ms(wait), 1);
+        assert_eq!(retry_after_ms(Duration::ZERO), 1);
+        assert_eq!(retry_after_ms(Duration::from_micros(1_001)), 2);
+        assert_eq!(retry_after_ms(Duration::from_millis(250)), 250);
+        assert_eq!(retry_after_ms(Duration::MAX), u64::MAX);
+    }
 
     #[test]
     fn a_burst_of_one_second_then_the_rate() {
