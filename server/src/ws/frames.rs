@@ -223,7 +223,7 @@ impl Conn {
         key: &str,
         value: serde_json::Value,
     ) -> Flow {
-        if let Err(wait) = self.mutations.take(Instant::now()) {
+        if let Err(wait) = self.mutations.admit(&id, Instant::now()) {
             self.rate_limited(id, wait);
             return Flow::Go;
         }
