@@ -14,7 +14,8 @@ pub const SERVER_ERROR: u16 = 1011;
 /// reason is `retry-after=<ms>`, which says when to come back, as for
 /// [`OVERLOADED`].
 pub const SERVICE_RESTART: u16 = 1012;
-/// Try again later; retry with backoff.
+/// Try again later; retry with backoff. A server whose admission backlog is
+/// full closes with it and no `retry-after`.
 pub const TRY_AGAIN_LATER: u16 = 1013;
 /// The client broke the protocol.
 pub const PROTOCOL_VIOLATION: u16 = 4400;
@@ -28,24 +29,74 @@ pub const HANDSHAKE_TIMEOUT: u16 = 4408;
 /// bound. Reconnect and resume the subscriptions from their last seq (the
 /// missed updates come from history); retry with backoff.
 pub const SLOW_CONSUMER: u16 = 4413;
-/// The server sheds load; the reason is `retry-after=<ms>`.
+/// The server sheds load; the reason is `retry-after=<ms>`, and
+/// `retry-after=<ms>; exact` when it is an admission slot reserved for this
+/// client ([`retry_after`]).
 pub const OVERLOADED: u16 = 4429;
+
+/// The token that marks a `retry-after` as an exact admission slot: the
+/// server reserved that instant for this client alone, so the client should
+/// come back then, with at most a small jitter, not spread it.
+pub const EXACT: &str = "exact";
+
+/// When a close's reason says to come back: after `ms`, and whether that is an
+/// exact slot ([`EXACT`]) or a plain hint to spread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryAfter {
+    /// The wait in ms.
+    pub ms: u64,
+    /// The reason carries [`EXACT`]: the server reserved this instant for the client.
+    pub exact: bool,
+}
 
 /// Reads the `retry-after=<ms>` of an [`OVERLOADED`] or [`SERVICE_RESTART`] close reason.
 ///
 /// ```
 /// use leptos_sync_protocol::close_code::retry_after_ms;
 /// assert_eq!(retry_after_ms("retry-after=2500"), Some(2500));
+/// // An exact slot reads the same for a client that knows only `retry-after`.
+/// assert_eq!(retry_after_ms("retry-after=2500; exact"), Some(2500));
 /// assert_eq!(retry_after_ms("busy"), None);
 /// ```
 pub fn retry_after_ms(reason: &str) -> Option<u64> {
-    reason
-        .split([';', ',', ' '])
-        .find_map(|part| part.trim().strip_prefix("retry-after="))
+    parts(reason)
+        .find_map(|part| part.strip_prefix("retry-after="))
         .and_then(|ms| ms.trim().parse().ok())
+}
+
+/// Reads the `retry-after=<ms>` of a close reason and whether it is an
+/// exact slot: the reason also holds the token [`EXACT`], separated by `;`,
+/// `,` or a space.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::{RetryAfter, retry_after};
+/// assert_eq!(retry_after("retry-after=2500"), Some(RetryAfter { ms: 2500, exact: false }));
+/// assert_eq!(retry_after("retry-after=40; exact"), Some(RetryAfter { ms: 40, exact: true }));
+/// assert_eq!(retry_after("exact"), None);
+/// ```
+pub fn retry_after(reason: &str) -> Option<RetryAfter> {
+    let ms = retry_after_ms(reason)?;
+    let exact = parts(reason).any(|part| part.eq_ignore_ascii_case(EXACT));
+    Some(RetryAfter { ms, exact })
+}
+
+fn parts(reason: &str) -> impl Iterator<Item = &str> {
+    reason.split([';', ',', ' ']).map(str::trim)
 }
 
 /// The reason text for an [`OVERLOADED`] or [`SERVICE_RESTART`] close.
 pub fn retry_after_reason(ms: u64) -> String {
     format!("retry-after={ms}")
+}
+
+/// The reason text for a close that gives the client an exact admission
+/// slot `ms` from now: `retry-after=<ms>; exact`.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::{retry_after, slot_reason};
+/// assert_eq!(slot_reason(750), "retry-after=750; exact");
+/// assert!(retry_after(&slot_reason(750)).is_some_and(|r| r.exact && r.ms == 750));
+/// ```
+pub fn slot_reason(ms: u64) -> String {
+    format!("retry-after={ms}; {EXACT}")
 }

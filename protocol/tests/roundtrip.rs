@@ -233,3 +233,26 @@ fn retry_after_is_parsed_from_the_close_reason() {
     assert_eq!(close_code::retry_after_ms("retry-after=soon"), None);
     assert_eq!(close_code::retry_after_ms(""), None);
 }
+
+#[test]
+fn an_exact_slot_is_told_from_a_plain_retry_after_and_old_parsers_still_read_it() {
+    use close_code::{RetryAfter, retry_after};
+    let slot = close_code::slot_reason(1234);
+    assert_eq!(retry_after(&slot), Some(RetryAfter { ms: 1234, exact: true }));
+    // What a client that predates slots reads from the same reason.
+    assert_eq!(close_code::retry_after_ms(&slot), Some(1234));
+    let plain = close_code::retry_after_reason(1234);
+    assert_eq!(retry_after(&plain), Some(RetryAfter { ms: 1234, exact: false }));
+    for (reason, exact) in [
+        ("exact, retry-after=5", true),
+        ("retry-after=5 EXACT", true),
+        ("retry-after=5; exactly", false),
+        ("retry-after=5; inexact", false),
+    ] {
+        let got = retry_after(reason).map(|r| (r.ms, r.exact));
+        assert_eq!(got, Some((5, exact)), "{reason}");
+    }
+    // No wait, no slot: the marker alone says nothing.
+    assert_eq!(retry_after("exact"), None);
+    assert_eq!(retry_after("retry-after=soon; exact"), None);
+}
