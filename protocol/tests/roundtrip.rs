@@ -238,11 +238,23 @@ fn retry_after_is_parsed_from_the_close_reason() {
 fn an_exact_slot_is_told_from_a_plain_retry_after_and_old_parsers_still_read_it() {
     use close_code::{RetryAfter, retry_after};
     let slot = close_code::slot_reason(1234);
-    assert_eq!(retry_after(&slot), Some(RetryAfter { ms: 1234, exact: true }));
+    assert_eq!(
+        retry_after(&slot),
+        Some(RetryAfter {
+            ms: 1234,
+            exact: true
+        })
+    );
     // What a client that predates slots reads from the same reason.
     assert_eq!(close_code::retry_after_ms(&slot), Some(1234));
     let plain = close_code::retry_after_reason(1234);
-    assert_eq!(retry_after(&plain), Some(RetryAfter { ms: 1234, exact: false }));
+    assert_eq!(
+        retry_after(&plain),
+        Some(RetryAfter {
+            ms: 1234,
+            exact: false
+        })
+    );
     for (reason, exact) in [
         ("exact, retry-after=5", true),
         ("retry-after=5 EXACT", true),

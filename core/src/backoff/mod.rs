@@ -3,12 +3,13 @@
 //! [`ReconnectOptions::next_delay`] is the one place that decides the wait
 //! after a lost connection: the policy's backoff, the offset, the attempt
 //! limit, and the `retry-after` of a shedding (4429) or restarting (1012)
-//! server, with its floor, cap and spread. The machine, the test harness and the storm simulator all call it.
+//! server, with its floor, cap and spread (or, for an exact admission slot,
+//! a small jitter). The machine, the test harness and the storm simulator all call it.
 //!
 //! Randomness is passed in (uniform samples in `[0, 1)`), so the policies are
 //! deterministic under test and the core stays free of I/O.
 
-use leptos_sync_protocol::close_code;
+use leptos_sync_protocol::close_code::{self, RetryAfter};
 
 use crate::validate::Check;
 
@@ -26,13 +27,21 @@ pub const MAX_DELAY_MS: u64 = i32::MAX as u64;
 /// clients a server sends away together do not return together.
 pub const RETRY_AFTER_SPREAD: f64 = 0.5;
 
+/// The most a client adds to an exact admission slot (`retry-after=<ms>;
+/// exact`), in ms. The server gave each client its own instant, so spreading
+/// by [`RETRY_AFTER_SPREAD`] would only make it miss its slot; this small
+/// jitter keeps clients that were handed the same instant apart, and stays
+/// within the 25 ms a slot server (the `leptos-sync-server` crate) lets a
+/// slot's holder be late.
+pub const SLOT_JITTER_MS: u64 = 20;
+
 /// How a connection ended, as far as the reconnect schedule cares: the close
 /// code and reason, which carry the `retry-after` of a shedding (4429) or
 /// restarting (1012, a graceful shutdown) server.
 ///
 /// ```
 /// use leptos_sync_core::backoff::Close;
-/// use leptos_sync_protocol::close_code;
+/// use leptos_sync_protocol::close_code::{self, RetryAfter};
 ///
 /// assert_eq!(Close::new(close_code::OVERLOADED, "retry-after=2500").retry_after_ms(), Some(2_500));
 /// assert_eq!(Close::new(close_code::SERVICE_RESTART, "retry-after=700").retry_after_ms(), Some(700));
@@ -62,11 +71,25 @@ impl<'a> Close<'a> {
     /// The server's `retry-after`, for a close 4429 (overloaded) or 1012
     /// (service restart) whose reason carries one.
     pub fn retry_after_ms(&self) -> Option<u64> {
+        self.retry_after().map(|r| r.ms)
+    }
+
+    /// The server's `retry-after` and whether it is an exact slot, for a
+    /// close 4429 or 1012 whose reason carries one.
+    ///
+    /// ```
+    /// use leptos_sync_core::backoff::Close;
+    /// use leptos_sync_protocol::close_code::{OVERLOADED, RetryAfter};
+    ///
+    /// let slot = Close::new(OVERLOADED, "retry-after=900; exact").retry_after();
+    /// assert_eq!(slot, Some(RetryAfter { ms: 900, exact: true }));
+    /// ```
+    pub fn retry_after(&self) -> Option<RetryAfter> {
         matches!(
             self.code,
             close_code::OVERLOADED | close_code::SERVICE_RESTART
         )
-        .then(|| close_code::retry_after_ms(self.reason))
+        .then(|| close_code::retry_after(self.reason))
         .flatten()
     }
 }
@@ -116,8 +139,9 @@ impl ReconnectOptions {
     /// whether to retry and, normally, when. A close 4429 (shedding) or 1012
     /// (a graceful restart) with `retry-after=<ms>` decides when: that wait
     /// clamped to the floor and the cap, plus up to [`RETRY_AFTER_SPREAD`] of
-    /// it again. It never revives a policy that gave up. No wait exceeds
-    /// [`MAX_DELAY_MS`].
+    /// it again; when the reason marks it `exact` (an admission slot of its
+    /// own), plus at most [`SLOT_JITTER_MS`] instead. It never revives a
+    /// policy that gave up. No wait exceeds [`MAX_DELAY_MS`].
     ///
     /// ```
     /// use leptos_sync_core::backoff::{Close, ReconnectOptions, ReconnectPolicy};
@@ -131,6 +155,9 @@ impl ReconnectOptions {
     /// // So does a server shutting down gracefully; a hint below the floor (500 ms) is raised to it.
     /// let restart = Close::new(SERVICE_RESTART, "retry-after=120");
     /// assert_eq!(opts.next_delay_bounds(1, restart), Some((500, 750)));
+    /// // An exact slot is kept, give or take 20 ms.
+    /// let slot = Close::new(OVERLOADED, "retry-after=2000; exact");
+    /// assert_eq!(opts.next_delay_bounds(3, slot), Some((2_000, 2_020)));
     /// // Without a hint, a 1012 is retried by the policy.
     /// assert_eq!(opts.next_delay(1, Close::new(SERVICE_RESTART, ""), || 0.5), Some(1_000));
     /// ```
@@ -170,22 +197,29 @@ impl ReconnectOptions {
     }
 
     /// The longest a close 4429 or 1012 can make the client wait: the cap plus
-    /// [`RETRY_AFTER_SPREAD`] of it, 180,000 ms with the defaults.
+    /// [`RETRY_AFTER_SPREAD`] of it, 180,000 ms with the defaults (an exact
+    /// slot waits at most the cap plus [`SLOT_JITTER_MS`]).
     ///
     /// ```
     /// use leptos_sync_core::backoff::ReconnectOptions;
     /// assert_eq!(ReconnectOptions::default().retry_after_max_ms(), 180_000);
     /// ```
     pub fn retry_after_max_ms(&self) -> u64 {
-        self.retry_after_window(u64::MAX).bounds().1
+        let plain = RetryAfter {
+            ms: u64::MAX,
+            exact: false,
+        };
+        self.retry_after_window(plain).bounds().1
     }
 
-    fn retry_after_window(&self, ms: u64) -> Window {
-        let base = self.clamp_retry_after(ms);
-        Window {
-            lo: base,
-            span: base as f64 * RETRY_AFTER_SPREAD,
-        }
+    fn retry_after_window(&self, retry: RetryAfter) -> Window {
+        let base = self.clamp_retry_after(retry.ms);
+        let span = if retry.exact {
+            SLOT_JITTER_MS as f64
+        } else {
+            base as f64 * RETRY_AFTER_SPREAD
+        };
+        Window { lo: base, span }
     }
 
     /// The policy's window (with the offset) and the server's, if it said when.
@@ -197,7 +231,7 @@ impl ReconnectOptions {
         if attempt == 1 {
             policy.lo = policy.lo.saturating_add(self.delay_offset_ms);
         }
-        let server = close.retry_after_ms().map(|ms| self.retry_after_window(ms));
+        let server = close.retry_after().map(|r| self.retry_after_window(r));
         Some((policy, server))
     }
 
