@@ -55,6 +55,7 @@
 
 #![warn(missing_docs)]
 
+mod admission;
 #[cfg(feature = "control")]
 mod chaos;
 mod config;

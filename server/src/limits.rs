@@ -88,4 +88,27 @@ impl SyncServerBuilder {
         self.config.shutdown_spread_ms = ms;
         self
     }
+
+    /// Admits at most `per_sec` new sessions a second (default
+    /// [`Config::ADMISSION_PER_SEC`]; 0: no limit), with a burst of 25 ms
+    /// worth after a quiet spell. A connection beyond it is closed right
+    /// after its upgrade, before `hello`, authentication or any topic work,
+    /// with 4429 `retry-after=<ms>; exact`: a slot of its own, each next
+    /// shed connection's 1/R later, which a client that keeps it finds
+    /// free. Slots go at most `backlog_ms` ahead (default
+    /// [`Config::ADMISSION_BACKLOG_MS`]); past that, a connection is closed
+    /// with 1013 and no slot, and retries by its own backoff. A shutdown
+    /// gives its 1012 closes such slots too.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// // Sessions cost about 2 ms of a core here, and 4 cores serve them.
+    /// let server = SyncServer::builder().admission(2_000, 30_000).build();
+    /// # let _ = server;
+    /// ```
+    pub fn admission(mut self, per_sec: u32, backlog_ms: u64) -> Self {
+        self.config.admission_per_sec = per_sec;
+        self.config.admission_backlog_ms = backlog_ms;
+        self
+    }
 }

@@ -36,6 +36,8 @@ pub(crate) struct App {
     /// One permit per connection being served, up to `config.max_connections`.
     pub(crate) connections: Arc<Semaphore>,
     pub(crate) shutdown: crate::shutdown::Shutdown,
+    /// New sessions a second, and the slots of the connections shed beyond.
+    pub(crate) admission: crate::admission::Slots,
     /// The engine, when it is the in-memory one the control API can reach into.
     #[cfg(feature = "control")]
     pub(crate) memory: Option<Arc<MemoryEngine>>,
@@ -220,6 +222,11 @@ impl SyncServerBuilder {
                 last_conn: AtomicU64::new(0),
                 connections: Arc::new(Semaphore::new(config.max_connections)),
                 shutdown: Default::default(),
+                admission: crate::admission::Slots::new(
+                    config.admission_per_sec,
+                    config.admission_backlog_ms,
+                    std::time::Instant::now(),
+                ),
                 #[cfg(feature = "control")]
                 memory: any.downcast::<MemoryEngine>().ok(),
                 #[cfg(feature = "control")]

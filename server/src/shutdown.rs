@@ -1,6 +1,7 @@
 //! Graceful shutdown: stop accepting, then close every connection with 1012
-//! and a `retry-after` spread over a window, so that the clients of a server
-//! being redeployed do not all come back at the same instant.
+//! and an exact slot of its own (`retry-after=<ms>; exact`), spread over a
+//! window, so that the clients of a server being redeployed do not all come
+//! back at the same instant, and the next instance can admit them as they come.
 //!
 //! As in mini-redis, one signal reaches every connection task (a `watch`
 //! channel, so that a task that starts after the signal still sees it), and
@@ -39,8 +40,9 @@ impl Shutdown {
 
 impl App {
     /// Resolves with the `retry-after` (ms) this connection closes with,
-    /// once the server shuts down. The i-th of n connections to ask gets
-    /// `i / n` of the window, so their reconnects are spread evenly.
+    /// once the server shuts down. The i-th of n connections to ask gets the
+    /// i-th of n slots: from 500 ms on, at least 1/R apart (R the admission
+    /// rate) and stretched evenly over the window when they fit in it.
     pub(crate) async fn shutting_down(&self, signal: &mut watch::Receiver<Option<u64>>) -> u64 {
         // Copied out at once: the watch's guard must not live across an await.
         let open = signal.wait_for(Option::is_some).await.map(|open| *open);
@@ -58,17 +60,31 @@ impl App {
         open.is_some().then(|| self.restart_retry_after(open))
     }
 
+    /// The reason of a shutdown's 1012 close: an exact slot when the server
+    /// admits at a rate (the slots are then positions of it), a plain
+    /// `retry-after` otherwise.
+    pub(crate) fn restart_reason(&self, ms: u64) -> String {
+        if self.config.admission_per_sec > 0 {
+            leptos_sync_protocol::close_code::slot_reason(ms)
+        } else {
+            leptos_sync_protocol::close_code::retry_after_reason(ms)
+        }
+    }
+
     fn restart_retry_after(&self, open: Option<u64>) -> u64 {
         let open = open.unwrap_or(1).max(1);
         let i = self.shutdown.taken.fetch_add(1, Ordering::Relaxed) % open;
-        self.config.shutdown_spread_ms.saturating_mul(i) / open
+        let spread = self.config.shutdown_spread_ms;
+        self.admission.restart_slot(i, open, spread)
     }
 }
 
 impl SyncServer {
     /// Closes every connection with 1012 (service restart) and a reason
-    /// `retry-after=<ms>` spread over
-    /// [`shutdown_spread_ms`](crate::SyncServerBuilder::shutdown_spread_ms),
+    /// `retry-after=<ms>; exact`, slots spread over
+    /// [`shutdown_spread_ms`](crate::SyncServerBuilder::shutdown_spread_ms)
+    /// (longer when the connections do not fit in it at the
+    /// [admission](crate::SyncServerBuilder::admission) rate),
     /// closes connections that open afterwards the same way, and resolves
     /// once every connection has ended and every
     /// [`on_last_unsubscribe`](crate::SyncServerBuilder::on_last_unsubscribe)

@@ -21,6 +21,7 @@ use axum::response::Response;
 use leptos_sync_protocol::close_code;
 use serde::Deserialize;
 
+use crate::admission::Ticket;
 use crate::fanout::ConnId;
 use crate::faults::{Admission, Scope};
 use crate::hooks::Principal;
@@ -44,22 +45,35 @@ pub struct WsQuery {
     client: Option<String>,
 }
 
-/// Handles `GET /ws`: applies refuse/overload faults, then upgrades.
+/// Handles `GET /ws`: sheds what a shutdown, the connection cap or the
+/// session rate turns away, applies refuse/overload faults, then upgrades.
 pub async fn upgrade(
     State(app): State<Arc<App>>,
     Query(query): Query<WsQuery>,
     ws: WebSocketUpgrade,
 ) -> Response {
     let client = query.client.filter(|c| !c.is_empty());
-    // Before anything else: a connection during a shutdown or over the cap
-    // costs an upgrade and a close.
+    // Before anything else: a connection during a shutdown, over the cap or
+    // beyond the session rate costs an upgrade and a close.
     if let Some(ms) = app.arriving_in_shutdown() {
-        return refuse(ws, close_code::SERVICE_RESTART, ms);
+        return refuse(ws, close_code::SERVICE_RESTART, app.restart_reason(ms));
     }
     let Ok(slot) = app.connections.clone().try_acquire_owned() else {
         let ms = crate::Config::CONNECTIONS_RETRY_AFTER_MS;
-        return refuse(ws, close_code::OVERLOADED, ms);
+        return refuse(
+            ws,
+            close_code::OVERLOADED,
+            close_code::retry_after_reason(ms),
+        );
     };
+    match app.admission.take(Instant::now()) {
+        Ticket::Admit => {}
+        Ticket::Slot(ms) => return refuse(ws, close_code::OVERLOADED, close_code::slot_reason(ms)),
+        Ticket::Full => {
+            let reason = "overloaded: no admission slot within the backlog".to_owned();
+            return refuse(ws, close_code::TRY_AGAIN_LATER, reason);
+        }
+    }
     match app.admit(&client) {
         #[cfg(feature = "control")]
         Admission::Refuse => (
@@ -68,7 +82,11 @@ pub async fn upgrade(
         )
             .into_response(),
         #[cfg(feature = "control")]
-        Admission::Overload(ms) => refuse(ws, close_code::OVERLOADED, ms),
+        Admission::Overload(ms) => refuse(
+            ws,
+            close_code::OVERLOADED,
+            close_code::retry_after_reason(ms),
+        ),
         Admission::Accept(attempt) => {
             // tungstenite kills the connection past its limit, but an
             // oversized frame must only earn `too_large`: check it ourselves
@@ -162,10 +180,7 @@ impl Conn {
                 close_code::SLOW_CONSUMER,
                 "slow consumer: reconnect and resume".to_owned(),
             ),
-            Stop::Restart(ms) => (
-                close_code::SERVICE_RESTART,
-                close_code::retry_after_reason(ms),
-            ),
+            Stop::Restart(ms) => (close_code::SERVICE_RESTART, self.app.restart_reason(ms)),
         };
         let close = send_close(socket, code, reason);
         if let Ok(true) = tokio::time::timeout(CLOSE_WRITE_GRACE, close).await {
@@ -269,10 +284,9 @@ async fn write(socket: &mut WebSocket, overflow: &Overflow, text: String) -> Res
     }
 }
 
-/// Upgrades only to close with `code` and `retry-after=<ms>`.
-fn refuse(ws: WebSocketUpgrade, code: u16, ms: u64) -> Response {
+/// Upgrades only to close with `code` and `reason` (a `retry-after`, or why not).
+fn refuse(ws: WebSocketUpgrade, code: u16, reason: String) -> Response {
     ws.on_upgrade(move |mut socket| async move {
-        let reason = close_code::retry_after_reason(ms);
         if send_close(&mut socket, code, reason).await {
             finish_close(&mut socket).await;
         }

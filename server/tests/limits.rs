@@ -224,7 +224,7 @@ async fn mutations_over_the_rate_are_rate_limited_with_a_retry_hint() {
 }
 
 #[tokio::test]
-async fn shutdown_stops_accepting_and_closes_every_client_with_1012_spread_over_the_window() {
+async fn shutdown_stops_accepting_and_closes_every_client_with_1012_slots_over_the_window() {
     let server = serve(SyncServer::builder().shutdown_spread_ms(4_000)).await;
     let addr = server.local_addr();
     let mut clients = Vec::new();
@@ -238,13 +238,16 @@ async fn shutdown_stops_accepting_and_closes_every_client_with_1012_spread_over_
     for c in &mut clients {
         match c.end().await {
             End::Closed(close_code::SERVICE_RESTART, reason) => {
-                retry_after.push(close_code::retry_after_ms(&reason).expect(&reason));
+                let slot = close_code::retry_after(&reason).expect(&reason);
+                assert!(slot.exact, "{reason}");
+                retry_after.push(slot.ms);
             }
             other => panic!("expected 1012, got {other:?}"),
         }
     }
     retry_after.sort();
-    assert_eq!(retry_after, [0, 1_000, 2_000, 3_000]);
+    // Slots from 500 ms (the client's floor) to the end of the window.
+    assert_eq!(retry_after, [500, 1_375, 2_250, 3_125]);
     tokio::time::timeout(support::DEADLINE, shutdown)
         .await
         .expect("shutdown ends once every client is gone")
@@ -263,7 +266,7 @@ async fn a_mounted_server_shuts_down_its_connections_and_later_ones() {
     let (mut before, _) = Client::welcomed(addr, "before").await;
     let closing = sync.clone();
     let shutdown = tokio::spawn(async move { closing.shutdown().await });
-    let restart = End::Closed(close_code::SERVICE_RESTART, "retry-after=0".into());
+    let restart = End::Closed(close_code::SERVICE_RESTART, "retry-after=500; exact".into());
     assert_eq!(before.end().await, restart);
     // The app's listener still accepts; the protocol closes at once.
     let mut after = Client::connect(addr, "after").await;

@@ -80,7 +80,9 @@ async fn main() -> ExitCode {
         "{} subscribers of one topic; publish rates {:?}/s for {} s each; generator and server share this machine",
         plan.connections, plan.rates, plan.seconds
     );
-    let ours = run::against(client::Kind::Ours, &server, &["--control"], &plan).await;
+    // The fleet opens as fast as it can: measured here is fan-out, not admission.
+    let args = ["--control", "--admission-per-sec", "0"];
+    let ours = run::against(client::Kind::Ours, &server, &args, &plan).await;
     let bare = run::against(client::Kind::Bare, &bare, &[], &plan).await;
     let (ours, bare) = match (ours, bare) {
         (Ok(o), Ok(b)) => (o, b),

@@ -91,6 +91,15 @@ pub struct Args {
     /// On SIGTERM or Ctrl-C, the window over which the 1012 closes' `retry-after` is spread, in ms.
     #[arg(long, default_value_t = Config::SHUTDOWN_SPREAD_MS)]
     pub shutdown_spread_ms: u64,
+
+    /// New sessions admitted a second (0: no limit); a connection beyond is
+    /// closed with 4429 and an exact slot of its own.
+    #[arg(long, default_value_t = Config::ADMISSION_PER_SEC)]
+    pub admission_per_sec: u32,
+
+    /// How far ahead admission slots go, in ms; beyond, a connection is closed with 1013.
+    #[arg(long, default_value_t = Config::ADMISSION_BACKLOG_MS)]
+    pub admission_backlog_ms: u64,
 }
 
 /// Binds and serves in the background, with the static directory and the
@@ -116,6 +125,7 @@ pub async fn start(args: &Args) -> std::io::Result<Server> {
         .max_connections(args.max_connections)
         .mutations_per_sec(args.mutations_per_sec)
         .shutdown_spread_ms(args.shutdown_spread_ms)
+        .admission(args.admission_per_sec, args.admission_backlog_ms)
         .token(args.token.clone().unwrap_or_default())
         .control(args.control)
         .authenticate(rules::authenticate)
@@ -173,6 +183,11 @@ mod tests {
             ("max_connections", config.max_connections.to_string()),
             ("mutations_per_sec", config.mutations_per_sec.to_string()),
             ("shutdown_spread_ms", config.shutdown_spread_ms.to_string()),
+            ("admission_per_sec", config.admission_per_sec.to_string()),
+            (
+                "admission_backlog_ms",
+                config.admission_backlog_ms.to_string(),
+            ),
         ];
         for (id, value) in expected {
             assert_eq!(default(id), Some(value), "--{id}");

@@ -85,7 +85,8 @@ pub struct Outcome {
 /// Runs every case of `plan` against one server; stops after a case the
 /// server did not survive.
 pub async fn run(plan: &Plan) -> Result<Vec<Outcome>, String> {
-    let server = Server::start(&plan.server, &[]).await?;
+    // The readers open at once; the attacks are per connection, not admission.
+    let server = Server::start(&plan.server, &["--admission-per-sec", "0"]).await?;
     let counters = Arc::new(Counters::default());
     let (fleet, failed, errors) =
         client::open(Kind::Ours, server.addr, plan.readers, counters.clone()).await?;
