@@ -7,7 +7,8 @@
 //! GCRA): an arrival is admitted when a position is due, and otherwise gets
 //! the next position nobody holds, `retry-after=<ms>; exact`, which moves the
 //! reservation cursor on by 1/R. A client that keeps its slot finds its
-//! position due when it comes back. Slots more than the backlog ahead are not
+//! position due when it comes back. On top, no 100 ms window (counted from
+//! the server's start) admits more than R/10, however late holders bunch up. Slots more than the backlog ahead are not
 //! handed out: the client is closed with 1013 and retries by its own policy.
 //!
 //! Nothing identifies a slot's holder (the upgrade carries no ticket), so a
@@ -26,6 +27,8 @@ pub(crate) const TOLERANCE: Duration = Duration::from_millis(25);
 /// `retry-after` to its floor (500 ms by default), so a nearer slot would
 /// be missed.
 pub(crate) const MIN_LEAD: Duration = Duration::from_millis(500);
+/// The windows whose admissions are capped at R's share.
+pub(crate) const WINDOW: Duration = Duration::from_millis(100);
 
 /// What an arriving connection gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +48,8 @@ pub(crate) struct Slots {
     interval: Option<Duration>,
     /// The farthest slot handed out.
     backlog: Duration,
+    /// The most admissions in one [`WINDOW`]: R/10, rounded up.
+    per_window: u32,
     state: Mutex<State>,
 }
 
@@ -54,6 +59,9 @@ struct State {
     due: Instant,
     /// The earliest position not reserved for a shed client.
     cursor: Instant,
+    /// The start of the current window, and its admissions so far.
+    window: Instant,
+    admitted: u32,
 }
 
 impl Slots {
@@ -62,11 +70,14 @@ impl Slots {
         Self {
             interval: (per_sec > 0).then(|| Duration::from_secs(1) / per_sec),
             backlog: Duration::from_millis(backlog_ms),
+            per_window: per_sec.div_ceil(10).max(1),
             // No credit at start: a server that comes back into a storm
             // admits at R from its first instant.
             state: Mutex::new(State {
                 due: now,
                 cursor: now,
+                window: now,
+                admitted: 0,
             }),
         }
     }
@@ -80,8 +91,15 @@ impl Slots {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         // Positions older than the tolerance are gone: idle capacity is not saved up.
         let due = state.due.max(now.checked_sub(TOLERANCE).unwrap_or(now));
-        if due <= now {
+        let windows =
+            (now.saturating_duration_since(state.window).as_nanos() / WINDOW.as_nanos()) as u32;
+        if windows > 0 {
+            state.window += WINDOW * windows;
+            state.admitted = 0;
+        }
+        if due <= now && state.admitted < self.per_window {
             state.due = due + interval;
+            state.admitted += 1;
             return Ticket::Admit;
         }
         let slot = state.cursor.max(state.due).max(now + MIN_LEAD);
@@ -196,6 +214,24 @@ mod tests {
             assert!(n <= 11, "{n} admitted in [{start}, +1 s)");
         }
         assert!(admitted.len() >= 99, "{}", admitted.len());
+    }
+
+    #[test]
+    fn no_window_of_100_ms_admits_more_than_r_over_10_however_arrivals_bunch() {
+        // 100 a second: 10 a window. Every other window goes quiet for its
+        // last 25 ms, so the next could take those positions late on top
+        // of its own.
+        let t0 = Instant::now();
+        let s = Slots::new(100, 60_000, t0);
+        let arrivals = (0..4_000u64).filter(|t| !(75..100).contains(&(t % 200)));
+        let mut admitted = vec![0u32; 40];
+        for at in arrivals {
+            if s.take(t0 + ms(at)) == Ticket::Admit {
+                admitted[(at / 100) as usize] += 1;
+            }
+        }
+        assert!(admitted.iter().all(|&n| n <= 10), "{admitted:?}");
+        assert!(admitted.iter().sum::<u32>() >= 350, "{admitted:?}");
     }
 
     #[test]

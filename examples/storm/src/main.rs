@@ -25,6 +25,11 @@
 //! +50 %, through the machine's own function, and the attempt counter still
 //! grows. The peers ignore it.
 //!
+//! With admission slots (`slots.rs`), the server admits at most R sessions
+//! a second and gives every client it sheds its own slot (4429
+//! `retry-after=<ms>; exact`), as the server crate does; our client keeps the
+//! slot, the peers back off by their own policy.
+//!
 //! A last table models a graceful restart (see `restart.rs`): the server
 //! closes everyone with 1012 and a `retry-after` spread over its window; our
 //! client waits it out, the peers ignore it.
@@ -43,10 +48,12 @@ use leptos_sync_protocol::close_code;
 mod policies;
 mod report;
 mod restart;
+mod slots;
 mod sweep;
 use policies::*;
 use report::*;
 use restart::*;
+use slots::*;
 use sweep::*;
 
 /// Length of one admission and measurement window.
@@ -93,6 +100,9 @@ enum Overload {
     /// sends the first shed clients straight into the fresh wave; in the 5 s
     /// outage that raised the peak by 15–60 %.
     Shed,
+    /// Admit at most R sessions a second and give every shed client a slot
+    /// of its own, or 1013 past the backlog, as the server crate does.
+    Slots,
 }
 
 /// The retry-after a shedding server sends while `pending` sessions are still out.
@@ -105,10 +115,9 @@ struct Scenario {
     clients: usize,
     outage_ms: u64,
     seed: u64,
-    /// `None`: every client loses the server (1006). `Some(w)`: a graceful
-    /// shutdown closes client i of n with 1012 `retry-after=w*i/n`, as the
-    /// server crate does.
-    shutdown_spread_ms: Option<u64>,
+    /// `None`: every client loses the server (1006). `Some(r)`: a graceful
+    /// shutdown closes client i of n with 1012 and `r`'s reason for it.
+    restart: Option<Restart>,
 }
 
 struct Outcome {
@@ -120,6 +129,10 @@ struct Outcome {
     attempts: u64,
     /// Arrivals (attempts hitting the server) per window after it is back.
     arrivals: Vec<u32>,
+    /// Sessions admitted per window after it is back.
+    admitted: Vec<u32>,
+    /// Attempts made once the server was back.
+    attempts_after: u64,
 }
 
 impl Outcome {
@@ -146,6 +159,10 @@ impl Outcome {
     fn peak(&self) -> u32 {
         self.arrivals.iter().copied().max().unwrap_or(0)
     }
+
+    fn peak_admitted(&self) -> u32 {
+        self.admitted.iter().copied().max().unwrap_or(0)
+    }
 }
 
 fn simulate(policy: &Policy, overload: Overload, sc: Scenario) -> Outcome {
@@ -165,16 +182,16 @@ fn simulate(policy: &Policy, overload: Overload, sc: Scenario) -> Outcome {
         never: 0,
         attempts: 0,
         arrivals: Vec::new(),
+        admitted: Vec::new(),
+        attempts_after: 0,
     };
-    let mut admitted: Vec<u32> = Vec::new();
+    let mut gate = SlotServer::new(back);
 
     // Everyone loses the server at t = 0: the machine's `lost()` with attempt 1.
     let n = sc.clients as u64;
     for (id, client) in clients.iter_mut().enumerate() {
         client.attempt = 1;
-        let reason = sc
-            .shutdown_spread_ms
-            .map(|w| close_code::retry_after_reason(w * id as u64 / n));
+        let reason = sc.restart.map(|r| r.reason(id as u64, n));
         let close = match &reason {
             Some(reason) => Close::new(close_code::SERVICE_RESTART, reason),
             None => Close::ABNORMAL,
@@ -193,18 +210,29 @@ fn simulate(policy: &Policy, overload: Overload, sc: Scenario) -> Outcome {
         let mut reason = String::new();
         let mut code = close_code::ABNORMAL;
         if now >= back {
+            out.attempts_after += 1;
             let w = ((now - back) / WINDOW_MS) as usize;
             if w >= out.arrivals.len() {
                 out.arrivals.resize(w + 1, 0);
-                admitted.resize(w + 1, 0);
+                out.admitted.resize(w + 1, 0);
             }
             out.arrivals[w] += 1;
-            if admitted[w] < BUDGET {
-                admitted[w] += 1;
+            let ticket = match overload {
+                Overload::Slots => gate.take(now),
+                _ if out.admitted[w] < BUDGET => Ticket::Admit,
+                _ => Ticket::Full,
+            };
+            if ticket == Ticket::Admit {
+                out.admitted[w] += 1;
                 out.restore_ms.push(now - back);
                 continue;
             }
-            if overload == Overload::Shed {
+            if let Ticket::Slot(ms) = ticket {
+                code = close_code::OVERLOADED;
+                reason = close_code::slot_reason(ms);
+            } else if overload == Overload::Slots {
+                code = close_code::TRY_AGAIN_LATER;
+            } else if overload == Overload::Shed {
                 // Through the close reason, as a real client reads it.
                 let pending = sc.clients - out.restore_ms.len();
                 code = close_code::OVERLOADED;
@@ -257,7 +285,7 @@ fn run_outage(clients: usize, outage_ms: u64) -> Vec<Row> {
         clients,
         outage_ms,
         seed: seed(outage_ms, row, 0),
-        shutdown_spread_ms: None,
+        restart: None,
     };
     let default = Policy::Ours(ReconnectOptions::default());
     let alternative = Policy::Ours(alternative());
@@ -290,10 +318,12 @@ fn main() {
     let mut clients = 10_000;
     let mut outages: Vec<u64> = OUTAGES_MS.to_vec();
     let mut do_sweep = false;
+    let mut smoke = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--smoke" => {
+                smoke = true;
                 clients = 500;
                 outages = vec![5_000];
             }
@@ -320,7 +350,7 @@ fn main() {
         alternative().policy
     );
     println!();
-    for outage_ms in outages {
+    for &outage_ms in &outages {
         let rows = run_outage(clients, outage_ms);
         print_table(&format!("Outage {} s", outage_ms / 1_000), &rows);
         print_summary(&rows);
@@ -329,6 +359,10 @@ fn main() {
         }
         println!();
     }
+    // The smoke fleet (500) never fills R's share of a window: check the
+    // slots where they matter, with the 10,000.
+    let slot_clients = if smoke { SLOT_SMOKE_CLIENTS } else { clients };
+    report_slots(slot_clients, &outages);
     report_restart(clients);
     if do_sweep {
         sweep(clients);

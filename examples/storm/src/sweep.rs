@@ -50,7 +50,7 @@ fn peer_runs(clients: usize, outage_ms: u64, seeds: u64) -> Vec<Vec<Outcome>> {
                         clients,
                         outage_ms,
                         seed: seed(outage_ms, 10 + i as u64, s),
-                        shutdown_spread_ms: None,
+                        restart: None,
                     };
                     simulate(peer, Overload::Refuse, sc)
                 })
@@ -75,7 +75,7 @@ fn judge(
                 clients,
                 outage_ms,
                 seed: seed(outage_ms, 0, s),
-                shutdown_spread_ms: None,
+                restart: None,
             };
             simulate(&ours, Overload::Refuse, sc)
         })
