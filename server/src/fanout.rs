@@ -1,17 +1,16 @@
 //! This process's subscribers.
 //!
 //! The [`Fanout`] is the [`Deliver`] sink the server gives its engine: each
-//! change is encoded once per subscriber and queued on the subscriber's
-//! connection. Its lock is taken inside the engine's delivery and never the
-//! other way round, and never across an `.await`.
+//! change is encoded once (see [`UpdateFrames`]) and queued on every
+//! subscriber's connection. Its lock is taken inside the engine's delivery
+//! and never the other way round, and never across an `.await`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use leptos_sync_protocol::ServerMsg;
-
 use crate::engine::{Change, Deliver};
 use crate::queue::{Out, Tx};
+use crate::update::UpdateFrames;
 
 /// Identifies one WebSocket connection for the lifetime of the process.
 pub type ConnId = u64;
@@ -101,23 +100,19 @@ impl Fanout {
 
 impl Deliver for Fanout {
     fn deliver(&self, topic: &str, change: &Change) {
+        // The change is serialized once, and before the lock: under it each
+        // subscriber costs a lookup of its sub's frame and a queue push.
+        let mut frames = UpdateFrames::new(change);
         let inner = self.lock();
         let Some(subscribers) = inner.topics.get(topic) else {
             return;
         };
         for (&(_, sub), tx) in subscribers {
-            let msg = ServerMsg::Update {
-                sub,
-                seq: change.seq,
-                key: change.key.clone(),
-                value: change.value.clone(),
-            };
-            let text = msg.encode();
             // An overflow is the connection's to handle: it closes as a slow consumer.
             tx.send(Out::Update {
                 sub,
                 seq: change.seq,
-                text,
+                text: frames.frame(sub),
             });
         }
     }

@@ -71,6 +71,7 @@ mod monitor;
 mod queue;
 mod server;
 mod shutdown;
+mod update;
 mod ws;
 
 pub use config::Config;

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 #[cfg(feature = "control")]
 use axum::http::StatusCode;
@@ -198,7 +198,7 @@ impl Conn {
                 }
                 out = rx.recv() => match out {
                     Some(Out::Text(text)) => {
-                        if let Err(stop) = write(socket, &overflow, text).await {
+                        if let Err(stop) = write(socket, &overflow, text.into()).await {
                             return stop;
                         }
                     }
@@ -247,7 +247,7 @@ impl Conn {
                         Flow::Joined { sub, floor, frames } => {
                             self.floors.insert(sub, floor);
                             for text in frames {
-                                if let Err(stop) = write(socket, &overflow, text).await {
+                                if let Err(stop) = write(socket, &overflow, text.into()).await {
                                     return stop;
                                 }
                             }
@@ -262,9 +262,9 @@ impl Conn {
 /// Writes one text frame, unless the queue overflows first: the write of a
 /// client that stopped reading blocks once the TCP buffers are full, and
 /// only the overflow can end the wait.
-async fn write(socket: &mut WebSocket, overflow: &Overflow, text: String) -> Result<(), Stop> {
+async fn write(socket: &mut WebSocket, overflow: &Overflow, text: Utf8Bytes) -> Result<(), Stop> {
     tokio::select! {
-        sent = socket.send(Message::Text(text.into())) => sent.map_err(|_| Stop::Done),
+        sent = socket.send(Message::Text(text)) => sent.map_err(|_| Stop::Done),
         () = overflow.happened() => Err(Stop::Slow),
     }
 }
