@@ -130,6 +130,11 @@ impl Rx {
         self.frames.recv().await.map(|(out, _permit)| out)
     }
 
+    /// Whether no frame is queued now.
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
     /// The signal of this queue's overflow, to wait on beside [`recv`](Self::recv).
     pub fn overflow(&self) -> Overflow {
         Overflow(self.overflow.clone())

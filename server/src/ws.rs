@@ -18,6 +18,7 @@ use axum::http::StatusCode;
 #[cfg(feature = "control")]
 use axum::response::IntoResponse;
 use axum::response::Response;
+use futures_util::SinkExt;
 use leptos_sync_protocol::close_code;
 use serde::Deserialize;
 
@@ -182,7 +183,18 @@ impl Conn {
         let mut signal = app.shutdown.subscribe();
         let shutdown = app.shutting_down(&mut signal);
         tokio::pin!(shutdown);
+        // Frames written since the last flush. While more are queued they
+        // only fill the socket's write buffer, so a backlog leaves in a few
+        // large writes instead of one system call per frame; the last of a
+        // run is flushed at once, so an idle queue adds no delay.
+        let mut unflushed = false;
         loop {
+            if unflushed && rx.is_empty() {
+                if let Err(stop) = flush(socket, &overflow).await {
+                    return stop;
+                }
+                unflushed = false;
+            }
             tokio::select! {
                 // Queued frames first: replies to a frame go out before the next is read.
                 biased;
@@ -201,6 +213,7 @@ impl Conn {
                         if let Err(stop) = write(socket, &overflow, text.into()).await {
                             return stop;
                         }
+                        unflushed = true;
                     }
                     Some(Out::Update { sub, seq, text }) => {
                         if self.floors.get(&sub).is_some_and(|&floor| seq <= floor) {
@@ -209,6 +222,7 @@ impl Conn {
                         if let Err(stop) = write(socket, &overflow, text).await {
                             return stop;
                         }
+                        unflushed = true;
                     }
                     Some(Out::Close(code, reason)) => {
                         if send_close(socket, code, reason).await {
@@ -250,6 +264,7 @@ impl Conn {
                                 if let Err(stop) = write(socket, &overflow, text.into()).await {
                                     return stop;
                                 }
+                                unflushed = true;
                             }
                         }
                     }
@@ -259,12 +274,21 @@ impl Conn {
     }
 }
 
-/// Writes one text frame, unless the queue overflows first: the write of a
+/// Writes one text frame into the socket's buffer (which writes to the
+/// socket once it is full), unless the queue overflows first: the write of a
 /// client that stopped reading blocks once the TCP buffers are full, and
 /// only the overflow can end the wait.
 async fn write(socket: &mut WebSocket, overflow: &Overflow, text: Utf8Bytes) -> Result<(), Stop> {
     tokio::select! {
-        sent = socket.send(Message::Text(text)) => sent.map_err(|_| Stop::Done),
+        sent = socket.feed(Message::Text(text)) => sent.map_err(|_| Stop::Done),
+        () = overflow.happened() => Err(Stop::Slow),
+    }
+}
+
+/// Sends what the socket's buffer holds, unless the queue overflows first.
+async fn flush(socket: &mut WebSocket, overflow: &Overflow) -> Result<(), Stop> {
+    tokio::select! {
+        sent = socket.flush() => sent.map_err(|_| Stop::Done),
         () = overflow.happened() => Err(Stop::Slow),
     }
 }
