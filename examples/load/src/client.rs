@@ -18,10 +18,10 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
 use crate::stats::{Counters, now_us};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// The topic every subscriber follows and the publisher changes.
-const TOPIC: &str = "load";
+pub const TOPIC: &str = "load";
 /// Any fixed schema hash: the server only checks that all agree.
 const SCHEMA: u32 = 1;
 /// Handshakes in flight at once. With 256, a burst of 200 took a whole second
@@ -171,7 +171,12 @@ async fn hello(ws: &mut Ws) -> Result<(), String> {
 
 /// Connects subscriber `i` and waits until the server will send it every later change.
 async fn subscribe(kind: Kind, addr: SocketAddr, i: usize) -> Result<Ws, String> {
-    let mut ws = connect(addr, &format!("load-{i}")).await?;
+    let ws = connect(addr, &format!("load-{i}")).await?;
+    join(kind, ws, i).await
+}
+
+/// Makes `ws` subscriber `i`: returns once the server will send it every later change.
+pub async fn join(kind: Kind, mut ws: Ws, i: usize) -> Result<Ws, String> {
     let err = |e: String| format!("subscriber {i}: {e}");
     match kind {
         Kind::Ours => {
