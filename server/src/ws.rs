@@ -189,8 +189,8 @@ impl Conn {
         // run is flushed at once, so an idle queue adds no delay.
         let mut unflushed = false;
         loop {
-            if unflushed && rx.is_empty() {
-                if let Err(stop) = flush(socket, &overflow).await {
+            if rx.is_empty() {
+                if let Err(stop) = flush_if(unflushed, socket, &overflow).await {
                     return stop;
                 }
                 unflushed = false;
@@ -232,6 +232,9 @@ impl Conn {
                     }
                     #[cfg(feature = "control")]
                     Some(Out::Stall) => {
+                        if let Err(stop) = flush_if(unflushed, socket, &overflow).await {
+                            return stop;
+                        }
                         // Hold the socket without touching it: a half-open link.
                         while let Some(out) = rx.recv().await {
                             if matches!(out, Out::Drop) {
@@ -240,7 +243,11 @@ impl Conn {
                         }
                         return Stop::Done;
                     }
-                    Some(Out::Drop) | None => return Stop::Done,
+                    Some(Out::Drop) | None => {
+                        // The frames queued before the drop still go out first.
+                        let _ = flush_if(unflushed, socket, &overflow).await;
+                        return Stop::Done;
+                    }
                 },
                 msg = socket.recv() => {
                     let flow = match msg {
@@ -257,7 +264,10 @@ impl Conn {
                             // Behind the frames it answers; a full queue closes as slow instead.
                             self.tx.send(Out::Close(code, reason.to_owned()));
                         }
-                        Flow::Drop => return Stop::Done,
+                        Flow::Drop => {
+                            let _ = flush_if(unflushed, socket, &overflow).await;
+                            return Stop::Done;
+                        }
                         Flow::Joined { sub, floor, frames } => {
                             self.floors.insert(sub, floor);
                             for text in frames {
@@ -290,6 +300,19 @@ async fn flush(socket: &mut WebSocket, overflow: &Overflow) -> Result<(), Stop> 
     tokio::select! {
         sent = socket.flush() => sent.map_err(|_| Stop::Done),
         () = overflow.happened() => Err(Stop::Slow),
+    }
+}
+
+/// [`flush`] when frames were written since the last one.
+async fn flush_if(
+    unflushed: bool,
+    socket: &mut WebSocket,
+    overflow: &Overflow,
+) -> Result<(), Stop> {
+    if unflushed {
+        flush(socket, overflow).await
+    } else {
+        Ok(())
     }
 }
 
