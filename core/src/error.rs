@@ -179,6 +179,22 @@ pub enum SyncError {
         /// The server's reason.
         reason: String,
     },
+    /// The server refused a mutation because this connection sent mutations
+    /// faster than its rate allows (`error` code `rate_limited`). Not final:
+    /// nothing was applied, and the outbox sends the mutation again, with its
+    /// id, once the wait has passed; its status is `Queued` meanwhile.
+    #[error("mutation {id} rate limited: {message} (next accepted in {retry_after_ms} ms)")]
+    RateLimited {
+        /// The mutation id.
+        id: String,
+        /// The server's `retry_after_ms`: how long until it accepts the next
+        /// mutation ([`RATE_LIMITED_RETRY_MS`](crate::outbox::RATE_LIMITED_RETRY_MS)
+        /// when it gave none). The outbox waits at least this long, at most
+        /// [`RATE_LIMITED_RETRY_MAX_MS`](crate::outbox::RATE_LIMITED_RETRY_MAX_MS).
+        retry_after_ms: u64,
+        /// The server's text.
+        message: String,
+    },
     /// The server sent an `error` frame with a code that has no variant of
     /// its own (see [`SyncError::from_server`]).
     #[error("server error {code}: {message}")]
@@ -205,7 +221,9 @@ pub enum SyncError {
 impl SyncError {
     /// The error an `error` frame stands for: [`Forbidden`](Self::Forbidden)
     /// and [`Rejected`](Self::Rejected) for their codes, [`Server`](Self::Server)
-    /// for any other.
+    /// for any other. (A `rate_limited` about a mutation, with its id and
+    /// `retry_after_ms`, is [`RateLimited`](Self::RateLimited); the machine
+    /// reads those from the frame.)
     ///
     /// ```
     /// use leptos_sync_core::SyncError;
@@ -220,6 +238,24 @@ impl SyncError {
             error_code::FORBIDDEN => Self::Forbidden { message },
             error_code::REJECTED => Self::Rejected { reason: message },
             _ => Self::Server { code, message },
+        }
+    }
+
+    /// The error an `error` frame about mutation `id` stands for: like
+    /// [`from_server`](Self::from_server), and `rate_limited` with its hint.
+    pub(crate) fn for_mutation(
+        id: &str,
+        code: String,
+        message: String,
+        retry_after_ms: Option<u64>,
+    ) -> Self {
+        if code != error_code::RATE_LIMITED {
+            return Self::from_server(code, message);
+        }
+        Self::RateLimited {
+            id: id.to_string(),
+            retry_after_ms: retry_after_ms.unwrap_or(crate::outbox::RATE_LIMITED_RETRY_MS),
+            message,
         }
     }
 

@@ -167,6 +167,8 @@ struct Coverage {
     opened: Cell<u32>,
     retries: Cell<u32>,
     overloaded_retries: Cell<u32>,
+    /// Reconnects scheduled by a 1012's retry-after.
+    restart_retries: Cell<u32>,
     auth_failed: Cell<u32>,
     exhausted: Cell<u32>,
     heartbeat_timeouts: Cell<u32>,
@@ -200,7 +202,11 @@ fn deliver(h: &mut Harness, server: &mut Server, step: &Step, cov: &Coverage) ->
         Step::SocketError => h.handle(Event::SocketError),
         Step::SocketClosed(code, retry_after) => {
             let reason = match retry_after {
-                Some(ms) if *code == close_code::OVERLOADED => close_code::retry_after_reason(*ms),
+                Some(ms)
+                    if matches!(*code, close_code::OVERLOADED | close_code::SERVICE_RESTART) =>
+                {
+                    close_code::retry_after_reason(*ms)
+                }
                 _ => "bye".into(),
             };
             let event = Event::SocketClosed {
@@ -211,11 +217,12 @@ fn deliver(h: &mut Harness, server: &mut Server, step: &Step, cov: &Coverage) ->
                 return stale(h, event);
             }
             let cmds = h.handle(event);
-            if *code == close_code::OVERLOADED
-                && retry_after.is_some()
-                && matches!(h.state(), ConnectionState::Reconnecting { .. })
-            {
-                bump(&cov.overloaded_retries);
+            if retry_after.is_some() && matches!(h.state(), ConnectionState::Reconnecting { .. }) {
+                match *code {
+                    close_code::OVERLOADED => bump(&cov.overloaded_retries),
+                    close_code::SERVICE_RESTART => bump(&cov.restart_retries),
+                    _ => {}
+                }
             }
             cmds
         }
@@ -345,6 +352,7 @@ fn random_event_sequences_keep_the_invariants() {
         ("opened", cov.opened.get()),
         ("retries", cov.retries.get()),
         ("overloaded retries", cov.overloaded_retries.get()),
+        ("restart retries", cov.restart_retries.get()),
         ("auth failures", cov.auth_failed.get()),
         ("exhausted", cov.exhausted.get()),
         ("heartbeat timeouts", cov.heartbeat_timeouts.get()),
@@ -363,6 +371,7 @@ fn random_subscription_traffic_keeps_the_subscription_invariants() {
         ("duplicates", s.duplicates),
         ("gaps", s.gaps),
         ("refusals", s.refused),
+        ("unavailable subscribes", s.unavailable),
         ("frames for old subs", s.old_subs),
         ("resubscribes with since", s.resubscribes),
     ]);

@@ -10,7 +10,9 @@ pub const ABNORMAL: u16 = 1006;
 pub const POLICY_VIOLATION: u16 = 1008;
 /// The server hit an internal error; retry with backoff.
 pub const SERVER_ERROR: u16 = 1011;
-/// The server is restarting; retry with backoff.
+/// The server is restarting; retry with backoff. A graceful shutdown's
+/// reason is `retry-after=<ms>`, which says when to come back, as for
+/// [`OVERLOADED`].
 pub const SERVICE_RESTART: u16 = 1012;
 /// Try again later; retry with backoff.
 pub const TRY_AGAIN_LATER: u16 = 1013;
@@ -29,7 +31,7 @@ pub const SLOW_CONSUMER: u16 = 4413;
 /// The server sheds load; the reason is `retry-after=<ms>`.
 pub const OVERLOADED: u16 = 4429;
 
-/// Reads the `retry-after=<ms>` of a [`OVERLOADED`] close reason.
+/// Reads the `retry-after=<ms>` of an [`OVERLOADED`] or [`SERVICE_RESTART`] close reason.
 ///
 /// ```
 /// use leptos_sync_protocol::close_code::retry_after_ms;
@@ -43,7 +45,7 @@ pub fn retry_after_ms(reason: &str) -> Option<u64> {
         .and_then(|ms| ms.trim().parse().ok())
 }
 
-/// The reason text for an [`OVERLOADED`] close.
+/// The reason text for an [`OVERLOADED`] or [`SERVICE_RESTART`] close.
 pub fn retry_after_reason(ms: u64) -> String {
     format!("retry-after={ms}")
 }

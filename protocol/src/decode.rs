@@ -61,6 +61,7 @@ pub(crate) fn server(text: &str) -> Result<ServerMsg, DecodeError> {
         "ack" => Ack { id: String, seq: u64 },
         "error" => Error {
             code: String, message: String, id: Option<String>, sub: Option<u64>, schema: Option<u32>,
+            retry_after_ms: Option<u64>,
         },
         "pong" => Pong { t: u64 },
     })

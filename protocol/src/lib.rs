@@ -132,6 +132,10 @@ pub enum ServerMsg {
         /// With `schema_mismatch`: the schema hash the server holds for the topic.
         #[serde(skip_serializing_if = "Option::is_none")]
         schema: Option<u32>,
+        /// With `rate_limited`: how long (ms) until the server accepts the
+        /// next mutation of this connection.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
     },
     /// Answer to `ping`.
     Pong {

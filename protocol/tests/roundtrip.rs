@@ -84,6 +84,15 @@ fn server_samples() -> Vec<ServerMsg> {
             id: None,
             sub: Some(7),
             schema: None,
+            retry_after_ms: None,
+        },
+        ServerMsg::Error {
+            code: "rate_limited".into(),
+            message: "at most 200 mutations a second".into(),
+            id: Some("m2".into()),
+            sub: None,
+            schema: None,
+            retry_after_ms: Some(5),
         },
         ServerMsg::Pong { t: 5 },
     ]
@@ -150,7 +159,8 @@ fn optional_fields_may_be_missing() {
             message: "m".into(),
             id: None,
             sub: None,
-            schema: None
+            schema: None,
+            retry_after_ms: None,
         })
     );
 }

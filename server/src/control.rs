@@ -63,6 +63,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/token", post(token))
         .route("/publish", post(publish))
         .route("/drop_before_ack", post(drop_before_ack))
+        .route("/subscribe_unavailable", post(subscribe_unavailable))
         .route("/reset", post(reset))
         .route("/restart", post(restart))
         .route("/lose_update", post(lose_update))
@@ -192,7 +193,7 @@ async fn publish(State(app): Ctl, body: Bytes) -> Response {
         Ok(p) => p,
         Err(refusal) => return refusal.into_response(),
     };
-    match app.engine.apply(&p.topic, None, &p.key, p.value).await {
+    match app.apply(&p.topic, None, &p.key, p.value).await {
         Ok(applied) => Json(json!({ "seq": applied.seq })).into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
     }
@@ -241,6 +242,14 @@ struct PublishMany {
     #[serde(default = "default_prefix")]
     key_prefix: String,
     keys: Option<u64>,
+    /// The field of each value that holds the update's number (default `n`),
+    /// so a typed client (say `{price, at}`) can decode the burst.
+    #[serde(default = "default_field")]
+    field: String,
+}
+
+fn default_field() -> String {
+    "n".to_owned()
 }
 
 fn default_prefix() -> String {
@@ -264,7 +273,9 @@ async fn publish_many(State(app): Ctl, body: Bytes) -> Response {
     let seq = tokio::task::spawn_blocking(move || {
         memory.publish_many(&p.topic, p.count, |i| {
             let key = format!("{}{}", p.key_prefix, i % keys);
-            (key, json!({ "n": i, "at": now_ms() }))
+            let mut value = json!({ "at": now_ms() });
+            value[&p.field] = i.into();
+            (key, value)
         })
     })
     .await;
@@ -319,6 +330,12 @@ async fn subscriptions(State(app): Ctl, Query(p): Q) -> Json<Value> {
 async fn drop_before_ack(State(app): Ctl, Query(p): Q) -> Json<Value> {
     let n = p.n.unwrap_or(1);
     app.monitor.drop_before_ack(p.scope(), n);
+    Json(json!({ "n": n }))
+}
+
+async fn subscribe_unavailable(State(app): Ctl, Query(p): Q) -> Json<Value> {
+    let n = p.n.unwrap_or(1);
+    app.monitor.subscribe_unavailable(p.scope(), n);
     Json(json!({ "n": n }))
 }
 

@@ -9,6 +9,15 @@
 //! such as Redis): every state operation is async, and an implementation
 //! must not hold a lock across an `.await`. [`MemoryEngine`](crate::MemoryEngine)
 //! is the embedded default.
+//!
+//! ## Topics that do not exist yet
+//!
+//! Without a [`load_topic`](crate::SyncServerBuilder::load_topic) hook the
+//! server asks [`IfAbsent::Create`]: a join or a write creates a missing
+//! topic, empty. With one, it asks [`IfAbsent::Refuse`] first: the same
+//! round trip answers [`EngineError::Absent`] for a missing topic (so the
+//! hot path costs no extra read), the server loads the topic's entries from
+//! the application and creates it with [`Engine::seed`], then asks again.
 
 use std::sync::Arc;
 
@@ -37,6 +46,30 @@ pub struct Join<'a> {
     pub since: Option<u64>,
     /// The epoch `since` belongs to.
     pub epoch: Option<&'a str>,
+    /// What to do when the topic does not exist.
+    pub if_absent: IfAbsent,
+}
+
+/// What a [`join`](Engine::join) or an [`apply`](Engine::apply) does when its
+/// topic does not exist.
+///
+/// ```
+/// use leptos_sync_server::{Engine, EngineError, IfAbsent, MemoryEngine};
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let engine = MemoryEngine::new(100);
+/// let refused = engine.apply("Todo", None, "a", "milk".into(), IfAbsent::Refuse).await;
+/// assert_eq!(refused, Err(EngineError::Absent));
+/// let created = engine.apply("Todo", None, "a", "milk".into(), IfAbsent::Create).await;
+/// assert_eq!(created.unwrap().seq, 1);
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfAbsent {
+    /// Create it, empty, and go on.
+    Create,
+    /// Create nothing, change nothing, and answer [`EngineError::Absent`]
+    /// (the server then seeds it from the application's loader).
+    Refuse,
 }
 
 /// How a subscription starts.
@@ -91,6 +124,10 @@ pub enum EngineError {
     /// The engine could not be reached or failed; the operation may be retried.
     #[error("topic store unavailable: {0}")]
     Unavailable(String),
+    /// The topic does not exist and the operation was asked
+    /// [`IfAbsent::Refuse`]: nothing was created or changed.
+    #[error("the topic does not exist")]
+    Absent,
 }
 
 /// Receives every change an engine applies, in seq order per topic.
@@ -104,12 +141,12 @@ pub trait Deliver: Send + Sync + 'static {
 /// Topic state for a [`SyncServer`](crate::SyncServer).
 ///
 /// ```
-/// use leptos_sync_server::{Engine, Join, MemoryEngine, Start};
+/// use leptos_sync_server::{Engine, IfAbsent, Join, MemoryEngine, Start};
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let engine = MemoryEngine::new(100);
-/// let applied = engine.apply("Todo", None, "a", "milk".into()).await.unwrap();
+/// let applied = engine.apply("Todo", None, "a", "milk".into(), IfAbsent::Create).await.unwrap();
 /// assert_eq!(applied.seq, 1);
-/// let join = Join { topic: "Todo", schema: 7, since: None, epoch: None };
+/// let join = Join { topic: "Todo", schema: 7, since: None, epoch: None, if_absent: IfAbsent::Create };
 /// let joined = engine.join(join).await.unwrap();
 /// assert!(matches!(joined.start, Start::Snapshot(entries) if entries["a"] == "milk"));
 /// # }
@@ -119,22 +156,84 @@ pub trait Engine: Send + Sync + 'static {
     /// Adds a sink that receives every change applied from now on.
     fn listen(&self, sink: Arc<dyn Deliver>);
 
-    /// Starts a subscription: checks (or fixes) the topic's schema, creating
-    /// the topic if needed, and answers with a replay of the changes after
-    /// `since` when they are all kept and the epoch matches, else a snapshot.
+    /// Starts a subscription: checks (or fixes) the topic's schema and
+    /// answers with a replay of the changes after `since` when they are all
+    /// kept and the epoch matches, else a snapshot. A missing topic is
+    /// created empty, or with [`IfAbsent::Refuse`] answers
+    /// [`EngineError::Absent`] in the same round trip, creating nothing.
     async fn join(&self, join: Join<'_>) -> Result<Joined, EngineError>;
 
-    /// Applies `key = value` (null removes the key) to `topic`, creating it
-    /// if needed, records it in the history and delivers it to the sinks. A
-    /// mutation `id` seen before applies nothing and answers the earlier seq.
+    /// Applies `key = value` (null removes the key) to `topic`, records it in
+    /// the history and delivers it to the sinks. A mutation `id` seen before
+    /// applies nothing and answers the earlier seq. A missing topic is
+    /// created first, or with [`IfAbsent::Refuse`] the answer is
+    /// [`EngineError::Absent`] and nothing is applied.
     async fn apply(
         &self,
         topic: &str,
         id: Option<&str>,
         key: &str,
         value: Value,
+        if_absent: IfAbsent,
     ) -> Result<Applied, EngineError>;
+
+    /// Creates `topic` holding `entries`, unless it exists: true when this
+    /// call created it. The contract, for an engine shared by several
+    /// processes too:
+    /// - create-if-absent, atomically: of concurrent seeds of one topic
+    ///   exactly one creates it, and an existing topic (even one created by a
+    ///   write a moment ago) is left exactly as it is;
+    /// - a created topic has a fresh epoch and an empty history; its seq is
+    ///   0 when `entries` is empty, else 1 (the seed counts as one change that
+    ///   is not in the history, so a client resuming from before it gets a
+    ///   snapshot);
+    /// - nothing is delivered to the sinks: subscribers get the entries in
+    ///   their snapshot.
+    ///
+    /// ```
+    /// use leptos_sync_server::{Engine, IfAbsent, Join, MemoryEngine, Start};
+    /// use serde_json::{Map, json};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let engine = MemoryEngine::new(100);
+    /// let mut entries = Map::new();
+    /// entries.insert("welcome".into(), json!("hello"));
+    /// assert!(engine.seed("Chat", entries.clone()).await.unwrap());
+    /// assert!(!engine.seed("Chat", Map::new()).await.unwrap()); // seeded once
+    /// let join = Join { topic: "Chat", schema: 1, since: None, epoch: None, if_absent: IfAbsent::Refuse };
+    /// let joined = engine.join(join).await.unwrap();
+    /// assert_eq!((joined.seq, joined.start), (1, Start::Snapshot(entries)));
+    /// # }
+    /// ```
+    async fn seed(&self, topic: &str, entries: Map<String, Value>) -> Result<bool, EngineError>;
 
     /// The current state of a topic, if it exists.
     async fn topic(&self, name: &str) -> Result<Option<TopicState>, EngineError>;
+
+    /// This node has gained subscribers of `topic`. An engine that hands
+    /// the sinks only the topics a node follows (one shared by several
+    /// processes) starts following it here; it must still follow a topic
+    /// on [`join`](Engine::join) before it reads it, so no change falls
+    /// between the read and the delivery. The server calls `watch` and
+    /// [`unwatch`](Engine::unwatch) outside its locks, strictly alternating
+    /// per topic. An error is the next join's to report. The default does
+    /// nothing: the in-process engine delivers every topic.
+    ///
+    /// ```
+    /// use leptos_sync_server::{Engine, MemoryEngine};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let engine = MemoryEngine::new(100);
+    /// engine.watch("Todo").await.unwrap();
+    /// engine.unwatch("Todo").await;
+    /// # }
+    /// ```
+    async fn watch(&self, topic: &str) -> Result<(), EngineError> {
+        let _ = topic;
+        Ok(())
+    }
+
+    /// This node's last subscriber of `topic` has gone: the engine may stop
+    /// following it (see [`watch`](Engine::watch)). The default does nothing.
+    async fn unwatch(&self, topic: &str) {
+        let _ = topic;
+    }
 }

@@ -4,11 +4,16 @@
 //! change is encoded once (see [`UpdateFrames`]) and queued on every
 //! subscriber's connection. Its lock is taken inside the engine's delivery
 //! and never the other way round, and never across an `.await`.
+//!
+//! It also tells the [`Lifecycle`] when a topic's subscribers on this node
+//! appear or all go (under its lock, so in order); the engine's watch and
+//! the application's hooks run later, outside it.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::engine::{Change, Deliver};
+use crate::lifecycle::Lifecycle;
 use crate::queue::{Out, Tx};
 use crate::update::UpdateFrames;
 
@@ -36,12 +41,22 @@ struct Inner {
 }
 
 /// The subscribers of this process.
-#[derive(Default)]
 pub struct Fanout {
     inner: Mutex<Inner>,
+    /// Told when a topic's subscribers appear or all go (the server always
+    /// gives one: its engine and the application's hooks follow them).
+    lifecycle: Option<Arc<Lifecycle>>,
 }
 
 impl Fanout {
+    /// A fanout that reports its topics' transitions to `lifecycle`.
+    pub fn new(lifecycle: Option<Arc<Lifecycle>>) -> Self {
+        Self {
+            inner: Mutex::default(),
+            lifecycle,
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -49,15 +64,25 @@ impl Fanout {
     /// Registers `sub` of `conn` on `topic`, replacing a sub of that id.
     pub fn add(&self, conn: ConnId, sub: u64, topic: &str, tx: &Tx) {
         let mut inner = self.lock();
-        remove(&mut inner, conn, sub);
+        let emptied = self.unlink(&mut inner, conn, sub).flatten();
         inner.subs.insert((conn, sub), topic.to_owned());
         let subscribers = inner.topics.entry(topic.to_owned()).or_default();
+        if subscribers.is_empty()
+            && let Some(lifecycle) = &self.lifecycle
+        {
+            lifecycle.mark(topic, true);
+        }
         subscribers.insert((conn, sub), tx.clone());
+        drop(inner);
+        self.released(emptied.into_iter().collect());
     }
 
     /// Ends a subscription; false when `conn` has no such sub.
     pub fn remove(&self, conn: ConnId, sub: u64) -> bool {
-        remove(&mut self.lock(), conn, sub)
+        let removed = self.unlink(&mut self.lock(), conn, sub);
+        let found = removed.is_some();
+        self.released(removed.flatten().into_iter().collect());
+        found
     }
 
     /// Removes every subscription of a connection that has gone.
@@ -69,15 +94,56 @@ impl Fanout {
             .filter(|(c, _)| *c == conn)
             .map(|&(_, s)| s)
             .collect();
-        for sub in subs {
-            remove(&mut inner, conn, sub);
-        }
+        let emptied = subs
+            .into_iter()
+            .filter_map(|sub| self.unlink(&mut inner, conn, sub).flatten())
+            .collect();
+        drop(inner);
+        self.released(emptied);
     }
 
     /// Forgets every subscription.
     #[cfg(feature = "control")]
     pub fn clear(&self) {
-        *self.lock() = Inner::default();
+        let mut inner = self.lock();
+        let emptied: Vec<String> = inner.topics.keys().cloned().collect();
+        for topic in &emptied {
+            self.mark_empty(topic);
+        }
+        *inner = Inner::default();
+        drop(inner);
+        self.released(emptied);
+    }
+
+    /// Removes `sub` of `conn` (under the lock): `None` when there is no
+    /// such sub, else `Some` of the topic it emptied, if it did.
+    fn unlink(&self, inner: &mut Inner, conn: ConnId, sub: u64) -> Option<Option<String>> {
+        let topic = inner.subs.remove(&(conn, sub))?;
+        let Some(subscribers) = inner.topics.get_mut(&topic) else {
+            return Some(None);
+        };
+        subscribers.remove(&(conn, sub));
+        if !subscribers.is_empty() {
+            return Some(None);
+        }
+        inner.topics.remove(&topic);
+        self.mark_empty(&topic);
+        Some(Some(topic))
+    }
+
+    fn mark_empty(&self, topic: &str) {
+        if let Some(lifecycle) = &self.lifecycle {
+            lifecycle.mark(topic, false);
+        }
+    }
+
+    /// Hands topics that lost their last subscriber to the lifecycle, out of the lock.
+    fn released(&self, topics: Vec<String>) {
+        if let Some(lifecycle) = &self.lifecycle
+            && !topics.is_empty()
+        {
+            lifecycle.released(topics);
+        }
     }
 
     /// Every live subscription, ordered by connection and sub.
@@ -116,17 +182,4 @@ impl Deliver for Fanout {
             });
         }
     }
-}
-
-fn remove(inner: &mut Inner, conn: ConnId, sub: u64) -> bool {
-    let Some(topic) = inner.subs.remove(&(conn, sub)) else {
-        return false;
-    };
-    if let Some(subscribers) = inner.topics.get_mut(&topic) {
-        subscribers.remove(&(conn, sub));
-        if subscribers.is_empty() {
-            inner.topics.remove(&topic);
-        }
-    }
-    true
 }

@@ -25,9 +25,23 @@ pub enum Admission {
     Overload(u64),
 }
 
+impl App {
+    /// Whether `token` passes the configured token (any does when none is set).
+    fn token_passes(&self, token: Option<&str>) -> bool {
+        let required = self.config.required_token();
+        required.is_none_or(|t| Some(t.as_str()) == token)
+    }
+}
+
+/// With the feature but without the `control` option, nothing is recorded:
+/// nobody can read the statistics then, and a client (any `?client=` id)
+/// could make the server keep thousands of its frames, up to 8 KiB each.
 #[cfg(feature = "control")]
 impl App {
     pub(crate) fn admit(&self, client: &Scope) -> Admission {
+        if !self.config.control {
+            return Admission::Accept(0);
+        }
         self.monitor.admit(client)
     }
 
@@ -41,6 +55,9 @@ impl App {
 
     /// Records a `hello` and decides whether its token passes.
     pub(crate) fn hello(&self, client: &Scope, attempt: u64, token: Option<&str>) -> bool {
+        if !self.config.control {
+            return self.token_passes(token);
+        }
         self.monitor.hello(client, attempt, token)
     }
 
@@ -51,6 +68,9 @@ impl App {
     /// Records a client frame (with any token redacted) for `/control/stats`;
     /// a frame not to be `parse`d (too large) is kept as cut text.
     pub(crate) fn record(&self, client: &Scope, session: Option<String>, text: &str, parse: bool) {
+        if !self.config.control {
+            return;
+        }
         let (kind, raw) = if parse {
             inspect(text)
         } else {
@@ -68,11 +88,15 @@ impl App {
 
     /// Counts a ping; false when pings are muted.
     pub(crate) fn ping(&self, client: &Scope) -> bool {
-        self.monitor.ping(client)
+        !self.config.control || self.monitor.ping(client)
     }
 
     pub(crate) fn take_drop_before_ack(&self, client: &Scope) -> bool {
         self.monitor.take_drop_before_ack(client)
+    }
+
+    pub(crate) fn take_subscribe_unavailable(&self, client: &Scope) -> bool {
+        self.monitor.take_subscribe_unavailable(client)
     }
 
     pub(crate) fn flapping(&self, client: &Scope) -> bool {
@@ -91,8 +115,7 @@ impl App {
     pub(crate) fn unregister(&self, _id: ConnId) {}
 
     pub(crate) fn hello(&self, _client: &Scope, _attempt: u64, token: Option<&str>) -> bool {
-        let required = self.config.required_token();
-        required.is_none_or(|t| Some(t.as_str()) == token)
+        self.token_passes(token)
     }
 
     pub(crate) fn set_session(&self, _id: ConnId, _session: &str) {}
@@ -111,6 +134,10 @@ impl App {
     }
 
     pub(crate) fn take_drop_before_ack(&self, _client: &Scope) -> bool {
+        false
+    }
+
+    pub(crate) fn take_subscribe_unavailable(&self, _client: &Scope) -> bool {
         false
     }
 

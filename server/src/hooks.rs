@@ -1,14 +1,15 @@
 //! The hooks an application owns: who a connection is ([`Principal`], from
 //! `authenticate`), what it may do (`authorize`, per [`Action`]), and what a
-//! mutation becomes (`validate`). Set them on the
-//! [`SyncServerBuilder`](crate::SyncServerBuilder).
+//! mutation becomes (`validate`), and a topic's lifecycle on this node
+//! (`on_first_subscribe`, `on_last_unsubscribe`, `load_topic`). Set them on
+//! the [`SyncServerBuilder`](crate::SyncServerBuilder).
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
 use leptos_sync_protocol::close_code;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Who a connection is, as the application's `authenticate` hook decided.
 /// It stays attached to the connection and is handed to every other hook.
@@ -93,7 +94,7 @@ pub struct Mutation<'a> {
     pub key: &'a str,
 }
 
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
 pub(crate) type Authenticate =
     Arc<dyn Fn(Option<String>) -> BoxFuture<Result<Principal, Reject>> + Send + Sync>;
@@ -101,6 +102,11 @@ pub(crate) type Authorize =
     Arc<dyn Fn(&Principal, &Action<'_>) -> Result<(), String> + Send + Sync>;
 pub(crate) type Validate =
     Arc<dyn Fn(&Principal, &Mutation<'_>, Value) -> Result<Value, String> + Send + Sync>;
+/// `on_first_subscribe` or `on_last_unsubscribe`, given the topic.
+pub(crate) type TopicHook = Arc<dyn Fn(String) -> BoxFuture<()> + Send + Sync>;
+/// `load_topic`: a missing topic's entries, or why they cannot be loaded.
+pub(crate) type Loader =
+    Arc<dyn Fn(String) -> BoxFuture<Result<Map<String, Value>, String>> + Send + Sync>;
 
 /// The hooks of one server; unset ones allow everything.
 #[derive(Clone, Default)]
@@ -108,6 +114,9 @@ pub(crate) struct Hooks {
     pub(crate) authenticate: Option<Authenticate>,
     pub(crate) authorize: Option<Authorize>,
     pub(crate) validate: Option<Validate>,
+    pub(crate) first_subscribe: Option<TopicHook>,
+    pub(crate) last_unsubscribe: Option<TopicHook>,
+    pub(crate) load_topic: Option<Loader>,
 }
 
 impl Hooks {

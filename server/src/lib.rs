@@ -64,20 +64,27 @@ mod engine;
 mod fanout;
 mod faults;
 mod hooks;
+mod lifecycle;
 mod limits;
 mod memory;
 #[cfg(feature = "control")]
 mod monitor;
 mod queue;
+#[cfg(feature = "redis")]
+mod redis;
 mod server;
 mod shutdown;
 mod update;
 mod ws;
 
 pub use config::Config;
-pub use engine::{Applied, Change, Deliver, Engine, EngineError, Join, Joined, Start, TopicState};
+pub use engine::{
+    Applied, Change, Deliver, Engine, EngineError, IfAbsent, Join, Joined, Start, TopicState,
+};
 pub use hooks::{Action, Mutation, Principal, Reject};
 pub use memory::{DEDUP_CAPACITY, MemoryEngine};
+#[cfg(feature = "redis")]
+pub use redis::{RESYNC_SEQ, RedisEngine, RedisOptions};
 pub use server::{Server, SyncServer, SyncServerBuilder};
 
 /// Binds to `config.addr:config.port` and serves a [`SyncServer`] built

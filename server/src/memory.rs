@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use serde_json::{Map, Value};
 
 use crate::engine::{
-    Applied, Change, Deliver, Engine, EngineError, Join, Joined, Start, TopicState,
+    Applied, Change, Deliver, Engine, EngineError, IfAbsent, Join, Joined, Start, TopicState,
 };
 
 #[cfg(feature = "control")]
@@ -105,6 +105,7 @@ impl MemoryEngine {
 
     fn join_now(&self, join: Join<'_>) -> Result<Joined, EngineError> {
         let mut inner = self.lock();
+        refuse_absent(&inner, join.topic, join.if_absent)?;
         let topic = topic_mut(&mut inner.topics, self.boot, join.topic);
         if let Some(expected) = topic.schema.filter(|&e| e != join.schema) {
             return Err(EngineError::SchemaMismatch { expected });
@@ -126,14 +127,22 @@ impl MemoryEngine {
         })
     }
 
-    fn apply_now(&self, topic: &str, id: Option<&str>, key: &str, value: Value) -> Applied {
+    fn apply_now(
+        &self,
+        topic: &str,
+        id: Option<&str>,
+        key: &str,
+        value: Value,
+        if_absent: IfAbsent,
+    ) -> Result<Applied, EngineError> {
         let mut inner = self.lock();
         if let Some(seen) = id.and_then(|id| inner.applied.get(id)) {
-            return Applied {
+            return Ok(Applied {
                 seq: seen.seq,
                 fresh: false,
-            };
+            });
         }
+        refuse_absent(&inner, topic, if_absent)?;
         let seq = apply(&mut inner, self.boot, topic, key.to_owned(), value, true);
         if let Some(id) = id {
             if inner.applied_order.len() >= DEDUP_CAPACITY
@@ -144,7 +153,21 @@ impl MemoryEngine {
             inner.applied_order.push_back(id.to_owned());
             inner.applied.insert(id.to_owned(), Seen { seq });
         }
-        Applied { seq, fresh: true }
+        Ok(Applied { seq, fresh: true })
+    }
+
+    fn seed_now(&self, name: &str, entries: Map<String, Value>) -> bool {
+        let mut inner = self.lock();
+        if inner.topics.contains_key(name) {
+            return false;
+        }
+        let mut topic = Topic::new(self.boot);
+        // A non-empty seed is a change that the history does not hold, so a
+        // client resuming from seq 0 gets a snapshot with the entries.
+        topic.seq = u64::from(!entries.is_empty());
+        topic.entries = entries;
+        inner.topics.insert(name.to_owned(), topic);
+        true
     }
 
     /// The current state of a topic, without a round trip.
@@ -181,8 +204,13 @@ impl Engine for MemoryEngine {
         id: Option<&str>,
         key: &str,
         value: Value,
+        if_absent: IfAbsent,
     ) -> Result<Applied, EngineError> {
-        Ok(self.apply_now(topic, id, key, value))
+        self.apply_now(topic, id, key, value, if_absent)
+    }
+
+    async fn seed(&self, topic: &str, entries: Map<String, Value>) -> Result<bool, EngineError> {
+        Ok(self.seed_now(topic, entries))
     }
 
     async fn topic(&self, name: &str) -> Result<Option<TopicState>, EngineError> {
@@ -200,6 +228,14 @@ fn recoverable(topic: &Topic, since: u64) -> bool {
     }
     // The ring is contiguous and ends at topic.seq.
     topic.history.front().is_some_and(|c| c.seq <= since + 1)
+}
+
+/// [`EngineError::Absent`] when `name` does not exist and may not be created.
+fn refuse_absent(inner: &Inner, name: &str, if_absent: IfAbsent) -> Result<(), EngineError> {
+    match if_absent {
+        IfAbsent::Refuse if !inner.topics.contains_key(name) => Err(EngineError::Absent),
+        _ => Ok(()),
+    }
 }
 
 fn topic_mut<'a>(topics: &'a mut HashMap<String, Topic>, boot: u64, name: &str) -> &'a mut Topic {

@@ -79,6 +79,7 @@ struct Faults {
     mute_pings: bool,
     reject_auth: bool,
     drop_before_ack: u32,
+    subscribe_unavailable: u32,
 }
 
 struct Conn {
@@ -272,12 +273,20 @@ impl Monitor {
 
     /// Consumes one pending "drop before ack" for this client, if any.
     pub fn take_drop_before_ack(&self, client: &Scope) -> bool {
+        self.take(client, |f| &mut f.drop_before_ack)
+    }
+
+    /// Consumes one pending "answer a subscribe `unavailable`" for this client, if any.
+    pub fn take_subscribe_unavailable(&self, client: &Scope) -> bool {
+        self.take(client, |f| &mut f.subscribe_unavailable)
+    }
+
+    /// Consumes one of a counted fault, the client's or else the global one.
+    fn take(&self, client: &Scope, count: impl Fn(&mut Faults) -> &mut u32) -> bool {
         let mut inner = self.lock();
         for s in [client, &None] {
-            if let Some(f) = inner.faults.get_mut(s)
-                && f.drop_before_ack > 0
-            {
-                f.drop_before_ack -= 1;
+            if let Some(n) = inner.faults.get_mut(s).map(&count).filter(|n| **n > 0) {
+                *n -= 1;
                 return true;
             }
         }
@@ -319,6 +328,15 @@ impl Monitor {
     /// Drops the connection before the ack for the next `n` mutations in scope.
     pub fn drop_before_ack(&self, scope: Scope, n: u32) {
         self.lock().faults.entry(scope).or_default().drop_before_ack = n;
+    }
+
+    /// Answers the next `n` subscribes in scope `unavailable`, as a failed engine would.
+    pub fn subscribe_unavailable(&self, scope: Scope, n: u32) {
+        self.lock()
+            .faults
+            .entry(scope)
+            .or_default()
+            .subscribe_unavailable = n;
     }
 
     /// Sets the required token; `None` accepts any.

@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 use crate::engine::{Engine, EngineError, TopicState};
 use crate::fanout::{ConnId, Fanout};
 use crate::hooks::{Action, Hooks, Mutation, Principal, Reject};
+use crate::lifecycle::Lifecycle;
 use crate::{Config, MemoryEngine, ws};
 
 /// Shared state of one server: what every connection task and handler sees.
@@ -26,6 +27,8 @@ pub(crate) struct App {
     pub(crate) fanout: Arc<Fanout>,
     pub(crate) config: Config,
     pub(crate) hooks: Hooks,
+    /// The topic lifecycle hooks, and the loading of missing topics.
+    pub(crate) lifecycle: Arc<Lifecycle>,
     /// Per-process nonce, so session ids differ across restarts.
     pub(crate) boot: u64,
     /// The last connection id handed out.
@@ -54,7 +57,7 @@ pub struct SyncServerBuilder {
     pub(crate) config: Config,
     /// The app's engine, also as `Any` so the control API can find a `MemoryEngine`.
     engine: Option<(Arc<dyn Engine>, Arc<dyn Any + Send + Sync>)>,
-    hooks: Hooks,
+    pub(crate) hooks: Hooks,
 }
 
 impl SyncServerBuilder {
@@ -175,7 +178,7 @@ impl SyncServerBuilder {
     }
 
     /// The server, ready to mount ([`SyncServer::router`]) or serve ([`SyncServer::serve`]).
-    pub fn build(self) -> SyncServer {
+    pub fn build(mut self) -> SyncServer {
         let (engine, any) = match self.engine {
             Some(engine) => engine,
             None => {
@@ -188,7 +191,13 @@ impl SyncServerBuilder {
         };
         #[cfg(not(feature = "control"))]
         let _ = any;
-        let fanout = Arc::new(Fanout::default());
+        let lifecycle = Arc::new(Lifecycle::new(
+            engine.clone(),
+            self.hooks.first_subscribe.take(),
+            self.hooks.last_unsubscribe.take(),
+            self.hooks.load_topic.take(),
+        ));
+        let fanout = Arc::new(Fanout::new(Some(lifecycle.clone())));
         engine.listen(fanout.clone());
         let boot = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -206,6 +215,7 @@ impl SyncServerBuilder {
                 engine,
                 fanout,
                 hooks: self.hooks,
+                lifecycle,
                 boot,
                 last_conn: AtomicU64::new(0),
                 connections: Arc::new(Semaphore::new(config.max_connections)),
@@ -264,9 +274,11 @@ impl SyncServer {
 
     /// Applies `key = value` to `topic` from the application (an HTTP
     /// handler, a background job): subscribers get an `update`, and history
-    /// and recovery cover it like any mutation. Returns its seq.
+    /// and recovery cover it like any mutation. Returns its seq. A topic
+    /// that does not exist yet is first loaded by the
+    /// [`load_topic`](SyncServerBuilder::load_topic) hook, if there is one.
     pub async fn publish(&self, topic: &str, key: &str, value: Value) -> Result<u64, EngineError> {
-        let applied = self.app.engine.apply(topic, None, key, value).await?;
+        let applied = self.app.apply(topic, None, key, value).await?;
         Ok(applied.seq)
     }
 
@@ -275,7 +287,7 @@ impl SyncServer {
         self.publish(topic, key, Value::Null).await
     }
 
-    /// The current state of a topic, if it exists.
+    /// The current state of a topic, if it exists (a read: it loads nothing).
     pub async fn topic(&self, name: &str) -> Result<Option<TopicState>, EngineError> {
         self.app.engine.topic(name).await
     }

@@ -70,7 +70,9 @@ impl SyncServer {
     /// `retry-after=<ms>` spread over
     /// [`shutdown_spread_ms`](crate::SyncServerBuilder::shutdown_spread_ms),
     /// closes connections that open afterwards the same way, and resolves
-    /// once every connection has ended. Stop the listener of a mounted
+    /// once every connection has ended and every
+    /// [`on_last_unsubscribe`](crate::SyncServerBuilder::on_last_unsubscribe)
+    /// it caused has returned. Stop the listener of a mounted
     /// router yourself (axum's `with_graceful_shutdown`); [`Server::shutdown`]
     /// does both.
     ///
@@ -98,6 +100,8 @@ impl SyncServer {
         // `build` keeps `max` within a u32.
         let all = u32::try_from(max).unwrap_or(u32::MAX);
         let _ = app.connections.acquire_many(all).await;
+        // The connections are gone; their topics' releases may still run.
+        app.lifecycle.all_released().await;
     }
 }
 

@@ -152,7 +152,7 @@ mod tests {
 
     #[tokio::test]
     async fn deliver_queues_each_subscriber_its_own_sub_and_skips_other_topics() {
-        let fanout = Fanout::default();
+        let fanout = Fanout::new(None);
         let (tx1, mut rx1) = queue(8, 1 << 16);
         let (tx2, mut rx2) = queue(8, 1 << 16);
         fanout.add(1, 1, "t", &tx1);

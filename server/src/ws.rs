@@ -98,7 +98,7 @@ async fn run(app: Arc<App>, client: Scope, attempt: u64, mut socket: WebSocket) 
         session: None,
         principal: Principal::default(),
         floors: HashMap::new(),
-        mutations: rate::Bucket::new(app.config.mutations_per_sec, Instant::now()),
+        mutations: rate::Limiter::new(app.config.mutations_per_sec, Instant::now()),
     };
     // It leaves the fanout itself, before any wait on a closing socket.
     conn.serve(&mut socket, rx).await;
@@ -137,7 +137,7 @@ pub(super) struct Conn {
     /// are skipped. It has one entry per live subscription.
     floors: HashMap<u64, u64>,
     /// This connection's mutation rate.
-    mutations: rate::Bucket,
+    mutations: rate::Limiter,
 }
 
 /// Why the frame loop ended.

@@ -12,9 +12,10 @@ use axum::Router;
 use axum::routing::get;
 use leptos_sync_protocol::{ServerMsg, error_code};
 use leptos_sync_server::{
-    Applied, Deliver, Engine, EngineError, Join, Joined, MemoryEngine, SyncServer, TopicState,
+    Applied, Deliver, Engine, EngineError, IfAbsent, Join, Joined, MemoryEngine, SyncServer,
+    TopicState,
 };
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use support::Client;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -172,9 +173,15 @@ impl Engine for Flaky {
         id: Option<&str>,
         key: &str,
         value: Value,
+        if_absent: IfAbsent,
     ) -> Result<Applied, EngineError> {
         self.check()?;
-        self.memory.apply(topic, id, key, value).await
+        self.memory.apply(topic, id, key, value, if_absent).await
+    }
+
+    async fn seed(&self, topic: &str, entries: Map<String, Value>) -> Result<bool, EngineError> {
+        self.check()?;
+        self.memory.seed(topic, entries).await
     }
 
     async fn topic(&self, name: &str) -> Result<Option<TopicState>, EngineError> {
@@ -244,10 +251,14 @@ impl Engine for Racy {
     }
 
     async fn join(&self, join: Join<'_>) -> Result<Joined, EngineError> {
-        let before = self.memory.apply(join.topic, None, "before", json!(1));
+        let before = self
+            .memory
+            .apply(join.topic, None, "before", json!(1), IfAbsent::Create);
         before.await?;
         let joined = self.memory.join(join).await?;
-        let after = self.memory.apply(join.topic, None, "after", json!(2));
+        let after = self
+            .memory
+            .apply(join.topic, None, "after", json!(2), IfAbsent::Create);
         after.await?;
         Ok(joined)
     }
@@ -258,8 +269,13 @@ impl Engine for Racy {
         id: Option<&str>,
         key: &str,
         value: Value,
+        if_absent: IfAbsent,
     ) -> Result<Applied, EngineError> {
-        self.memory.apply(topic, id, key, value).await
+        self.memory.apply(topic, id, key, value, if_absent).await
+    }
+
+    async fn seed(&self, topic: &str, entries: Map<String, Value>) -> Result<bool, EngineError> {
+        self.memory.seed(topic, entries).await
     }
 
     async fn topic(&self, name: &str) -> Result<Option<TopicState>, EngineError> {

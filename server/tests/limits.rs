@@ -6,7 +6,7 @@ mod support;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use leptos_sync_protocol::{ServerMsg, close_code, error_code};
 use leptos_sync_server::{Config, Server, SyncServer, SyncServerBuilder};
 use serde_json::{Value, json};
@@ -287,5 +287,45 @@ async fn limits_at_their_extremes_build_a_server_that_serves() {
     c.send(json!({"type": "mutate", "id": "m1", "topic": "T", "key": "k", "value": 1}))
         .await;
     assert!(matches!(c.recv().await, ServerMsg::Ack { seq: 1, .. }));
+    server.shutdown().await;
+}
+
+/// A server without the control option keeps nothing of the frames it is
+/// sent, even when built with the `control` feature, as the reference binary
+/// is (`cargo test --workspace` builds it so). Such a server once kept up to
+/// 10,000 frames of each `?client=` id for statistics nobody could read, cut
+/// at 8 KiB: 80 MiB per id, for ever.
+#[tokio::test]
+async fn a_flood_of_bad_frames_leaves_no_memory_behind() {
+    const FRAMES: usize = 10_000;
+    let server = serve(SyncServer::builder()).await;
+    let (c, _) = Client::welcomed(server.local_addr(), "flood").await;
+    let before = rss_kb().expect("VmRSS of this process");
+    let (mut sink, mut stream) = c.ws.split();
+    let counting = tokio::spawn(async move {
+        let mut bad = 0;
+        while bad < FRAMES {
+            let next = tokio::time::timeout(support::DEADLINE, stream.next()).await;
+            let Some(Ok(Message::Text(text))) = next.expect("an answer in time") else {
+                panic!("the connection ended after {bad} answers");
+            };
+            match ServerMsg::decode(&text) {
+                Ok(ServerMsg::Error { code, .. }) if code == error_code::BAD_FRAME => bad += 1,
+                other => panic!("expected bad_frame, got {other:?}"),
+            }
+        }
+    });
+    let garbage = "#".repeat(9 * 1024);
+    for _ in 0..FRAMES {
+        sink.feed(Message::text(garbage.clone())).await.unwrap();
+    }
+    sink.flush().await.unwrap();
+    counting.await.expect("every frame answered with bad_frame");
+    let grown_kb = rss_kb().expect("VmRSS").saturating_sub(before);
+    // 88 MiB went through; the other tests of this binary run beside it.
+    assert!(
+        grown_kb < 40 * 1024,
+        "this process grew by {grown_kb} kB over a flood of {FRAMES} frames of 9 KiB"
+    );
     server.shutdown().await;
 }

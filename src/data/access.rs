@@ -8,7 +8,7 @@ use crate::data::component::SyncComponent;
 use serde_json::Value;
 
 use crate::data::entries::SyncEntries;
-use crate::data::mutations::{MutateOptions, MutationHandle, Mutations};
+use crate::data::mutations::{MutateOptions, MutationHandle, Mutations, Tracked};
 use crate::data::registry::SyncRegistry;
 use crate::data::store::Stores;
 use leptos_sync_core::SyncError;
@@ -85,10 +85,10 @@ impl DataAccess {
             .optimistic
             .then(|| self.apply_optimistically::<T>(&key, value))
             .flatten();
-        let status = self
+        let tracked = self
             .mutations
             .try_update_value(|m| m.track(&id, rollback))
-            .unwrap_or_else(|| ArcRwSignal::new(MutationStatus::Queued));
+            .unwrap_or_else(|| Tracked::new(MutationStatus::Queued));
         (self.dispatch)(Event::Mutate(Mutation {
             id: id.clone(),
             topic: T::NAME.to_string(),
@@ -96,10 +96,7 @@ impl DataAccess {
             value: encoded,
             expires_in_ms: options.expires_in_ms,
         }));
-        MutationHandle {
-            id,
-            status: status.into(),
-        }
+        tracked.handle(id)
     }
 
     /// Applies `value` to the topic's entries now; returns how to undo it.
@@ -136,10 +133,11 @@ impl DataAccess {
     fn fail(&self, id: String, error: SyncError) -> MutationHandle {
         log::error!("leptos-sync: {error}");
         self.last_error.set(Some(error.clone()));
-        MutationHandle {
-            id,
-            status: ArcSignal::stored(MutationStatus::Failed { error }),
-        }
+        let tracked = Tracked::new(MutationStatus::Failed {
+            error: error.clone(),
+        });
+        tracked.last_error.set(Some(error));
+        tracked.handle(id)
     }
 
     fn refuse<T: SyncComponent>(&self, error: SyncError) -> SyncEntries<T> {

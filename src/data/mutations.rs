@@ -5,10 +5,33 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
+use leptos_sync_core::SyncError;
 use leptos_sync_core::outbox::MutationStatus;
 
 /// A mutation in progress, as returned by [`SyncContext::mutate`](crate::SyncContext::mutate).
+///
+/// A server that rate-limits the connection answers a mutation with
+/// `rate_limited`: that is not a failure. The status goes back to `Queued`,
+/// the mutation is sent again (same id, applied once) after the server's
+/// hint, and `last_error` shows [`SyncError::RateLimited`] meanwhile:
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use leptos_sync::{MutationHandle, MutationStatus, SyncError};
+///
+/// fn describe(handle: &MutationHandle) -> String {
+///     match (handle.status.get(), handle.last_error.get()) {
+///         (MutationStatus::Acked { seq }, _) => format!("saved (seq {seq})"),
+///         (MutationStatus::Failed { error }, _) => format!("not saved: {error}"),
+///         (_, Some(SyncError::RateLimited { retry_after_ms, .. })) => {
+///             format!("slowed down by the server, retrying in {retry_after_ms} ms")
+///         }
+///         _ => "saving…".into(),
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct MutationHandle {
     /// The mutation's unique id; the server applies it once.
     pub id: String,
@@ -16,6 +39,11 @@ pub struct MutationHandle {
     /// the component that made the mutation, so it stays readable after that
     /// component unmounts.
     pub status: ArcSignal<MutationStatus>,
+    /// The last error this mutation met: a [`SyncError::RateLimited`] that it
+    /// waits out (its status stays `Queued` until it is sent again), or the
+    /// error it failed with. `None` until one comes; it stays after `Acked`,
+    /// so a UI can tell that the server slowed the mutation down.
+    pub last_error: ArcSignal<Option<SyncError>>,
 }
 
 /// Options of one mutation.
@@ -27,25 +55,53 @@ pub struct MutateOptions {
     pub expires_in_ms: Option<u64>,
 }
 
+/// The signals of one open mutation.
+#[derive(Clone)]
+pub(crate) struct Tracked {
+    pub status: ArcRwSignal<MutationStatus>,
+    pub last_error: ArcRwSignal<Option<SyncError>>,
+}
+
+impl Tracked {
+    pub fn new(status: MutationStatus) -> Self {
+        Self {
+            status: ArcRwSignal::new(status),
+            last_error: ArcRwSignal::new(None),
+        }
+    }
+
+    pub fn handle(self, id: String) -> MutationHandle {
+        MutationHandle {
+            id,
+            status: self.status.into(),
+            last_error: self.last_error.into(),
+        }
+    }
+}
+
 /// Open mutations of a provider.
 #[derive(Default)]
 pub(crate) struct Mutations {
-    statuses: HashMap<String, ArcRwSignal<MutationStatus>>,
+    open: HashMap<String, Tracked>,
     rollbacks: HashMap<String, Box<dyn FnOnce()>>,
 }
 
 impl Mutations {
-    pub fn track(
-        &mut self,
-        id: &str,
-        rollback: Option<Box<dyn FnOnce()>>,
-    ) -> ArcRwSignal<MutationStatus> {
-        let status = ArcRwSignal::new(MutationStatus::Queued);
-        self.statuses.insert(id.to_string(), status.clone());
+    pub fn track(&mut self, id: &str, rollback: Option<Box<dyn FnOnce()>>) -> Tracked {
+        let tracked = Tracked::new(MutationStatus::Queued);
+        self.open.insert(id.to_string(), tracked.clone());
         if let Some(rollback) = rollback {
             self.rollbacks.insert(id.to_string(), rollback);
         }
-        status
+        tracked
+    }
+
+    #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver reports errors
+    /// Shows an error the mutation waits out ([`SyncError::RateLimited`]) on its handle.
+    pub fn set_error(&mut self, id: &str, error: SyncError) {
+        if let Some(tracked) = self.open.get(id) {
+            tracked.last_error.set(Some(error));
+        }
     }
 
     #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver reports statuses
@@ -55,11 +111,14 @@ impl Mutations {
             status,
             MutationStatus::Acked { .. } | MutationStatus::Failed { .. }
         );
-        if let Some(signal) = self.statuses.get(id) {
-            signal.set(status.clone());
+        if let Some(tracked) = self.open.get(id) {
+            if let MutationStatus::Failed { error } = &status {
+                tracked.last_error.set(Some(error.clone()));
+            }
+            tracked.status.set(status.clone());
         }
         if done {
-            self.statuses.remove(id);
+            self.open.remove(id);
             let rollback = self.rollbacks.remove(id);
             if let (Some(rollback), MutationStatus::Failed { .. }) = (rollback, status) {
                 rollback();

@@ -21,10 +21,10 @@ use crate::data::mutations::Mutations;
 use crate::data::store::Stores;
 use crate::provider::ConnectionReadyState;
 use crate::provider::{LifecycleFn, SyncOptions, TokenFn};
-use leptos_sync_core::Millis;
 use leptos_sync_core::machine::{Command, Event, Machine};
 use leptos_sync_core::state::Lifecycle;
 use leptos_sync_core::subscriptions::DataEvent;
+use leptos_sync_core::{Millis, SyncError};
 
 type Fn0 = Arc<dyn Fn() + Send + Sync>;
 
@@ -138,6 +138,10 @@ impl Driver {
             }
             Command::Error(error) => {
                 log::warn!("leptos-sync: {error}");
+                if let SyncError::RateLimited { id, .. } = &error {
+                    let shown = error.clone();
+                    self.mutations.update_value(|m| m.set_error(id, shown));
+                }
                 self.outputs.last_error.set(Some(error.clone()));
                 self.observe(Lifecycle::Error(error));
             }

@@ -2,8 +2,8 @@
 //!
 //! [`ReconnectOptions::next_delay`] is the one place that decides the wait
 //! after a lost connection: the policy's backoff, the offset, the attempt
-//! limit, and a shedding server's `retry-after` with its floor, cap and
-//! spread. The machine, the test harness and the storm simulator all call it.
+//! limit, and the `retry-after` of a shedding (4429) or restarting (1012)
+//! server, with its floor, cap and spread. The machine, the test harness and the storm simulator all call it.
 //!
 //! Randomness is passed in (uniform samples in `[0, 1)`), so the policies are
 //! deterministic under test and the core stays free of I/O.
@@ -21,19 +21,22 @@ pub use policy::{CustomDelay, Exponential, Jitter, ReconnectPolicy};
 /// the most a browser timer can hold. Every delay and timeout is clamped to it.
 pub const MAX_DELAY_MS: u64 = i32::MAX as u64;
 
-/// How far a `retry-after` wait is spread: a shed client waits the clamped
-/// `retry-after` plus up to this fraction of it again, so the clients a
-/// server sheds together do not return together.
+/// How far a `retry-after` wait is spread: a shed or restarted client waits
+/// the clamped `retry-after` plus up to this fraction of it again, so the
+/// clients a server sends away together do not return together.
 pub const RETRY_AFTER_SPREAD: f64 = 0.5;
 
 /// How a connection ended, as far as the reconnect schedule cares: the close
-/// code and reason, which carry a shedding server's `retry-after`.
+/// code and reason, which carry the `retry-after` of a shedding (4429) or
+/// restarting (1012, a graceful shutdown) server.
 ///
 /// ```
 /// use leptos_sync_core::backoff::Close;
 /// use leptos_sync_protocol::close_code;
 ///
 /// assert_eq!(Close::new(close_code::OVERLOADED, "retry-after=2500").retry_after_ms(), Some(2_500));
+/// assert_eq!(Close::new(close_code::SERVICE_RESTART, "retry-after=700").retry_after_ms(), Some(700));
+/// // Other codes do not say when.
 /// assert_eq!(Close::new(close_code::GOING_AWAY, "retry-after=2500").retry_after_ms(), None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,11 +59,15 @@ impl<'a> Close<'a> {
         Self { code, reason }
     }
 
-    /// The server's `retry-after`, for a close 4429 whose reason carries one.
+    /// The server's `retry-after`, for a close 4429 (overloaded) or 1012
+    /// (service restart) whose reason carries one.
     pub fn retry_after_ms(&self) -> Option<u64> {
-        (self.code == close_code::OVERLOADED)
-            .then(|| close_code::retry_after_ms(self.reason))
-            .flatten()
+        matches!(
+            self.code,
+            close_code::OVERLOADED | close_code::SERVICE_RESTART
+        )
+        .then(|| close_code::retry_after_ms(self.reason))
+        .flatten()
     }
 }
 
@@ -77,9 +84,9 @@ pub struct ReconnectOptions {
     /// The attempt counter resets only after a connection stayed open this long,
     /// so a server that accepts and drops at once cannot reset the backoff.
     pub stable_uptime_ms: u64,
-    /// Lower bound for a server's `retry-after` (close 4429); at most [`MAX_DELAY_MS`].
+    /// Lower bound for a server's `retry-after` (close 4429 or 1012); at most [`MAX_DELAY_MS`].
     pub retry_after_floor_ms: u64,
-    /// Upper bound for a server's `retry-after` (close 4429), before the spread
+    /// Upper bound for a server's `retry-after` (close 4429 or 1012), before the spread
     /// of [`RETRY_AFTER_SPREAD`]; at most [`MAX_DELAY_MS`], and below the floor
     /// the floor is used. [`retry_after_max_ms`](Self::retry_after_max_ms) is
     /// the longest wait it allows, spread included.
@@ -106,20 +113,26 @@ impl ReconnectOptions {
     /// a `retry-after`.
     ///
     /// The policy, `max_attempts` and the offset (first attempt only) decide
-    /// whether to retry and, normally, when. A close 4429 with `retry-after=<ms>`
-    /// decides when: that wait clamped to the floor and the cap, plus up to
-    /// [`RETRY_AFTER_SPREAD`] of it again. It never revives a policy that gave up.
-    /// No wait exceeds [`MAX_DELAY_MS`].
+    /// whether to retry and, normally, when. A close 4429 (shedding) or 1012
+    /// (a graceful restart) with `retry-after=<ms>` decides when: that wait
+    /// clamped to the floor and the cap, plus up to [`RETRY_AFTER_SPREAD`] of
+    /// it again. It never revives a policy that gave up. No wait exceeds
+    /// [`MAX_DELAY_MS`].
     ///
     /// ```
     /// use leptos_sync_core::backoff::{Close, ReconnectOptions, ReconnectPolicy};
-    /// use leptos_sync_protocol::close_code::OVERLOADED;
+    /// use leptos_sync_protocol::close_code::{OVERLOADED, SERVICE_RESTART};
     ///
     /// let opts = ReconnectOptions { policy: ReconnectPolicy::Fixed(1_000), ..Default::default() };
     /// assert_eq!(opts.next_delay(3, Close::ABNORMAL, || 0.5), Some(1_000));
     /// // A shedding server says when: 2 s, plus up to half again.
     /// assert_eq!(opts.next_delay(3, Close::new(OVERLOADED, "retry-after=2000"), || 0.5), Some(2_500));
     /// assert_eq!(opts.next_delay_bounds(3, Close::new(OVERLOADED, "retry-after=2000")), Some((2_000, 3_000)));
+    /// // So does a server shutting down gracefully; a hint below the floor (500 ms) is raised to it.
+    /// let restart = Close::new(SERVICE_RESTART, "retry-after=120");
+    /// assert_eq!(opts.next_delay_bounds(1, restart), Some((500, 750)));
+    /// // Without a hint, a 1012 is retried by the policy.
+    /// assert_eq!(opts.next_delay(1, Close::new(SERVICE_RESTART, ""), || 0.5), Some(1_000));
     /// ```
     pub fn next_delay(
         &self,
@@ -156,7 +169,7 @@ impl ReconnectOptions {
         ms.clamp(floor, cap)
     }
 
-    /// The longest a close 4429 can make the client wait: the cap plus
+    /// The longest a close 4429 or 1012 can make the client wait: the cap plus
     /// [`RETRY_AFTER_SPREAD`] of it, 180,000 ms with the defaults.
     ///
     /// ```

@@ -59,7 +59,7 @@ impl Machine {
                 // Subscriptions go after `welcome`, each exactly once per connection.
                 let mut out = Vec::new();
                 self.subs.on_open(&mut out);
-                self.emit(out);
+                self.emit(out, now);
                 // Then the outbox: re-sent mutations first, then the queue, in order.
                 let mut out = Vec::new();
                 self.outbox.on_open(now, &mut out);
@@ -74,9 +74,10 @@ impl Machine {
                 sub: None,
                 code,
                 message,
+                retry_after_ms,
                 ..
             } => {
-                let error = SyncError::from_server(code, message);
+                let error = SyncError::for_mutation(&id, code, message, retry_after_ms);
                 self.error(error.clone());
                 let mut out = Vec::new();
                 self.outbox.on_error(&id, error, now, &mut out);
@@ -100,8 +101,8 @@ impl Machine {
             | ServerMsg::Update { .. }
             | ServerMsg::Error { .. }) => {
                 let mut out = Vec::new();
-                self.subs.on_message(msg, &mut out);
-                self.emit(out);
+                self.subs.on_message(msg, now, &mut out);
+                self.emit(out, now);
             }
         }
     }

@@ -232,12 +232,12 @@ impl Machine {
                 let mut out = Vec::new();
                 self.subs
                     .add(&topic, schema, self.state.is_open(), &mut out);
-                self.emit(out);
+                self.emit(out, now);
             }
             Event::Unsubscribe { topic } => {
                 let mut out = Vec::new();
                 self.subs.remove(&topic, self.state.is_open(), &mut out);
-                self.emit(out);
+                self.emit(out, now);
             }
             Event::Mutate(mutation) => {
                 let mut out = Vec::new();
@@ -335,13 +335,13 @@ impl Machine {
     fn data_disconnected(&mut self, now: Millis) {
         let mut out = Vec::new();
         self.subs.on_close(&mut out);
-        self.emit(out);
+        self.emit(out, now);
         let mut out = Vec::new();
         self.outbox.on_close(&mut out);
         self.emit_outbox(out, now);
     }
 
-    fn emit(&mut self, out: Vec<SubOut>) {
+    fn emit(&mut self, out: Vec<SubOut>, now: Millis) {
         self.metrics.subscriptions = self.subs.counters;
         for item in out {
             match item {
@@ -350,6 +350,7 @@ impl Machine {
                 SubOut::Error(error) => self.error(error),
             }
         }
+        self.arm_retries(now);
     }
 
     fn emit_outbox(&mut self, out: Vec<OutboxOut>, now: Millis) {
@@ -365,7 +366,14 @@ impl Machine {
         self.metrics.queued = self.outbox.queued() as u64;
         self.metrics.in_flight = self.outbox.in_flight() as u64;
         self.metrics.dropped = self.outbox.dropped;
-        match self.outbox.next_deadline() {
+        self.arm_retries(now);
+    }
+
+    /// [`Timer::Outbox`]: the outbox's expiries and retries, and the retries
+    /// of subscriptions answered `unavailable`.
+    fn arm_retries(&mut self, now: Millis) {
+        let next = [self.outbox.next_deadline(), self.subs.next_retry()];
+        match next.into_iter().flatten().min() {
             Some(at) if self.deadline(Timer::Outbox) != Some(at) => {
                 self.set_timer(Timer::Outbox, at.max(now))
             }

@@ -37,9 +37,13 @@ impl Machine {
                 );
             }
             Timer::Outbox => {
+                let open = self.state.is_open();
+                let mut out = Vec::new();
+                self.subs.retry(now, open, &mut out);
+                self.emit(out, now);
                 let mut out = Vec::new();
                 self.outbox.expire(now, &mut out);
-                self.outbox.retry(now, self.state.is_open(), &mut out);
+                self.outbox.retry(now, open, &mut out);
                 self.emit_outbox(out, now);
             }
             Timer::Connect => {

@@ -100,8 +100,8 @@ impl Machine {
             return;
         }
         for timer in TIMERS {
-            // The outbox keeps its expiries in the clock it was given; its
-            // deadline must stay equal to the earliest of them.
+            // The outbox and the subscription retries keep their deadlines in
+            // the clock they were given; this one must stay the earliest of them.
             if timer != Timer::Outbox
                 && let Some(at) = &mut self.deadlines[timer as usize]
             {

@@ -187,7 +187,8 @@ pub enum Timer {
     /// The deadline for `welcome` after a connect.
     Connect,
     /// The earliest expiry of a queued mutation, or the retry of mutations
-    /// the server answered `unavailable`.
+    /// the server answered `unavailable` or `rate_limited`, or of
+    /// subscriptions it answered `unavailable`.
     Outbox,
     /// The end of the wait for a closing socket's close event ([`CLOSE_WAIT_MS`]).
     Close,

@@ -10,7 +10,7 @@ const TIMERS: [Timer; 6] = Timer::ALL;
 
 impl Harness {
     /// A reconnect delay is within the bounds the options give for the close
-    /// that caused it (the policy's, or a 4429's retry-after range), and the
+    /// that caused it (the policy's, or the retry-after range of a 4429 or 1012), and the
     /// options allow this attempt at all (Never, max_attempts).
     pub(super) fn check_delay(&self, attempt: u32, delay: u64, event: Option<&Event>) {
         let close = match event {

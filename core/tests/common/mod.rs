@@ -13,13 +13,14 @@
 //!   it has been closing for [`CLOSE_WAIT_MS`]), and no `Connect` after
 //!   `UserClose` until `UserOpen`;
 //! - `hello` is the first frame of every socket, and nothing else goes before `welcome`;
-//! - every reconnect delay is within the policy bounds (or the retry-after range for 4429);
+//! - every reconnect delay is within the policy bounds (or the retry-after range for 4429 and 1012);
 //! - the state agrees with the sockets and deadlines, and every state that
 //!   waits for time has a deadline, so time alone always moves it on;
 //! - `poll_timeout` is the earliest deadline, and none is left due after `handle_timeout`;
 //! - the subscription rules of [`subs`]: at most one live `subscribe` per topic
 //!   per socket, none for a topic without users, and once Open the topics
-//!   subscribed on the socket are exactly the topics with users.
+//!   subscribed on the socket are exactly the topics with users (less those
+//!   the server answered `unavailable`, until their retry).
 
 mod checks;
 mod drive;
@@ -31,11 +32,11 @@ pub mod subs;
 #[allow(unused_imports)] // each test file uses a different part of the harness
 pub use setup::{harness, reconnecting, with_reconnect};
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use leptos_sync_core::machine::{CLOSE_WAIT_MS, Command, Event, Machine, MachineOptions};
 use leptos_sync_core::{ConnectionState, Lifecycle, Millis, SyncError};
-use leptos_sync_protocol::{ClientMsg, ServerMsg};
+use leptos_sync_protocol::{ClientMsg, ServerMsg, error_code};
 
 /// The driver's view of one socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,9 @@ pub struct Socket {
     pub welcomed: bool,
     /// Topic → the sub id of its live `subscribe` on this socket.
     pub subs: BTreeMap<String, u64>,
+    /// Topics whose `subscribe` the server answered `unavailable`: not
+    /// subscribed, and waiting for the client's retry.
+    pub retrying: BTreeSet<String>,
 }
 
 pub struct Harness {
@@ -122,6 +126,7 @@ impl Harness {
             }
             // A socket is gone once the browser reports its close: the live
             // one (the server closed it), else the one the machine closed.
+            Event::Frame(ref text) => self.server_frame(text),
             Event::SocketClosed { .. } => {
                 if let Some(k) = self.live.take() {
                     self.sockets[k].phase = Phase::Ended;
@@ -133,6 +138,32 @@ impl Harness {
         }
         self.machine.handle(event.clone(), self.now);
         self.drain(Some(&event))
+    }
+
+    /// A frame from the server: an `unavailable` for a `subscribe` means the
+    /// server did not subscribe it, so it is no longer live on the socket.
+    fn server_frame(&mut self, text: &str) {
+        let (
+            Some(k),
+            Ok(ServerMsg::Error {
+                code,
+                sub: Some(sub),
+                ..
+            }),
+        ) = (self.live, ServerMsg::decode(text))
+        else {
+            return;
+        };
+        let sock = &mut self.sockets[k];
+        let topic = sock
+            .subs
+            .iter()
+            .find(|(_, s)| **s == sub)
+            .map(|(t, _)| t.clone());
+        if let (Some(topic), error_code::UNAVAILABLE) = (topic, code.as_str()) {
+            sock.subs.remove(&topic);
+            sock.retrying.insert(topic);
+        }
     }
 
     /// The driver's timer fired: lets time pass in the machine at the current time.
@@ -200,6 +231,7 @@ impl Harness {
                     sent: Vec::new(),
                     welcomed: false,
                     subs: BTreeMap::new(),
+                    retrying: BTreeSet::new(),
                 });
                 self.live = Some(self.sockets.len() - 1);
             }

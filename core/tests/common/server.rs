@@ -22,7 +22,9 @@ pub const TOPICS: [&str; 3] = ["A", "B", "C"];
 /// What the server does next; `usize`s pick among the eligible subs.
 #[derive(Debug, Clone)]
 pub enum ServerStep {
-    /// Answer a `subscribe`, recovering from history if it can and `true`.
+    /// Answer a `subscribe`, recovering from history if it can and `true`;
+    /// one time in ten, answer a fresh one `unavailable` instead (the client
+    /// sends it again later).
     Subscribed(usize, bool),
     /// The snapshot an unrecovered sub waits for; `true` with another schema.
     Snapshot(usize, bool),
@@ -76,6 +78,8 @@ pub struct Counts {
     pub duplicates: u32,
     pub gaps: u32,
     pub refused: u32,
+    /// Subscribes answered `unavailable`, then sent again by the client.
+    pub unavailable: u32,
     pub old_subs: u32,
     pub resubscribes: u32,
 }
@@ -87,6 +91,7 @@ impl Counts {
         self.duplicates += o.duplicates;
         self.gaps += o.gaps;
         self.refused += o.refused;
+        self.unavailable += o.unavailable;
         self.old_subs += o.old_subs;
         self.resubscribes += o.resubscribes;
     }
@@ -102,6 +107,11 @@ pub struct Server {
     /// What the client applied last per topic: (seq, epoch).
     applied: BTreeMap<String, (u64, u32)>,
     pub counts: Counts,
+}
+
+/// A `subscribe` not answered yet, and not a resume.
+fn fresh(s: &Sub) -> bool {
+    s.answered.is_none() && s.since.is_none()
 }
 
 fn pick<T: Copy>(items: &[T], i: usize) -> Option<T> {
@@ -178,6 +188,23 @@ impl Server {
         }
         let epoch = self.epoch_name();
         match *step {
+            // Fresh ones only: a resume is left to replay (the scenario tests
+            // cover a resume answered `unavailable`).
+            ServerStep::Subscribed(i, _) if i % 10 == 9 && !self.eligible(fresh).is_empty() => {
+                let id = pick(&self.eligible(fresh), i / 10).unwrap();
+                let topic = self.subs.remove(&id).unwrap().topic;
+                let before = status(h, &topic);
+                let cmds = h.frame(&super::msg(serde_json::json!({"type": "error",
+                    "code": "unavailable", "message": "store down", "sub": id})));
+                assert_eq!(status(h, &topic), before, "{cmds:?}");
+                assert!(
+                    h.machine
+                        .deadline(leptos_sync_core::Timer::Outbox)
+                        .is_some()
+                );
+                self.counts.unavailable += 1;
+                cmds
+            }
             ServerStep::Subscribed(i, want) => {
                 let Some(id) = pick(&self.eligible(|s| s.answered.is_none()), i) else {
                     return vec![];

@@ -36,6 +36,7 @@ pub fn check_send(
                 machine.subscriptions().state(topic).is_some(),
                 "subscribe of {topic} on socket {k}, which has no users"
             );
+            sock.retrying.remove(topic);
             if let Some(old) = sock.subs.insert(topic.clone(), *sub) {
                 panic!("second live subscribe of {topic} on socket {k}: sub {old}, then sub {sub}");
             }
@@ -72,10 +73,13 @@ pub fn check_data(machine: &Machine, data: &DataEvent) {
     }
 }
 
-/// Open and settled: the topics subscribed on the socket are exactly the topics with users.
+/// Open and settled: the topics subscribed on the socket are exactly the
+/// topics with users, but for those waiting to retry after `unavailable`.
 pub fn check_settled(machine: &Machine, sock: &Socket) {
     let users: BTreeSet<&str> = machine.subscriptions().topics().map(|(t, _)| t).collect();
-    let live: BTreeSet<&str> = sock.subs.keys().map(String::as_str).collect();
+    let mut live: BTreeSet<&str> = sock.subs.keys().map(String::as_str).collect();
+    let retrying = sock.retrying.iter().map(String::as_str);
+    live.extend(retrying.filter(|t| users.contains(t)));
     assert_eq!(live, users, "subscribed on the socket vs topics with users");
 }
 

@@ -18,12 +18,13 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
 use crate::stats::{Counters, now_us};
 
+/// A client socket of the generator.
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// The topic every subscriber follows and the publisher changes.
 pub const TOPIC: &str = "load";
 /// Any fixed schema hash: the server only checks that all agree.
-const SCHEMA: u32 = 1;
+pub const SCHEMA: u32 = 1;
 /// Handshakes in flight at once. With 256, a burst of 200 took a whole second
 /// (a SYN retransmit) on this machine; with 64 it takes tens of ms.
 const OPENING: usize = 64;
@@ -137,7 +138,7 @@ async fn connect(addr: SocketAddr, who: &str) -> Result<Ws, String> {
 }
 
 /// The next text frame, skipping control frames; an error when the socket ends or stalls.
-async fn next_text(ws: &mut Ws) -> Result<String, String> {
+pub async fn next_text(ws: &mut Ws) -> Result<String, String> {
     loop {
         match tokio::time::timeout(STEP, ws.next()).await {
             Err(_) => return Err("no frame in time".into()),
@@ -157,7 +158,7 @@ async fn send(ws: &mut Ws, text: String) -> Result<(), String> {
 }
 
 /// Says hello and waits for `welcome`.
-async fn hello(ws: &mut Ws) -> Result<(), String> {
+pub async fn hello(ws: &mut Ws) -> Result<(), String> {
     let hello = ClientMsg::Hello {
         protocol: PROTOCOL_VERSION,
         token: None,

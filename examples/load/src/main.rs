@@ -13,12 +13,10 @@
 //! Exits non-zero when a connection fails or ends, a mutation is refused, or
 //! a step delivers nothing; with `--smoke`, also when a step loses anything.
 
-mod client;
+use leptos_sync_load::{client, run};
+
 mod control;
 mod nonreader;
-mod run;
-mod spawn;
-mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -25,13 +25,13 @@ use serde_json::json;
 use tokio::sync::watch;
 use tokio::time::MissedTickBehavior;
 
-use crate::client::{self, Kind, TOPIC, Ws};
+use leptos_sync_load::client::{self, Kind, TOPIC, Ws};
 use observe::{Fate, Rss, connect};
 
 mod observe;
 use crate::control::Control;
-use crate::spawn::Server;
-use crate::stats::{Counters, now_us};
+use leptos_sync_load::spawn::Server;
+use leptos_sync_load::stats::{Counters, now_us};
 
 /// What to measure.
 pub struct Plan {

@@ -185,7 +185,7 @@ pub async fn against(kind: Kind, bin: &Path, args: &[&str], plan: &Plan) -> Resu
 
 /// Publishes `rate` changes a second for `seconds`, then waits (bounded) until
 /// every subscriber has them all.
-async fn step(
+pub async fn step(
     server: &Server,
     publisher: &mut Publisher,
     counters: &Counters,

@@ -57,17 +57,27 @@ impl Server {
     /// CPU time (user + system) the server has used so far, in seconds.
     pub fn cpu_s(&self) -> Result<f64, String> {
         let pid = self.child.id().ok_or("the server has exited")?;
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .map_err(|e| format!("/proc/{pid}/stat: {e}"))?;
-        parse_cpu_ticks(&stat)
-            .map(|ticks| ticks as f64 / CLOCK_TICKS)
-            .ok_or_else(|| "unreadable /proc stat".to_owned())
+        cpu_s_of(&pid.to_string())
+    }
+
+    /// Its process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
     }
 
     /// Stops the server and waits for it to be gone.
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
     }
+}
+
+/// CPU time (user + system) process `pid` (or `"self"`) has used so far, in seconds.
+pub fn cpu_s_of(pid: &str) -> Result<f64, String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map_err(|e| format!("/proc/{pid}/stat: {e}"))?;
+    parse_cpu_ticks(&stat)
+        .map(|ticks| ticks as f64 / CLOCK_TICKS)
+        .ok_or_else(|| "unreadable /proc stat".to_owned())
 }
 
 /// USER_HZ, which Linux fixes at 100 for /proc on every architecture it runs on.

@@ -90,21 +90,30 @@ impl Counters {
 
     /// The latency (µs, bucket lower bound) below which a fraction `q` of the deliveries fall.
     pub fn quantile_us(&self, q: f64) -> u64 {
-        let counts: Vec<u64> = self.hist.iter().map(|b| b.load(Relaxed)).collect();
-        let total: u64 = counts.iter().sum();
-        if total == 0 {
-            return 0;
-        }
-        let rank = ((total as f64) * q).ceil().max(1.0) as u64;
-        let mut seen = 0;
-        for (i, c) in counts.iter().enumerate() {
-            seen += c;
-            if seen >= rank {
-                return lower_bound(i);
-            }
-        }
-        lower_bound(BUCKETS - 1)
+        quantile_of(&self.counts(), q)
     }
+
+    /// The latency histogram of this step, to add to another step's (see [`quantile_of`]).
+    pub fn counts(&self) -> Vec<u64> {
+        self.hist.iter().map(|b| b.load(Relaxed)).collect()
+    }
+}
+
+/// [`Counters::quantile_us`] of a histogram from [`Counters::counts`], or of several added up.
+pub fn quantile_of(counts: &[u64], q: f64) -> u64 {
+    let total: u64 = counts.iter().sum();
+    if total == 0 {
+        return 0;
+    }
+    let rank = ((total as f64) * q).ceil().max(1.0) as u64;
+    let mut seen = 0;
+    for (i, c) in counts.iter().enumerate() {
+        seen += c;
+        if seen >= rank {
+            return lower_bound(i);
+        }
+    }
+    lower_bound(counts.len().saturating_sub(1))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use leptos_sync_server::{Config, Server, SyncServer};
+use leptos_sync_server::{Config, RedisEngine, RedisOptions, Server, SyncServer};
 use tower_http::services::{ServeDir, ServeFile};
 
 pub mod demo_data;
@@ -46,6 +46,11 @@ pub struct Args {
     /// Updates kept per topic for resuming subscriptions.
     #[arg(long, default_value_t = Config::HISTORY)]
     pub history: usize,
+
+    /// Keep topics in this Redis (`redis://host:port`), shared with every
+    /// node on it, instead of in memory.
+    #[arg(long, env = "REDIS_URL", value_name = "URL")]
+    pub redis: Option<String>,
 
     /// Ping interval suggested to clients in `welcome`, in ms.
     #[arg(long, default_value_t = Config::HEARTBEAT_MS)]
@@ -91,7 +96,17 @@ pub struct Args {
 /// Binds and serves in the background, with the static directory and the
 /// demo feed when asked for. The demo feed stops with the server.
 pub async fn start(args: &Args) -> std::io::Result<Server> {
-    let sync = SyncServer::builder()
+    let mut builder = SyncServer::builder();
+    if let Some(url) = &args.redis {
+        let options = RedisOptions {
+            history: args.history,
+            ..RedisOptions::default()
+        };
+        let engine = RedisEngine::open(url, options)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        builder = builder.engine(engine);
+    }
+    let sync = builder
         .history(args.history)
         .heartbeat_ms(args.heartbeat_ms)
         .max_frame(args.max_frame)

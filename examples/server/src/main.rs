@@ -21,6 +21,9 @@ async fn main() {
 /// on a peer that never finishes its side of a connection, so the drain is
 /// bounded by that spread plus [`DRAIN_GRACE`]; a second signal ends it at once.
 async fn run(args: Args) -> std::io::Result<()> {
+    // Before the line scripts wait for: a SIGTERM sent right after it must
+    // find the handler in place, not kill the process.
+    let mut signals = Signals::new()?;
     let server = start(&args).await?;
     // A process of its own: `POST /control/crash` may end it.
     server.sync().allow_crash();
@@ -36,7 +39,7 @@ async fn run(args: Args) -> std::io::Result<()> {
     let stopped = server.wait();
     tokio::pin!(stopped);
     tokio::select! {
-        () = shutdown_signal() => {}
+        () = signals.next() => {}
         () = &mut stopped => return Ok(()),
     }
     let drained = async {
@@ -49,7 +52,7 @@ async fn run(args: Args) -> std::io::Result<()> {
         () = tokio::time::sleep(bound) => {
             eprintln!("leptos-sync-server: connections still open after {bound:?}; exiting");
         }
-        () = shutdown_signal() => eprintln!("leptos-sync-server: second signal; exiting"),
+        () = signals.next() => eprintln!("leptos-sync-server: second signal; exiting"),
     }
     Ok(())
 }
@@ -57,25 +60,36 @@ async fn run(args: Args) -> std::io::Result<()> {
 /// How long past the spread a shutdown waits for the last connections.
 const DRAIN_GRACE: Duration = Duration::from_secs(5);
 
-/// SIGTERM (what a deploy sends) or Ctrl-C.
-async fn shutdown_signal() {
+/// SIGTERM (what a deploy sends) and Ctrl-C, listened for from creation on.
+struct Signals {
     #[cfg(unix)]
-    let term = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                term.recv().await;
-            }
-            Err(e) => {
-                eprintln!("leptos-sync-server: no SIGTERM handler: {e}");
-                std::future::pending::<()>().await;
-            }
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                term: signal(SignalKind::terminate())?,
+                interrupt: signal(SignalKind::interrupt())?,
+            })
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        () = term => {}
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    /// The next signal.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.interrupt.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -25,6 +25,10 @@
 //! +50 %, through the machine's own function, and the attempt counter still
 //! grows. The peers ignore it.
 //!
+//! A last table models a graceful restart (see `restart.rs`): the server
+//! closes everyone with 1012 and a `retry-after` spread over its window; our
+//! client waits it out, the peers ignore it.
+//!
 //! Metrics: restore time is from server-back to connected; percentiles are over
 //! all clients, and a percentile that falls among clients that gave up prints
 //! as `never`. Peak is the most attempts hitting the server in one 100 ms
@@ -38,9 +42,11 @@ use leptos_sync_protocol::close_code;
 
 mod policies;
 mod report;
+mod restart;
 mod sweep;
 use policies::*;
 use report::*;
+use restart::*;
 use sweep::*;
 
 /// Length of one admission and measurement window.
@@ -99,6 +105,10 @@ struct Scenario {
     clients: usize,
     outage_ms: u64,
     seed: u64,
+    /// `None`: every client loses the server (1006). `Some(w)`: a graceful
+    /// shutdown closes client i of n with 1012 `retry-after=w*i/n`, as the
+    /// server crate does.
+    shutdown_spread_ms: Option<u64>,
 }
 
 struct Outcome {
@@ -159,9 +169,17 @@ fn simulate(policy: &Policy, overload: Overload, sc: Scenario) -> Outcome {
     let mut admitted: Vec<u32> = Vec::new();
 
     // Everyone loses the server at t = 0: the machine's `lost()` with attempt 1.
+    let n = sc.clients as u64;
     for (id, client) in clients.iter_mut().enumerate() {
         client.attempt = 1;
-        match policy.delay(1, Close::ABNORMAL, client, &mut rng) {
+        let reason = sc
+            .shutdown_spread_ms
+            .map(|w| close_code::retry_after_reason(w * id as u64 / n));
+        let close = match &reason {
+            Some(reason) => Close::new(close_code::SERVICE_RESTART, reason),
+            None => Close::ABNORMAL,
+        };
+        match policy.delay(1, close, client, &mut rng) {
             Some(d) => {
                 queue.push(Reverse((d, seq, id as u32)));
                 seq += 1;
@@ -239,6 +257,7 @@ fn run_outage(clients: usize, outage_ms: u64) -> Vec<Row> {
         clients,
         outage_ms,
         seed: seed(outage_ms, row, 0),
+        shutdown_spread_ms: None,
     };
     let default = Policy::Ours(ReconnectOptions::default());
     let alternative = Policy::Ours(alternative());
@@ -310,6 +329,7 @@ fn main() {
         }
         println!();
     }
+    report_restart(clients);
     if do_sweep {
         sweep(clients);
     }

@@ -50,6 +50,7 @@ fn peer_runs(clients: usize, outage_ms: u64, seeds: u64) -> Vec<Vec<Outcome>> {
                         clients,
                         outage_ms,
                         seed: seed(outage_ms, 10 + i as u64, s),
+                        shutdown_spread_ms: None,
                     };
                     simulate(peer, Overload::Refuse, sc)
                 })
@@ -74,6 +75,7 @@ fn judge(
                 clients,
                 outage_ms,
                 seed: seed(outage_ms, 0, s),
+                shutdown_spread_ms: None,
             };
             simulate(&ours, Overload::Refuse, sc)
         })

@@ -21,6 +21,7 @@ fn join(schema: u32, since: Option<u64>, epoch: Option<&str>) -> Join<'_> {
         schema,
         since,
         epoch,
+        if_absent: IfAbsent::Create,
     }
 }
 
@@ -32,7 +33,10 @@ fn epoch(engine: &MemoryEngine, topic: &str) -> Option<String> {
 async fn recovery_needs_the_whole_gap_in_the_ring() {
     let engine = MemoryEngine::new(3);
     for i in 0..5 {
-        engine.apply("T", None, "k", Value::from(i)).await.unwrap();
+        engine
+            .apply("T", None, "k", Value::from(i), IfAbsent::Create)
+            .await
+            .unwrap();
     }
     let joined = engine.join(join(9, Some(2), None)).await.unwrap();
     assert_eq!(joined.seq, 5);
@@ -62,7 +66,9 @@ async fn a_repeated_mutation_id_is_applied_once_and_delivered_once() {
     let engine = MemoryEngine::new(10);
     let sink = Arc::new(Recorder::default());
     engine.listen(sink.clone());
-    let first = engine.apply("T", Some("a"), "k", Value::from(1)).await;
+    let first = engine
+        .apply("T", Some("a"), "k", Value::from(1), IfAbsent::Create)
+        .await;
     assert_eq!(
         first,
         Ok(Applied {
@@ -70,7 +76,9 @@ async fn a_repeated_mutation_id_is_applied_once_and_delivered_once() {
             fresh: true
         })
     );
-    let again = engine.apply("T", Some("a"), "k", Value::from(2)).await;
+    let again = engine
+        .apply("T", Some("a"), "k", Value::from(2), IfAbsent::Create)
+        .await;
     assert_eq!(
         again,
         Ok(Applied {
@@ -91,8 +99,14 @@ async fn a_repeated_mutation_id_is_applied_once_and_delivered_once() {
 #[tokio::test]
 async fn a_null_value_removes_the_key() {
     let engine = MemoryEngine::new(10);
-    engine.apply("T", None, "k", Value::from(1)).await.unwrap();
-    let removed = engine.apply("T", None, "k", Value::Null).await.unwrap();
+    engine
+        .apply("T", None, "k", Value::from(1), IfAbsent::Create)
+        .await
+        .unwrap();
+    let removed = engine
+        .apply("T", None, "k", Value::Null, IfAbsent::Create)
+        .await
+        .unwrap();
     assert_eq!(removed.seq, 2);
     assert!(engine.topic_now("T").unwrap().entries.is_empty());
 }
@@ -100,11 +114,20 @@ async fn a_null_value_removes_the_key() {
 #[tokio::test]
 async fn epochs_are_unique_per_topic_creation() {
     let engine = MemoryEngine::new(10);
-    engine.apply("A", None, "k", Value::from(1)).await.unwrap();
-    engine.apply("B", None, "k", Value::from(1)).await.unwrap();
+    engine
+        .apply("A", None, "k", Value::from(1), IfAbsent::Create)
+        .await
+        .unwrap();
+    engine
+        .apply("B", None, "k", Value::from(1), IfAbsent::Create)
+        .await
+        .unwrap();
     let (a, b) = (epoch(&engine, "A").unwrap(), epoch(&engine, "B").unwrap());
     assert_ne!(a, b);
-    engine.apply("A", None, "k", Value::from(2)).await.unwrap();
+    engine
+        .apply("A", None, "k", Value::from(2), IfAbsent::Create)
+        .await
+        .unwrap();
     assert_eq!(epoch(&engine, "A").unwrap(), a, "updates keep the epoch");
     assert_ne!(MemoryEngine::new(10).boot, 0);
 }
@@ -113,11 +136,17 @@ async fn epochs_are_unique_per_topic_creation() {
 #[tokio::test]
 async fn a_restart_gives_recreated_topics_new_epochs() {
     let engine = MemoryEngine::new(10);
-    engine.apply("A", None, "k", Value::from(1)).await.unwrap();
+    engine
+        .apply("A", None, "k", Value::from(1), IfAbsent::Create)
+        .await
+        .unwrap();
     let a = epoch(&engine, "A").unwrap();
     engine.restart();
     assert_eq!(epoch(&engine, "A"), None);
-    engine.apply("A", None, "k", Value::from(1)).await.unwrap();
+    engine
+        .apply("A", None, "k", Value::from(1), IfAbsent::Create)
+        .await
+        .unwrap();
     assert_ne!(epoch(&engine, "A").unwrap(), a);
 }
 
@@ -126,10 +155,52 @@ async fn a_restart_gives_recreated_topics_new_epochs() {
 fn set_history_trims_existing_rings() {
     let engine = MemoryEngine::new(10);
     for i in 0..10 {
-        engine.apply_now("T", None, "k", Value::from(i));
+        engine
+            .apply_now("T", None, "k", Value::from(i), IfAbsent::Create)
+            .unwrap();
     }
     engine.set_history(3);
     let inner = engine.lock();
     let seqs: Vec<u64> = inner.topics["T"].history.iter().map(|c| c.seq).collect();
     assert_eq!(seqs, [8, 9, 10]);
+}
+
+#[tokio::test]
+async fn refuse_creates_nothing_and_a_seed_is_created_once() {
+    let engine = MemoryEngine::new(10);
+    let sink = Arc::new(Recorder::default());
+    engine.listen(sink.clone());
+    let refuse = |since| Join {
+        if_absent: IfAbsent::Refuse,
+        ..join(9, since, None)
+    };
+    assert_eq!(engine.join(refuse(None)).await, Err(EngineError::Absent));
+    let write = engine.apply("T", Some("m"), "k", Value::from(1), IfAbsent::Refuse);
+    assert_eq!(write.await, Err(EngineError::Absent));
+    assert!(engine.topic_now("T").is_none(), "nothing was created");
+
+    let mut entries = Map::new();
+    entries.insert("a".into(), Value::from(1));
+    assert!(engine.seed("T", entries.clone()).await.unwrap());
+    let mut other = Map::new();
+    other.insert("b".into(), Value::from(2));
+    assert!(!engine.seed("T", other).await.unwrap(), "seeded once");
+    let joined = engine.join(refuse(None)).await.unwrap();
+    assert_eq!(joined.seq, 1);
+    assert_eq!(joined.start, Start::Snapshot(entries));
+    // The seed is not in the history: resuming from before it is a snapshot.
+    let joined = engine.join(refuse(Some(0))).await.unwrap();
+    assert!(matches!(joined.start, Start::Snapshot(_)));
+    assert!(sink.0.lock().unwrap().is_empty(), "a seed delivers nothing");
+
+    // A seed never touches a topic that a write created first.
+    engine
+        .apply("U", None, "k", Value::from(1), IfAbsent::Create)
+        .await
+        .unwrap();
+    assert!(!engine.seed("U", Map::new()).await.unwrap());
+    assert_eq!(engine.topic_now("U").unwrap().seq, 1);
+    // An empty seed creates the topic at seq 0, as a write would find it.
+    assert!(engine.seed("V", Map::new()).await.unwrap());
+    assert_eq!(engine.topic_now("V").unwrap().seq, 0);
 }

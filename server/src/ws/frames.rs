@@ -7,7 +7,7 @@ use leptos_sync_protocol::{
 use std::time::{Duration, Instant};
 
 use super::{Conn, Flow};
-use crate::engine::{EngineError, Join, Start};
+use crate::engine::{EngineError, IfAbsent, Join, Start};
 use crate::hooks::{Action, Mutation};
 use crate::queue::{Out, send};
 
@@ -60,6 +60,7 @@ impl Conn {
                     schema,
                     since,
                     epoch: epoch.as_deref(),
+                    if_absent: IfAbsent::Create,
                 };
                 return self.subscribe(sub, join).await;
             }
@@ -123,7 +124,9 @@ impl Conn {
     }
 
     /// Registers the subscription first, so no change can fall between the
-    /// engine's answer and the registration, then asks the engine how it starts.
+    /// engine's answer and the registration, lets `on_first_subscribe` run
+    /// (or waits for it), then asks the engine how it starts, loading a
+    /// missing topic first when the app has a loader.
     async fn subscribe(&mut self, sub: u64, join: Join<'_>) -> Flow {
         let max = self.app.config.max_subscriptions;
         if !self.floors.contains_key(&sub) && self.floors.len() >= max {
@@ -137,7 +140,13 @@ impl Conn {
             return Flow::Go;
         }
         self.app.fanout.add(self.id, sub, join.topic, &self.tx);
-        let joined = match self.app.engine.join(join).await {
+        self.app.lifecycle.subscribed(join.topic).await;
+        let joined = if self.app.take_subscribe_unavailable(&self.client) {
+            Err(EngineError::Unavailable("injected by /control".into()))
+        } else {
+            self.app.lifecycle.join(join).await
+        };
+        let joined = match joined {
             Ok(joined) => joined,
             Err(e) => {
                 self.app.fanout.remove(self.id, sub);
@@ -146,7 +155,10 @@ impl Conn {
                     EngineError::SchemaMismatch { expected } => {
                         (error_code::SCHEMA_MISMATCH, Some(expected))
                     }
-                    EngineError::Unavailable(_) => (error_code::UNAVAILABLE, None),
+                    // `Absent` only for an engine that breaks its contract.
+                    EngineError::Unavailable(_) | EngineError::Absent => {
+                        (error_code::UNAVAILABLE, None)
+                    }
                 };
                 let message = match schema {
                     Some(expected) => format!(
@@ -161,6 +173,7 @@ impl Conn {
                     id: None,
                     sub: Some(sub),
                     schema,
+                    retry_after_ms: None,
                 };
                 send(&self.tx, &error);
                 return Flow::Go;
@@ -210,7 +223,7 @@ impl Conn {
         key: &str,
         value: serde_json::Value,
     ) -> Flow {
-        if let Err(wait) = self.mutations.take(Instant::now()) {
+        if let Err(wait) = self.mutations.admit(&id, Instant::now()) {
             self.rate_limited(id, wait);
             return Flow::Go;
         }
@@ -236,7 +249,7 @@ impl Conn {
                 return Flow::Go;
             }
         };
-        match self.app.engine.apply(topic, Some(&id), key, value).await {
+        match self.app.apply(topic, Some(&id), key, value).await {
             Ok(applied) => {
                 if self.app.take_drop_before_ack(&self.client) {
                     return Flow::Drop;
@@ -249,8 +262,7 @@ impl Conn {
         Flow::Go
     }
 
-    /// `rate_limited`, with the wait in `retry_after_ms` (a field of this
-    /// error only, so it is added to the encoded frame).
+    /// `rate_limited`, with the wait in `retry_after_ms`.
     fn rate_limited(&self, id: String, wait: Duration) {
         let per_sec = self.app.config.mutations_per_sec.max(1);
         let error = ServerMsg::Error {
@@ -259,12 +271,10 @@ impl Conn {
             id: Some(id),
             sub: None,
             schema: None,
+            // Rounded up: a retry at the hinted time must find a token.
+            retry_after_ms: Some(super::rate::retry_after_ms(wait)),
         };
-        let mut frame = serde_json::to_value(&error).expect("protocol types always serialize");
-        // Round up: a retry at the hinted time must find a token.
-        let retry_after_ms = wait.as_micros().div_ceil(1000) as u64;
-        frame["retry_after_ms"] = retry_after_ms.into();
-        self.tx.send(Out::Text(frame.to_string()));
+        send(&self.tx, &error);
     }
 
     fn hello_required(&mut self) -> Flow {
@@ -292,6 +302,7 @@ impl Conn {
                 id,
                 sub,
                 schema: None,
+                retry_after_ms: None,
             },
         );
     }

@@ -1,11 +1,65 @@
-//! The mutation rate limit of one connection: a token bucket.
+//! The mutation rate limit of one connection: a token bucket, and a hold
+//! that keeps the connection's mutations in order across a refusal.
 
 use std::time::{Duration, Instant};
+
+/// How long a refused mutation holds back the connection's later ones at
+/// most: longer than a client waits before it sends the refused one again
+/// (the reference client waits at most 60 s), so a client that resends in
+/// order gets its mutations applied in order; a client that never resends
+/// it is held back no longer than this.
+pub(super) const ORDER_HOLD: Duration = Duration::from_secs(65);
+
+/// The rate limit of one connection's mutations.
+///
+/// The bucket refills while a burst is read, so without the hold a mutation
+/// sent after a refused one could be applied before the refused one comes
+/// again, and an older value of a key would win. After a refusal, every
+/// other mutation is refused too until the refused one comes again (or
+/// [`ORDER_HOLD`] passes).
+#[derive(Debug)]
+pub(super) struct Limiter {
+    bucket: Bucket,
+    /// The first refused mutation's id, and when its hold ends.
+    held: Option<(String, Instant)>,
+}
+
+impl Limiter {
+    pub(super) fn new(per_sec: u32, now: Instant) -> Self {
+        Self {
+            bucket: Bucket::new(per_sec, now),
+            held: None,
+        }
+    }
+
+    /// Admits mutation `id`, or says how long until the next one may be.
+    pub(super) fn admit(&mut self, id: &str, now: Instant) -> Result<(), Duration> {
+        let holding = match &self.held {
+            Some((held, until)) if now < *until => Some(held == id),
+            _ => None,
+        };
+        if holding == Some(false) {
+            // Behind the held one: refused without spending a token.
+            return Err(self.bucket.wait(now));
+        }
+        match self.bucket.take(now) {
+            Ok(()) => {
+                self.held = None;
+                Ok(())
+            }
+            Err(wait) => {
+                // The held one refused again keeps holding, for a full hold.
+                self.held = Some((id.to_owned(), now + ORDER_HOLD));
+                Err(wait)
+            }
+        }
+    }
+}
 
 /// Refills `per_sec` tokens a second and holds at most `per_sec`, so a
 /// client may burst one second's worth and then goes at the rate.
 #[derive(Debug)]
-pub(super) struct Bucket {
+struct Bucket {
     per_sec: f64,
     tokens: f64,
     at: Instant,
@@ -13,7 +67,7 @@ pub(super) struct Bucket {
 
 impl Bucket {
     /// A full bucket; a rate of 0 is taken as 1.
-    pub(super) fn new(per_sec: u32, now: Instant) -> Self {
+    fn new(per_sec: u32, now: Instant) -> Self {
         let per_sec = f64::from(per_sec.max(1));
         Self {
             per_sec,
@@ -22,23 +76,60 @@ impl Bucket {
         }
     }
 
-    /// Takes a token, or says how long until the next one.
-    pub(super) fn take(&mut self, now: Instant) -> Result<(), Duration> {
+    fn refill(&mut self, now: Instant) {
         let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
         self.tokens = (self.tokens + elapsed * self.per_sec).min(self.per_sec);
         self.at = now;
+    }
+
+    /// How long until a token is there (zero when one is).
+    fn wait(&mut self, now: Instant) -> Duration {
+        self.refill(now);
+        Duration::from_secs_f64((1.0 - self.tokens).max(0.0) / self.per_sec)
+    }
+
+    /// Takes a token, or says how long until the next one.
+    fn take(&mut self, now: Instant) -> Result<(), Duration> {
+        self.refill(now);
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64((1.0 - self.tokens) / self.per_sec))
+            Err(self.wait(now))
         }
     }
+}
+
+/// The `retry_after_ms` of a refused mutation: its wait rounded up to whole
+/// ms, and never 0. A refused mutation always waits, if only nanoseconds,
+/// and a retry at a hint of 0 would be refused again.
+pub(super) fn retry_after_ms(wait: Duration) -> u64 {
+    let ms = wait.as_nanos().div_ceil(1_000_000);
+    u64::try_from(ms).unwrap_or(u64::MAX).max(1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wait_below_a_microsecond_is_hinted_as_a_millisecond() {
+        let t0 = Instant::now();
+        let mut bucket = Bucket::new(200, t0);
+        for _ in 0..200 {
+            assert_eq!(bucket.take(t0), Ok(()));
+        }
+        // 1 ns before the next token (one every 5 ms).
+        let wait = bucket
+            .take(t0 + Duration::from_nanos(4_999_999))
+            .unwrap_err();
+        assert!(wait < Duration::from_micros(1), "{wait:?}");
+        assert_eq!(retry_after_ms(wait), 1);
+        assert_eq!(retry_after_ms(Duration::ZERO), 1);
+        assert_eq!(retry_after_ms(Duration::from_micros(1_001)), 2);
+        assert_eq!(retry_after_ms(Duration::from_millis(250)), 250);
+        assert_eq!(retry_after_ms(Duration::MAX), u64::MAX);
+    }
 
     #[test]
     fn a_burst_of_one_second_then_the_rate() {
@@ -58,5 +149,35 @@ mod tests {
             assert_eq!(bucket.take(much_later), Ok(()));
         }
         assert!(bucket.take(much_later).is_err());
+    }
+
+    #[test]
+    fn after_a_refusal_later_mutations_wait_for_the_refused_one() {
+        let t0 = Instant::now();
+        let mut limiter = Limiter::new(4, t0);
+        for id in ["a", "b", "c", "d"] {
+            assert_eq!(limiter.admit(id, t0), Ok(()));
+        }
+        assert!(limiter.admit("e", t0).is_err());
+        // Tokens are back, but "f" was sent after "e": it must not pass it.
+        let later = t0 + Duration::from_millis(600);
+        assert!(limiter.admit("f", later).is_err());
+        assert_eq!(limiter.admit("e", later), Ok(()));
+        assert_eq!(limiter.admit("f", later), Ok(()));
+    }
+
+    #[test]
+    fn the_held_one_refused_again_still_holds_and_a_hold_ends() {
+        let t0 = Instant::now();
+        let mut limiter = Limiter::new(1, t0);
+        assert_eq!(limiter.admit("a", t0), Ok(()));
+        assert!(limiter.admit("b", t0).is_err());
+        let soon = t0 + Duration::from_millis(500);
+        assert!(limiter.admit("b", soon).is_err(), "no token yet");
+        let refilled = t0 + Duration::from_secs(2);
+        assert!(limiter.admit("c", refilled).is_err(), "b still holds");
+        // A client that never sends "b" again is held back ORDER_HOLD at most.
+        let after_hold = soon + ORDER_HOLD;
+        assert_eq!(limiter.admit("c", after_hold), Ok(()));
     }
 }

@@ -10,9 +10,9 @@ use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, client_async};
 
-use crate::client::Ws;
 use crate::control::Control;
-use crate::spawn::Server;
+use leptos_sync_load::client::Ws;
+use leptos_sync_load::spawn::Server;
 
 /// The non-reader's `client` name, by which the control API finds it.
 const NAME: &str = "load-nonreader";

@@ -5,117 +5,44 @@
 //! Unacknowledged ones are re-sent with the same id after every reconnect; the
 //! server applies an id once, so each mutation is applied exactly once.
 //!
-//! A mutation the server answers with `unavailable` (its store failed, nothing
-//! was applied) is sent again with the same id after a short, growing wait
-//! ([`UNAVAILABLE_RETRY_MS`]); mutations made meanwhile wait behind it, so
-//! they still reach the server in order. `forbidden` and `rejected` are final.
+//! Two answers of the server are not final, and nothing was applied for them:
+//! - `unavailable` (its store failed): the mutation is sent again with the
+//!   same id after a short, growing wait ([`UNAVAILABLE_RETRY_MS`]);
+//! - `rate_limited` (the connection sent mutations faster than the server's
+//!   rate): it is sent again once the server's `retry_after_ms` has passed
+//!   (see [`RATE_LIMITED_RETRY_MAX_MS`]), and its status goes back to `Queued`
+//!   meanwhile, with [`SyncError::RateLimited`] reported.
+//!
+//! Mutations made during such a wait are queued behind it (within the
+//! queue's bounds, as while disconnected), so they still reach the server in
+//! order. `forbidden` and `rejected` are final.
 
 use std::collections::VecDeque;
 
 use leptos_sync_protocol::ClientMsg;
-use serde_json::Value;
 
 use super::state::Millis;
 use crate::backoff::MAX_DELAY_MS;
 use crate::error::SyncError;
 
+mod retry;
+mod types;
+
+pub use retry::{
+    RATE_LIMITED_RETRY_MAX_MS, RATE_LIMITED_RETRY_MS, UNAVAILABLE_RETRY_MAX_MS,
+    UNAVAILABLE_RETRY_MS,
+};
+pub use types::{Mutation, MutationStatus, OutboxOptions, Overflow};
+
 const RECENT_ACKS: usize = 1024;
-
-/// The first wait before a mutation answered `unavailable` is sent again; it
-/// doubles with each `unavailable` in a row, up to [`UNAVAILABLE_RETRY_MAX_MS`],
-/// and starts over after an `ack`.
-pub const UNAVAILABLE_RETRY_MS: u64 = 250;
-/// The longest wait before a mutation answered `unavailable` is sent again.
-pub const UNAVAILABLE_RETRY_MAX_MS: u64 = 8_000;
-
-/// What happens when a mutation arrives at a full queue.
-///
-/// A mutation that cannot fit even in an empty queue (larger than `max_bytes`,
-/// or `max_messages` is 0) is never queued: it is dropped, or refused under
-/// [`Fail`](Self::Fail), and the queue keeps what it had.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Overflow {
-    /// Drop the oldest queued mutations to make room (the default: the newest
-    /// intent wins). Each fails with [`SyncError::QueueOverflow`] and counts in
-    /// `ConnectionMetrics::dropped`.
-    #[default]
-    DropOldest,
-    /// Drop the new mutation: it fails with [`SyncError::QueueOverflow`] and
-    /// counts in `ConnectionMetrics::dropped`, like any mutation the queue lost.
-    DropNewest,
-    /// Refuse the new mutation: it fails at once with [`SyncError::QueueFull`],
-    /// which names the bounds, and nothing is lost or counted as dropped. For
-    /// callers that check the status and keep the change themselves (retry
-    /// later, or tell the user).
-    Fail,
-}
-
-/// Bounds of the outbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OutboxOptions {
-    /// Most mutations queued while not connected. 0 queues none: a mutation
-    /// made while not connected fails at once.
-    pub max_messages: usize,
-    /// Most bytes (encoded frames) queued while not connected. A mutation
-    /// larger than this is never queued.
-    pub max_bytes: usize,
-    /// What a full queue does.
-    pub overflow: Overflow,
-}
-
-impl Default for OutboxOptions {
-    fn default() -> Self {
-        Self {
-            max_messages: 100,
-            max_bytes: 1 << 20,
-            overflow: Overflow::DropOldest,
-        }
-    }
-}
-
-/// Where a mutation stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MutationStatus {
-    /// Waiting for a connection.
-    Queued,
-    /// On the wire, waiting for its `ack`.
-    Sent,
-    /// Applied by the server; `seq` is the topic seq it produced.
-    Acked {
-        /// The seq of the change.
-        seq: u64,
-    },
-    /// Not applied: dropped by the queue bound, expired, or refused by the
-    /// server ([`SyncError::Forbidden`], [`SyncError::Rejected`], ...). A
-    /// server's `unavailable` is not final: the mutation goes back to `Queued`.
-    Failed {
-        /// Why.
-        error: SyncError,
-    },
-}
-
-/// A mutation handed to the outbox.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Mutation {
-    /// Unique id; the server applies each id once.
-    pub id: String,
-    /// Topic name.
-    pub topic: String,
-    /// Entry key.
-    pub key: String,
-    /// New value, `null` removes.
-    pub value: Value,
-    /// Give up when still queued this long after it was made; at most
-    /// [`MAX_DELAY_MS`].
-    pub expires_in_ms: Option<u64>,
-}
 
 #[derive(Debug)]
 struct Entry {
     mutation: Mutation,
     bytes: usize,
     expires_at: Option<Millis>,
-    /// In flight, answered `unavailable`: waits for the retry to be sent again.
+    /// In flight, answered `unavailable` or `rate_limited`: waits for the
+    /// retry to be sent again.
     waiting: bool,
 }
 
@@ -146,7 +73,7 @@ pub(crate) struct Outbox {
     queued: VecDeque<Entry>,
     queued_bytes: usize,
     in_flight: VecDeque<Entry>,
-    /// When mutations answered `unavailable` are sent again.
+    /// When mutations answered `unavailable` or `rate_limited` are sent again.
     retry_at: Option<Millis>,
     /// `unavailable` answers since the last ack: how long the next retry waits.
     unavailable: u32,
@@ -173,7 +100,7 @@ impl Outbox {
     }
 
     /// The earliest expiry among queued mutations, or the retry of those
-    /// answered `unavailable` if it comes first.
+    /// answered `unavailable` or `rate_limited` if it comes first.
     pub fn next_deadline(&self) -> Option<Millis> {
         let expiry = self.queued.iter().filter_map(|e| e.expires_at).min();
         match (expiry, self.retry_at) {
@@ -260,51 +187,6 @@ impl Outbox {
             MutationStatus::Acked { seq },
         ));
         true
-    }
-
-    /// The server refused `id`: final, except `unavailable`, which schedules
-    /// a retry (the mutation stays in flight, `Queued`).
-    pub fn on_error(&mut self, id: &str, error: SyncError, now: Millis, out: &mut Vec<OutboxOut>) {
-        let Some(at) = self.in_flight.iter().position(|e| e.mutation.id == id) else {
-            return;
-        };
-        if error.is_unavailable() {
-            let entry = &mut self.in_flight[at];
-            if entry.waiting {
-                return;
-            }
-            entry.waiting = true;
-            out.push(OutboxOut::Status(id.to_string(), MutationStatus::Queued));
-            if self.retry_at.is_none() {
-                let doubling = 1u64 << self.unavailable.min(16);
-                let wait = UNAVAILABLE_RETRY_MS
-                    .saturating_mul(doubling)
-                    .min(UNAVAILABLE_RETRY_MAX_MS);
-                self.retry_at = Some(now.saturating_add(wait));
-            }
-            self.unavailable = self.unavailable.saturating_add(1);
-        } else {
-            self.in_flight.remove(at);
-            out.push(OutboxOut::Status(
-                id.to_string(),
-                MutationStatus::Failed { error },
-            ));
-        }
-    }
-
-    /// When the retry is due and the connection is ready: sends the
-    /// mutations answered `unavailable` again, in order, then the queue
-    /// that waited behind them. While not ready, [`on_open`](Self::on_open)
-    /// will send them.
-    pub fn retry(&mut self, now: Millis, ready: bool, out: &mut Vec<OutboxOut>) {
-        if self.retry_at.is_none_or(|at| at > now) {
-            return;
-        }
-        self.retry_at = None;
-        if !ready {
-            return;
-        }
-        self.resend(|entry| entry.waiting, out);
     }
 
     /// Sends the in-flight mutations `which` picks again, with their ids, then

@@ -4,70 +4,23 @@
 //! One table for the whole app means N components on a topic make one server
 //! subscription, and resubscribing after a reconnect never depends on which
 //! component mounted first.
+//!
+//! A `subscribe` the server answers with `unavailable` (its store failed,
+//! nothing was subscribed) is sent again after a short, growing wait, as the
+//! outbox does for mutations ([`UNAVAILABLE_RETRY_MS`](crate::outbox::UNAVAILABLE_RETRY_MS)
+//! doubling up to [`UNAVAILABLE_RETRY_MAX_MS`](crate::outbox::UNAVAILABLE_RETRY_MAX_MS));
+//! the error goes to `last_error` and the status stays `Pending` (or
+//! `Recovering`) meanwhile. Other refusals are final: status `Error`.
 
 use leptos_sync_protocol::{ClientMsg, ServerMsg, error_code};
-use serde_json::{Map, Value};
 
 use crate::error::SyncError;
+use crate::state::Millis;
 
-/// Where a subscription stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SubscriptionStatus {
-    /// Asked for, no data yet.
-    #[default]
-    Pending,
-    /// Up to date and receiving updates.
-    Live,
-    /// Catching up after a reconnect or a gap: replay or snapshot in progress.
-    Recovering,
-    /// Disconnected; the last data is kept and shown.
-    Stale,
-    /// The server refused it or its data cannot be used (see `last_error`).
-    Error,
-}
+mod retry;
+mod types;
 
-/// A subscription's status plus how its last (re)subscribe went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct SubscriptionState {
-    /// Where it stands.
-    pub status: SubscriptionStatus,
-    /// Whether the last resubscribe was served from the server's history
-    /// (`true`) or needed a snapshot (`false`); `None` before the first answer.
-    pub recovered: Option<bool>,
-}
-
-/// A change for the typed data layer.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DataEvent {
-    /// Replace every entry of the topic.
-    Replace {
-        /// Topic name.
-        topic: String,
-        /// Every entry, by key.
-        entries: Map<String, Value>,
-    },
-    /// Set one entry (`null` removes it).
-    Apply {
-        /// Topic name.
-        topic: String,
-        /// Entry key.
-        key: String,
-        /// New value.
-        value: Value,
-    },
-    /// The subscription's state changed.
-    State {
-        /// Topic name.
-        topic: String,
-        /// The new state.
-        state: SubscriptionState,
-    },
-    /// The last user left: the topic's data is no longer kept live.
-    Ended {
-        /// Topic name.
-        topic: String,
-    },
-}
+pub use types::{DataEvent, SubscriptionCounters, SubscriptionState, SubscriptionStatus};
 
 /// What the table asks the machine to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,6 +49,10 @@ struct Topic {
     awaiting_snapshot: bool,
     /// Replay target of a recovered resubscribe.
     catch_up_to: Option<u64>,
+    /// When a `subscribe` answered `unavailable` is sent again.
+    retry_at: Option<Millis>,
+    /// `unavailable` answers since the last `subscribed`: how long the next retry waits.
+    unavailable: u32,
 }
 
 /// Ref-counted subscriptions by topic. See the module docs.
@@ -106,19 +63,6 @@ pub struct Subscriptions {
     topics: Vec<(String, Topic)>,
     next_sub: u64,
     pub(crate) counters: SubscriptionCounters,
-}
-
-/// What the subscription table has done, for metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct SubscriptionCounters {
-    /// Updates applied (live and replayed).
-    pub updates: u64,
-    /// Snapshots applied.
-    pub snapshots: u64,
-    /// Updates at or below the last applied seq, ignored.
-    pub duplicates: u64,
-    /// Seq gaps detected and healed by resubscribing.
-    pub gaps: u64,
 }
 
 impl Subscriptions {
@@ -159,6 +103,8 @@ impl Subscriptions {
             sent: false,
             awaiting_snapshot: false,
             catch_up_to: None,
+            retry_at: None,
+            unavailable: 0,
         };
         if open {
             t.sent = true;
@@ -194,6 +140,7 @@ impl Subscriptions {
             t.sent = true;
             t.awaiting_snapshot = false;
             t.catch_up_to = None;
+            t.retry_at = None;
             let status = if t.seq.is_some() {
                 SubscriptionStatus::Recovering
             } else {
@@ -208,6 +155,8 @@ impl Subscriptions {
     pub(crate) fn on_close(&mut self, out: &mut Vec<SubOut>) {
         for (name, t) in &mut self.topics {
             t.sent = false;
+            // `on_open` sends it on the next connection.
+            t.retry_at = None;
             let status = match t.state.status {
                 SubscriptionStatus::Error => SubscriptionStatus::Error,
                 _ if t.seq.is_some() => SubscriptionStatus::Stale,
@@ -217,8 +166,8 @@ impl Subscriptions {
         }
     }
 
-    /// Handles a subscription frame; frames for unknown or ended subs are ignored.
-    pub(crate) fn on_message(&mut self, msg: ServerMsg, out: &mut Vec<SubOut>) {
+    /// Handles a subscription frame; frames for unknown, ended or refused subs are ignored.
+    pub(crate) fn on_message(&mut self, msg: ServerMsg, now: Millis, out: &mut Vec<SubOut>) {
         let sub = match &msg {
             ServerMsg::Subscribed { sub, .. }
             | ServerMsg::Snapshot { sub, .. }
@@ -226,7 +175,9 @@ impl Subscriptions {
             ServerMsg::Error { sub: Some(sub), .. } => *sub,
             _ => return,
         };
-        let Some((name, t)) = self.topics.iter_mut().find(|(_, t)| t.sub == sub) else {
+        // A sub refused `unavailable` is not subscribed until its retry: its frames are late.
+        let live = |t: &Topic| t.sub == sub && t.sent;
+        let Some((name, t)) = self.topics.iter_mut().find(|(_, t)| live(t)) else {
             return;
         };
         let name = name.clone();
@@ -237,6 +188,7 @@ impl Subscriptions {
                 epoch,
                 ..
             } => {
+                t.unavailable = 0;
                 t.state.recovered = Some(recovered);
                 if recovered {
                     t.epoch = epoch;
@@ -332,8 +284,13 @@ impl Subscriptions {
                     }
                     _ => SyncError::from_server(code, message),
                 };
+                let retry = error.is_unavailable();
                 out.push(SubOut::Error(error));
-                set_status(&name, t, SubscriptionStatus::Error, out);
+                if retry {
+                    retry::schedule(t, now);
+                } else {
+                    set_status(&name, t, SubscriptionStatus::Error, out);
+                }
             }
             _ => {}
         }

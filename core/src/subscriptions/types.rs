@@ -1,0 +1,77 @@
+//! The subscription table's public vocabulary: statuses, data events, counters.
+
+use serde_json::{Map, Value};
+
+/// Where a subscription stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SubscriptionStatus {
+    /// Asked for, no data yet (also while a `subscribe` the server answered
+    /// `unavailable` waits for its retry).
+    #[default]
+    Pending,
+    /// Up to date and receiving updates.
+    Live,
+    /// Catching up after a reconnect or a gap: replay or snapshot in progress.
+    Recovering,
+    /// Disconnected; the last data is kept and shown.
+    Stale,
+    /// The server refused it (`forbidden`, `schema_mismatch`, ...: not
+    /// `unavailable`, which is retried) or its data cannot be used (see `last_error`).
+    Error,
+}
+
+/// A subscription's status plus how its last (re)subscribe went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SubscriptionState {
+    /// Where it stands.
+    pub status: SubscriptionStatus,
+    /// Whether the last resubscribe was served from the server's history
+    /// (`true`) or needed a snapshot (`false`); `None` before the first answer.
+    pub recovered: Option<bool>,
+}
+
+/// A change for the typed data layer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataEvent {
+    /// Replace every entry of the topic.
+    Replace {
+        /// Topic name.
+        topic: String,
+        /// Every entry, by key.
+        entries: Map<String, Value>,
+    },
+    /// Set one entry (`null` removes it).
+    Apply {
+        /// Topic name.
+        topic: String,
+        /// Entry key.
+        key: String,
+        /// New value.
+        value: Value,
+    },
+    /// The subscription's state changed.
+    State {
+        /// Topic name.
+        topic: String,
+        /// The new state.
+        state: SubscriptionState,
+    },
+    /// The last user left: the topic's data is no longer kept live.
+    Ended {
+        /// Topic name.
+        topic: String,
+    },
+}
+
+/// What the subscription table has done, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SubscriptionCounters {
+    /// Updates applied (live and replayed).
+    pub updates: u64,
+    /// Snapshots applied.
+    pub snapshots: u64,
+    /// Updates at or below the last applied seq, ignored.
+    pub duplicates: u64,
+    /// Seq gaps detected and healed by resubscribing.
+    pub gaps: u64,
+}

@@ -1,0 +1,12 @@
+//! The generator's parts, shared by its binaries: `load` (`scripts/bench
+//! server`) and `hostile` (the native half of `scripts/chaos`).
+//!
+//! - [`client`]: subscribers that count what they receive, and one publisher;
+//! - [`run`]: one server's run of publishing steps;
+//! - [`spawn`]: a server as a child process, with its RSS and CPU time;
+//! - [`stats`]: delivery counters and latency percentiles.
+
+pub mod client;
+pub mod run;
+pub mod spawn;
+pub mod stats;
