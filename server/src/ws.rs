@@ -56,6 +56,10 @@ pub async fn upgrade(
     if let Some(ms) = app.arriving_in_shutdown() {
         return refuse(ws, close_code::SERVICE_RESTART, ms);
     }
+    if app.engine_down().is_some() {
+        let ms = crate::Config::UNAVAILABLE_RETRY_AFTER_MS;
+        return refuse(ws, close_code::TRY_AGAIN_LATER, ms);
+    }
     let Ok(slot) = app.connections.clone().try_acquire_owned() else {
         let ms = crate::Config::CONNECTIONS_RETRY_AFTER_MS;
         return refuse(ws, close_code::OVERLOADED, ms);
@@ -147,6 +151,8 @@ enum Stop {
     Slow,
     /// The server shuts down: close with 1012 and this `retry-after` in ms.
     Restart(u64),
+    /// The engine cannot serve: close with 1013.
+    Unavailable,
 }
 
 impl Conn {
@@ -166,6 +172,10 @@ impl Conn {
                 close_code::SERVICE_RESTART,
                 close_code::retry_after_reason(ms),
             ),
+            Stop::Unavailable => (
+                close_code::TRY_AGAIN_LATER,
+                close_code::retry_after_reason(crate::Config::UNAVAILABLE_RETRY_AFTER_MS),
+            ),
         };
         let close = send_close(socket, code, reason);
         if let Ok(true) = tokio::time::timeout(CLOSE_WRITE_GRACE, close).await {
@@ -182,12 +192,15 @@ impl Conn {
         let mut signal = app.shutdown.subscribe();
         let shutdown = app.shutting_down(&mut signal);
         tokio::pin!(shutdown);
+        let down = app.engine_goes_down();
+        tokio::pin!(down);
         loop {
             tokio::select! {
                 // Queued frames first: replies to a frame go out before the next is read.
                 biased;
                 () = overflow.happened() => return Stop::Slow,
                 ms = &mut shutdown => return Stop::Restart(ms),
+                () = &mut down => return Stop::Unavailable,
                 // A socket that never says hello would hold its slot for ever.
                 () = &mut hello_by, if self.session.is_none() => {
                     let reason = "no hello in time".to_owned();
