@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 
 use leptos_sync_protocol::{ServerMsg, error_code};
 use leptos_sync_server::{Action, Principal, Reject, Server};
-use redis_support::{EngineKind, TestEngine};
+use redis_support::TestEngine;
 use serde_json::{Value, json};
 use support::{Client, End};
 

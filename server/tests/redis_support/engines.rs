@@ -40,6 +40,16 @@ impl TestEngine {
         }
     }
 
+    /// [`start`](Self::start)s a memory one.
+    pub fn start_memory() -> Self {
+        Self::start(EngineKind::Memory)
+    }
+
+    /// [`start`](Self::start)s a Redis one.
+    pub fn start_redis() -> Self {
+        Self::start(EngineKind::Redis)
+    }
+
     /// A builder on this storage: for Redis, a node with an engine of its own.
     pub fn builder(&self) -> SyncServerBuilder {
         SyncServer::builder().engine(self.engine())
@@ -64,6 +74,7 @@ impl TestEngine {
 }
 
 /// Runs each listed `async fn name(engine: TestEngine)` of the test file
+/// (with `TestEngine` in scope)
 /// once per engine, as the tests `on_memory::name` and `on_redis::name`.
 #[macro_export]
 macro_rules! on_both_engines {
@@ -72,7 +83,7 @@ macro_rules! on_both_engines {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let engine = super::TestEngine::start(super::EngineKind::Memory);
+                    let engine = super::TestEngine::start_memory();
                     super::$name(engine).await;
                 }
             )+
@@ -81,7 +92,7 @@ macro_rules! on_both_engines {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let engine = super::TestEngine::start(super::EngineKind::Redis);
+                    let engine = super::TestEngine::start_redis();
                     super::$name(engine).await;
                 }
             )+
