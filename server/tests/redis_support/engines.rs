@@ -25,6 +25,8 @@ pub enum EngineKind {
 /// shares its topics, as nodes of one deployment do.
 pub struct TestEngine {
     pub kind: EngineKind,
+    /// Changes kept per topic.
+    history: usize,
     memory: Arc<MemoryEngine>,
     /// Alive as long as the test runs; killed on drop.
     redis: Option<RedisServer>,
@@ -33,9 +35,15 @@ pub struct TestEngine {
 impl TestEngine {
     /// Starts the storage of `kind` (a `redis-server` child for Redis).
     pub fn start(kind: EngineKind) -> Self {
+        Self::start_with(kind, Config::HISTORY)
+    }
+
+    /// Starts the storage of `kind`, keeping `history` changes per topic.
+    pub fn start_with(kind: EngineKind, history: usize) -> Self {
         Self {
             kind,
-            memory: Arc::new(MemoryEngine::new(Config::HISTORY)),
+            history,
+            memory: Arc::new(MemoryEngine::new(history)),
             redis: (kind == EngineKind::Redis).then(RedisServer::start),
         }
     }
@@ -61,7 +69,11 @@ impl TestEngine {
         Node(match &self.redis {
             None => self.memory.clone(),
             Some(redis) => {
-                let engine = RedisEngine::open(&redis.url(), RedisOptions::default());
+                let options = RedisOptions {
+                    history: self.history,
+                    ..RedisOptions::default()
+                };
+                let engine = RedisEngine::open(&redis.url(), options);
                 Arc::new(engine.expect("a valid URL"))
             }
         })
