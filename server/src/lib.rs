@@ -75,6 +75,7 @@ mod queue;
 mod redis;
 mod server;
 mod shutdown;
+mod update;
 mod ws;
 
 pub use config::Config;

@@ -11,13 +11,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 #[cfg(feature = "control")]
 use axum::http::StatusCode;
 #[cfg(feature = "control")]
 use axum::response::IntoResponse;
 use axum::response::Response;
+use futures_util::SinkExt;
 use leptos_sync_protocol::close_code;
 use serde::Deserialize;
 
@@ -194,7 +195,18 @@ impl Conn {
         tokio::pin!(shutdown);
         let down = app.engine_goes_down();
         tokio::pin!(down);
+        // Frames written since the last flush. While more are queued they
+        // only fill the socket's write buffer, so a backlog leaves in a few
+        // large writes instead of one system call per frame; the last of a
+        // run is flushed at once, so an idle queue adds no delay.
+        let mut unflushed = false;
         loop {
+            if rx.is_empty() {
+                if let Err(stop) = flush_if(unflushed, socket, &overflow).await {
+                    return stop;
+                }
+                unflushed = false;
+            }
             tokio::select! {
                 // Queued frames first: replies to a frame go out before the next is read.
                 biased;
@@ -211,9 +223,10 @@ impl Conn {
                 }
                 out = rx.recv() => match out {
                     Some(Out::Text(text)) => {
-                        if let Err(stop) = write(socket, &overflow, text).await {
+                        if let Err(stop) = write(socket, &overflow, text.into()).await {
                             return stop;
                         }
+                        unflushed = true;
                     }
                     Some(Out::Update { sub, seq, text }) => {
                         if self.floors.get(&sub).is_some_and(|&floor| seq <= floor) {
@@ -222,6 +235,7 @@ impl Conn {
                         if let Err(stop) = write(socket, &overflow, text).await {
                             return stop;
                         }
+                        unflushed = true;
                     }
                     Some(Out::Close(code, reason)) => {
                         if send_close(socket, code, reason).await {
@@ -231,6 +245,9 @@ impl Conn {
                     }
                     #[cfg(feature = "control")]
                     Some(Out::Stall) => {
+                        if let Err(stop) = flush_if(unflushed, socket, &overflow).await {
+                            return stop;
+                        }
                         // Hold the socket without touching it: a half-open link.
                         while let Some(out) = rx.recv().await {
                             if matches!(out, Out::Drop) {
@@ -239,7 +256,11 @@ impl Conn {
                         }
                         return Stop::Done;
                     }
-                    Some(Out::Drop) | None => return Stop::Done,
+                    Some(Out::Drop) | None => {
+                        // The frames queued before the drop still go out first.
+                        let _ = flush_if(unflushed, socket, &overflow).await;
+                        return Stop::Done;
+                    }
                 },
                 msg = socket.recv() => {
                     let flow = match msg {
@@ -256,13 +277,17 @@ impl Conn {
                             // Behind the frames it answers; a full queue closes as slow instead.
                             self.tx.send(Out::Close(code, reason.to_owned()));
                         }
-                        Flow::Drop => return Stop::Done,
+                        Flow::Drop => {
+                            let _ = flush_if(unflushed, socket, &overflow).await;
+                            return Stop::Done;
+                        }
                         Flow::Joined { sub, floor, frames } => {
                             self.floors.insert(sub, floor);
                             for text in frames {
-                                if let Err(stop) = write(socket, &overflow, text).await {
+                                if let Err(stop) = write(socket, &overflow, text.into()).await {
                                     return stop;
                                 }
+                                unflushed = true;
                             }
                         }
                     }
@@ -272,13 +297,35 @@ impl Conn {
     }
 }
 
-/// Writes one text frame, unless the queue overflows first: the write of a
+/// Writes one text frame into the socket's buffer (which writes to the
+/// socket once it is full), unless the queue overflows first: the write of a
 /// client that stopped reading blocks once the TCP buffers are full, and
 /// only the overflow can end the wait.
-async fn write(socket: &mut WebSocket, overflow: &Overflow, text: String) -> Result<(), Stop> {
+async fn write(socket: &mut WebSocket, overflow: &Overflow, text: Utf8Bytes) -> Result<(), Stop> {
     tokio::select! {
-        sent = socket.send(Message::Text(text.into())) => sent.map_err(|_| Stop::Done),
+        sent = socket.feed(Message::Text(text)) => sent.map_err(|_| Stop::Done),
         () = overflow.happened() => Err(Stop::Slow),
+    }
+}
+
+/// Sends what the socket's buffer holds, unless the queue overflows first.
+async fn flush(socket: &mut WebSocket, overflow: &Overflow) -> Result<(), Stop> {
+    tokio::select! {
+        sent = socket.flush() => sent.map_err(|_| Stop::Done),
+        () = overflow.happened() => Err(Stop::Slow),
+    }
+}
+
+/// [`flush`] when frames were written since the last one.
+async fn flush_if(
+    unflushed: bool,
+    socket: &mut WebSocket,
+    overflow: &Overflow,
+) -> Result<(), Stop> {
+    if unflushed {
+        flush(socket, overflow).await
+    } else {
+        Ok(())
     }
 }
 
