@@ -14,7 +14,9 @@ pub const SERVER_ERROR: u16 = 1011;
 /// reason is `retry-after=<ms>`, which says when to come back, as for
 /// [`OVERLOADED`].
 pub const SERVICE_RESTART: u16 = 1012;
-/// Try again later; retry with backoff.
+/// Try again later; retry with backoff. A server whose topic store is
+/// unavailable closes with it, and its reason `retry-after=<ms>` says when
+/// to come back, as for [`OVERLOADED`].
 pub const TRY_AGAIN_LATER: u16 = 1013;
 /// The client broke the protocol.
 pub const PROTOCOL_VIOLATION: u16 = 4400;
@@ -31,7 +33,8 @@ pub const SLOW_CONSUMER: u16 = 4413;
 /// The server sheds load; the reason is `retry-after=<ms>`.
 pub const OVERLOADED: u16 = 4429;
 
-/// Reads the `retry-after=<ms>` of an [`OVERLOADED`] or [`SERVICE_RESTART`] close reason.
+/// Reads the `retry-after=<ms>` of an [`OVERLOADED`], [`SERVICE_RESTART`]
+/// or [`TRY_AGAIN_LATER`] close reason.
 ///
 /// ```
 /// use leptos_sync_protocol::close_code::retry_after_ms;
@@ -45,7 +48,7 @@ pub fn retry_after_ms(reason: &str) -> Option<u64> {
         .and_then(|ms| ms.trim().parse().ok())
 }
 
-/// The reason text for an [`OVERLOADED`] or [`SERVICE_RESTART`] close.
+/// The reason text for an [`OVERLOADED`], [`SERVICE_RESTART`] or [`TRY_AGAIN_LATER`] close.
 pub fn retry_after_reason(ms: u64) -> String {
     format!("retry-after={ms}")
 }

@@ -63,6 +63,7 @@ mod control;
 mod engine;
 mod fanout;
 mod faults;
+mod health;
 mod hooks;
 mod lifecycle;
 mod limits;
@@ -79,7 +80,8 @@ mod ws;
 
 pub use config::Config;
 pub use engine::{
-    Applied, Change, Deliver, Engine, EngineError, IfAbsent, Join, Joined, Start, TopicState,
+    Applied, Change, Deliver, Engine, EngineError, IfAbsent, Join, Joined, Readiness, Start,
+    TopicState,
 };
 pub use hooks::{Action, Mutation, Principal, Reject};
 pub use memory::{DEDUP_CAPACITY, MemoryEngine};

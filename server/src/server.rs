@@ -36,6 +36,8 @@ pub(crate) struct App {
     /// One permit per connection being served, up to `config.max_connections`.
     pub(crate) connections: Arc<Semaphore>,
     pub(crate) shutdown: crate::shutdown::Shutdown,
+    /// The engine's [`Readiness`](crate::Readiness), if it can be away.
+    pub(crate) readiness: Option<tokio::sync::watch::Receiver<crate::Readiness>>,
     /// The engine, when it is the in-memory one the control API can reach into.
     #[cfg(feature = "control")]
     pub(crate) memory: Option<Arc<MemoryEngine>>,
@@ -210,6 +212,7 @@ impl SyncServerBuilder {
             .max_connections
             .min(Semaphore::MAX_PERMITS)
             .min(u32::MAX as usize);
+        let readiness = engine.readiness();
         SyncServer {
             app: Arc::new(App {
                 engine,
@@ -220,6 +223,7 @@ impl SyncServerBuilder {
                 last_conn: AtomicU64::new(0),
                 connections: Arc::new(Semaphore::new(config.max_connections)),
                 shutdown: Default::default(),
+                readiness,
                 #[cfg(feature = "control")]
                 memory: any.downcast::<MemoryEngine>().ok(),
                 #[cfg(feature = "control")]

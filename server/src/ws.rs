@@ -57,6 +57,10 @@ pub async fn upgrade(
     if let Some(ms) = app.arriving_in_shutdown() {
         return refuse(ws, close_code::SERVICE_RESTART, ms);
     }
+    if app.engine_down().is_some() {
+        let ms = crate::Config::UNAVAILABLE_RETRY_AFTER_MS;
+        return refuse(ws, close_code::TRY_AGAIN_LATER, ms);
+    }
     let Ok(slot) = app.connections.clone().try_acquire_owned() else {
         let ms = crate::Config::CONNECTIONS_RETRY_AFTER_MS;
         return refuse(ws, close_code::OVERLOADED, ms);
@@ -148,6 +152,8 @@ enum Stop {
     Slow,
     /// The server shuts down: close with 1012 and this `retry-after` in ms.
     Restart(u64),
+    /// The engine cannot serve: close with 1013.
+    Unavailable,
 }
 
 impl Conn {
@@ -167,6 +173,10 @@ impl Conn {
                 close_code::SERVICE_RESTART,
                 close_code::retry_after_reason(ms),
             ),
+            Stop::Unavailable => (
+                close_code::TRY_AGAIN_LATER,
+                close_code::retry_after_reason(crate::Config::UNAVAILABLE_RETRY_AFTER_MS),
+            ),
         };
         let close = send_close(socket, code, reason);
         if let Ok(true) = tokio::time::timeout(CLOSE_WRITE_GRACE, close).await {
@@ -183,6 +193,8 @@ impl Conn {
         let mut signal = app.shutdown.subscribe();
         let shutdown = app.shutting_down(&mut signal);
         tokio::pin!(shutdown);
+        let down = app.engine_goes_down();
+        tokio::pin!(down);
         // Frames written since the last flush. While more are queued they
         // only fill the socket's write buffer, so a backlog leaves in a few
         // large writes instead of one system call per frame; the last of a
@@ -200,6 +212,7 @@ impl Conn {
                 biased;
                 () = overflow.happened() => return Stop::Slow,
                 ms = &mut shutdown => return Stop::Restart(ms),
+                () = &mut down => return Stop::Unavailable,
                 // A socket that never says hello would hold its slot for ever.
                 () = &mut hello_by, if self.session.is_none() => {
                     let reason = "no hello in time".to_owned();
