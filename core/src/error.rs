@@ -187,8 +187,9 @@ pub enum SyncError {
     RateLimited {
         /// The mutation id.
         id: String,
-        /// The server's `retry_after_ms`: how long until it accepts the next
-        /// mutation ([`RATE_LIMITED_RETRY_MS`](crate::outbox::RATE_LIMITED_RETRY_MS)
+        /// The server's `retry_after_ms`: how long until it accepts this
+        /// mutation, behind the refused ones before it
+        /// ([`RATE_LIMITED_RETRY_MS`](crate::outbox::RATE_LIMITED_RETRY_MS)
         /// when it gave none). The outbox waits at least this long, at most
         /// [`RATE_LIMITED_RETRY_MAX_MS`](crate::outbox::RATE_LIMITED_RETRY_MAX_MS).
         retry_after_ms: u64,

@@ -120,10 +120,10 @@ fn mutations_made_during_the_wait_are_sent_after_the_limited_ones() {
     let a = mutate(&mut h, "a");
     let b = mutate(&mut h, "b");
     limit(&mut h, &a, Some(10));
-    limit(&mut h, &b, Some(10));
+    limit(&mut h, &b, Some(20));
     let c = mutate(&mut h, "c");
     assert_eq!(h.machine.metrics().queued, 1, "c waits behind the retry");
-    // Two waiting: the hint once for each.
+    // b's place in line is the later: both wait for it.
     assert_eq!(h.machine.deadline(Timer::Outbox), Some(h.now + 20));
     h.advance(20);
     assert_eq!(sent_ids(&h), [a.as_str(), &b, &a, &b, &c]);
@@ -142,35 +142,52 @@ fn a_rate_limited_mutation_waiting_over_a_reconnect_is_sent_once_after_welcome()
     assert_eq!(sent_ids(&h), [id.as_str()], "the retry is spent");
 }
 
-/// A token bucket as the reference server keeps one per connection: `rate`
-/// a second, a burst of one second's worth; the hint is the time to the next
-/// token, rounded up.
-struct Bucket {
+/// The reference server's limit of one connection: a token bucket of `rate`
+/// a second with a burst of one second's worth, and after a refusal a hold:
+/// every other mutation is refused until the refused one comes again, each
+/// told its place in line (the wait for one more token each), rounded up.
+struct Limiter {
     rate: f64,
     tokens: f64,
     at: Millis,
+    /// The held id and how many were refused behind it.
+    held: Option<(String, u32)>,
 }
 
-impl Bucket {
-    fn take(&mut self, now: Millis) -> Result<(), u64> {
+impl Limiter {
+    fn wait_for(&self, n: u32) -> u64 {
+        ((f64::from(n) - self.tokens).max(0.0) / self.rate * 1_000.0).ceil() as u64
+    }
+
+    fn admit(&mut self, id: &str, now: Millis) -> Result<(), u64> {
         let elapsed = (now - self.at) as f64 / 1_000.0;
         self.tokens = (self.tokens + elapsed * self.rate).min(self.rate);
         self.at = now;
+        if let Some((held, behind)) = &mut self.held
+            && held != id
+        {
+            *behind += 1;
+            let n = *behind + 1;
+            return Err(self.wait_for(n).max(1));
+        }
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
+            self.held = None;
             return Ok(());
         }
-        Err(((1.0 - self.tokens) / self.rate * 1_000.0).ceil() as u64)
+        self.held = Some((id.to_owned(), 0));
+        Err(self.wait_for(1).max(1))
     }
 }
 
 #[test]
 fn a_burst_over_the_rate_ends_all_acked_in_order_without_thrashing() {
     let mut h = connected();
-    let mut bucket = Bucket {
+    let mut limiter = Limiter {
         rate: 200.0,
         tokens: 200.0,
         at: h.now,
+        held: None,
     };
     let ids: Vec<String> = (0..300).map(|i| mutate(&mut h, &format!("k{i}"))).collect();
     let (mut read, mut applied, mut limited_at) = (0, Vec::new(), HashMap::new());
@@ -185,7 +202,7 @@ fn a_burst_over_the_rate_ends_all_acked_in_order_without_thrashing() {
             if let Some(at) = limited_at.remove(&id) {
                 assert!(h.now >= at, "{id} sent again before its hint");
             }
-            let cmds = match bucket.take(h.now) {
+            let cmds = match limiter.admit(&id, h.now) {
                 Ok(()) => {
                     applied.push(id.clone());
                     ack(&mut h, &id, applied.len() as u64)
@@ -206,7 +223,7 @@ fn a_burst_over_the_rate_ends_all_acked_in_order_without_thrashing() {
     }
     assert_eq!(applied, ids, "applied once each, in the order made");
     assert!(limits >= 100, "the burst was limited: {limits}");
-    // One hint for each waiting mutation: a second round at most.
+    // The last hint covers every waiting mutation: one round of resends.
     assert!(
         read <= 300 + 100 + 10,
         "{read} mutate frames for 300 mutations"

@@ -14,7 +14,9 @@ pub const SERVER_ERROR: u16 = 1011;
 /// reason is `retry-after=<ms>`, which says when to come back, as for
 /// [`OVERLOADED`].
 pub const SERVICE_RESTART: u16 = 1012;
-/// Try again later; retry with backoff. A server whose admission backlog is
+/// Try again later; retry with backoff. A server whose topic store is
+/// unavailable closes with it, and its reason `retry-after=<ms>` says when
+/// to come back, as for [`OVERLOADED`]; a server whose admission backlog is
 /// full closes with it and no `retry-after`.
 pub const TRY_AGAIN_LATER: u16 = 1013;
 /// The client broke the protocol.
@@ -49,7 +51,8 @@ pub struct RetryAfter {
     pub exact: bool,
 }
 
-/// Reads the `retry-after=<ms>` of an [`OVERLOADED`] or [`SERVICE_RESTART`] close reason.
+/// Reads the `retry-after=<ms>` of an [`OVERLOADED`], [`SERVICE_RESTART`]
+/// or [`TRY_AGAIN_LATER`] close reason.
 ///
 /// ```
 /// use leptos_sync_protocol::close_code::retry_after_ms;
@@ -84,7 +87,7 @@ fn parts(reason: &str) -> impl Iterator<Item = &str> {
     reason.split([';', ',', ' ']).map(str::trim)
 }
 
-/// The reason text for an [`OVERLOADED`] or [`SERVICE_RESTART`] close.
+/// The reason text for an [`OVERLOADED`], [`SERVICE_RESTART`] or [`TRY_AGAIN_LATER`] close.
 pub fn retry_after_reason(ms: u64) -> String {
     format!("retry-after={ms}")
 }

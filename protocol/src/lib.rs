@@ -133,7 +133,7 @@ pub enum ServerMsg {
         #[serde(skip_serializing_if = "Option::is_none")]
         schema: Option<u32>,
         /// With `rate_limited`: how long (ms) until the server accepts the
-        /// next mutation of this connection.
+        /// named mutation, behind the refused ones before it.
         #[serde(skip_serializing_if = "Option::is_none")]
         retry_after_ms: Option<u64>,
     },

@@ -82,6 +82,12 @@ impl Slots {
         }
     }
 
+    /// The admission of a server built now with `config`.
+    pub(crate) fn starting_now(config: &crate::Config) -> Self {
+        let (rate, backlog) = (config.admission_per_sec, config.admission_backlog_ms);
+        Self::new(rate, backlog, Instant::now())
+    }
+
     /// Admits the connection arriving `now`, or hands it a slot.
     pub(crate) fn take(&self, now: Instant) -> Ticket {
         let Some(interval) = self.interval else {

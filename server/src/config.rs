@@ -74,6 +74,9 @@ impl Config {
     /// The `retry-after` of a close 4429 for a connection over
     /// [`max_connections`](Self::max_connections), in ms.
     pub const CONNECTIONS_RETRY_AFTER_MS: u64 = 5_000;
+    /// The `retry-after` of a close 1013 while the engine is not ready
+    /// ([`Readiness`](crate::Readiness)), in ms.
+    pub const UNAVAILABLE_RETRY_AFTER_MS: u64 = 2_000;
     /// The shutdown's `retry-after` window by default, in ms.
     pub const SHUTDOWN_SPREAD_MS: u64 = 10_000;
     /// New sessions a second by default: the rate the reconnect-storm model

@@ -130,6 +130,28 @@ pub enum EngineError {
     Absent,
 }
 
+/// Whether an engine can serve now, as [`Engine::readiness`] reports it.
+///
+/// ```
+/// use leptos_sync_server::Readiness;
+/// let down = Readiness::NotReady("redis: connection refused".into());
+/// assert!(Readiness::Ready.is_ready() && !down.is_ready());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    /// It answers.
+    Ready,
+    /// It has not answered for longer than its grace, for this reason.
+    NotReady(String),
+}
+
+impl Readiness {
+    /// True for [`Readiness::Ready`].
+    pub fn is_ready(&self) -> bool {
+        matches!(self, Self::Ready)
+    }
+}
+
 /// Receives every change an engine applies, in seq order per topic.
 pub trait Deliver: Send + Sync + 'static {
     /// Called once per applied change. It must not block or call back into
@@ -235,5 +257,21 @@ pub trait Engine: Send + Sync + 'static {
     /// following it (see [`watch`](Engine::watch)). The default does nothing.
     async fn unwatch(&self, topic: &str) {
         let _ = topic;
+    }
+
+    /// Where the engine tells whether it can serve, for an engine behind a
+    /// network (Redis) that can be away. While it says
+    /// [`Readiness::NotReady`] the server closes its connections with 1013
+    /// (try again later), refuses new ones the same way and answers 503 on
+    /// its [health route](crate::SyncServer::health_router); when it says
+    /// [`Readiness::Ready`] again, everything is back by itself. None (the
+    /// default, and the in-process engine's): always ready.
+    ///
+    /// ```
+    /// use leptos_sync_server::{Engine, MemoryEngine};
+    /// assert!(MemoryEngine::new(100).readiness().is_none());
+    /// ```
+    fn readiness(&self) -> Option<tokio::sync::watch::Receiver<Readiness>> {
+        None
     }
 }

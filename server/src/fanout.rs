@@ -1,9 +1,9 @@
 //! This process's subscribers.
 //!
 //! The [`Fanout`] is the [`Deliver`] sink the server gives its engine: each
-//! change is encoded once per subscriber and queued on the subscriber's
-//! connection. Its lock is taken inside the engine's delivery and never the
-//! other way round, and never across an `.await`.
+//! change is encoded once (see [`UpdateFrames`]) and queued on every
+//! subscriber's connection. Its lock is taken inside the engine's delivery
+//! and never the other way round, and never across an `.await`.
 //!
 //! It also tells the [`Lifecycle`] when a topic's subscribers on this node
 //! appear or all go (under its lock, so in order); the engine's watch and
@@ -12,11 +12,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use leptos_sync_protocol::ServerMsg;
-
 use crate::engine::{Change, Deliver};
 use crate::lifecycle::Lifecycle;
 use crate::queue::{Out, Tx};
+use crate::update::UpdateFrames;
 
 /// Identifies one WebSocket connection for the lifetime of the process.
 pub type ConnId = u64;
@@ -167,23 +166,19 @@ impl Fanout {
 
 impl Deliver for Fanout {
     fn deliver(&self, topic: &str, change: &Change) {
+        // The change is serialized once, and before the lock: under it each
+        // subscriber costs a lookup of its sub's frame and a queue push.
+        let mut frames = UpdateFrames::new(change);
         let inner = self.lock();
         let Some(subscribers) = inner.topics.get(topic) else {
             return;
         };
         for (&(_, sub), tx) in subscribers {
-            let msg = ServerMsg::Update {
-                sub,
-                seq: change.seq,
-                key: change.key.clone(),
-                value: change.value.clone(),
-            };
-            let text = msg.encode();
             // An overflow is the connection's to handle: it closes as a slow consumer.
             tx.send(Out::Update {
                 sub,
                 seq: change.seq,
-                text,
+                text: frames.frame(sub),
             });
         }
     }

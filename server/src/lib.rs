@@ -64,6 +64,7 @@ mod control;
 mod engine;
 mod fanout;
 mod faults;
+mod health;
 mod hooks;
 mod lifecycle;
 mod limits;
@@ -75,11 +76,13 @@ mod queue;
 mod redis;
 mod server;
 mod shutdown;
+mod update;
 mod ws;
 
 pub use config::Config;
 pub use engine::{
-    Applied, Change, Deliver, Engine, EngineError, IfAbsent, Join, Joined, Start, TopicState,
+    Applied, Change, Deliver, Engine, EngineError, IfAbsent, Join, Joined, Readiness, Start,
+    TopicState,
 };
 pub use hooks::{Action, Mutation, Principal, Reject};
 pub use memory::{DEDUP_CAPACITY, MemoryEngine};

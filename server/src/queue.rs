@@ -11,6 +11,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::ws::Utf8Bytes;
 use leptos_sync_protocol::ServerMsg;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
@@ -27,8 +28,9 @@ pub enum Out {
         sub: u64,
         /// The change's seq.
         seq: u64,
-        /// The encoded frame.
-        text: String,
+        /// The encoded frame, shared with the other subscribers of the
+        /// change that have the same `sub`.
+        text: Utf8Bytes,
     },
     /// Send a close frame with this code and reason, then end.
     Close(u16, String),
@@ -40,10 +42,13 @@ pub enum Out {
 }
 
 impl Out {
-    /// The bytes it holds in the queue.
+    /// The bytes it holds in the queue. A frame shared with other queues
+    /// counts in full in each: it is what this queue alone keeps alive
+    /// once the others have sent it.
     fn size(&self) -> usize {
         match self {
-            Self::Text(text) | Self::Update { text, .. } => text.len(),
+            Self::Text(text) => text.len(),
+            Self::Update { text, .. } => text.len(),
             _ => 0,
         }
     }
@@ -123,6 +128,11 @@ impl Rx {
     pub async fn recv(&mut self) -> Option<Out> {
         // The permit drops here: the frame no longer counts against the queue.
         self.frames.recv().await.map(|(out, _permit)| out)
+    }
+
+    /// Whether no frame is queued now.
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
     }
 
     /// The signal of this queue's overflow, to wait on beside [`recv`](Self::recv).

@@ -38,6 +38,8 @@ pub(crate) struct App {
     pub(crate) shutdown: crate::shutdown::Shutdown,
     /// New sessions a second, and the slots of the connections shed beyond.
     pub(crate) admission: crate::admission::Slots,
+    /// The engine's [`Readiness`](crate::Readiness), if it can be away.
+    pub(crate) readiness: Option<tokio::sync::watch::Receiver<crate::Readiness>>,
     /// The engine, when it is the in-memory one the control API can reach into.
     #[cfg(feature = "control")]
     pub(crate) memory: Option<Arc<MemoryEngine>>,
@@ -212,6 +214,7 @@ impl SyncServerBuilder {
             .max_connections
             .min(Semaphore::MAX_PERMITS)
             .min(u32::MAX as usize);
+        let readiness = engine.readiness();
         SyncServer {
             app: Arc::new(App {
                 engine,
@@ -222,11 +225,8 @@ impl SyncServerBuilder {
                 last_conn: AtomicU64::new(0),
                 connections: Arc::new(Semaphore::new(config.max_connections)),
                 shutdown: Default::default(),
-                admission: crate::admission::Slots::new(
-                    config.admission_per_sec,
-                    config.admission_backlog_ms,
-                    std::time::Instant::now(),
-                ),
+                admission: crate::admission::Slots::starting_now(&config),
+                readiness,
                 #[cfg(feature = "control")]
                 memory: any.downcast::<MemoryEngine>().ok(),
                 #[cfg(feature = "control")]

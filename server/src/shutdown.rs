@@ -71,6 +71,11 @@ impl App {
         }
     }
 
+    /// True once a shutdown has begun.
+    pub(crate) fn shutdown_started(&self) -> bool {
+        self.shutdown.signal.borrow().is_some()
+    }
+
     fn restart_retry_after(&self, open: Option<u64>) -> u64 {
         let open = open.unwrap_or(1).max(1);
         let i = self.shutdown.taken.fetch_add(1, Ordering::Relaxed) % open;

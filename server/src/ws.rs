@@ -11,13 +11,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 #[cfg(feature = "control")]
 use axum::http::StatusCode;
 #[cfg(feature = "control")]
 use axum::response::IntoResponse;
 use axum::response::Response;
+use futures_util::SinkExt;
 use leptos_sync_protocol::close_code;
 use serde::Deserialize;
 
@@ -57,6 +58,14 @@ pub async fn upgrade(
     // beyond the session rate costs an upgrade and a close.
     if let Some(ms) = app.arriving_in_shutdown() {
         return refuse(ws, close_code::SERVICE_RESTART, app.restart_reason(ms));
+    }
+    if app.engine_down().is_some() {
+        let ms = crate::Config::UNAVAILABLE_RETRY_AFTER_MS;
+        return refuse(
+            ws,
+            close_code::TRY_AGAIN_LATER,
+            close_code::retry_after_reason(ms),
+        );
     }
     let Ok(slot) = app.connections.clone().try_acquire_owned() else {
         let ms = crate::Config::CONNECTIONS_RETRY_AFTER_MS;
@@ -165,6 +174,8 @@ enum Stop {
     Slow,
     /// The server shuts down: close with 1012 and this `retry-after` in ms.
     Restart(u64),
+    /// The engine cannot serve: close with 1013.
+    Unavailable,
 }
 
 impl Conn {
@@ -181,6 +192,10 @@ impl Conn {
                 "slow consumer: reconnect and resume".to_owned(),
             ),
             Stop::Restart(ms) => (close_code::SERVICE_RESTART, self.app.restart_reason(ms)),
+            Stop::Unavailable => (
+                close_code::TRY_AGAIN_LATER,
+                close_code::retry_after_reason(crate::Config::UNAVAILABLE_RETRY_AFTER_MS),
+            ),
         };
         let close = send_close(socket, code, reason);
         if let Ok(true) = tokio::time::timeout(CLOSE_WRITE_GRACE, close).await {
@@ -197,12 +212,26 @@ impl Conn {
         let mut signal = app.shutdown.subscribe();
         let shutdown = app.shutting_down(&mut signal);
         tokio::pin!(shutdown);
+        let down = app.engine_goes_down();
+        tokio::pin!(down);
+        // Frames written since the last flush. While more are queued they
+        // only fill the socket's write buffer, so a backlog leaves in a few
+        // large writes instead of one system call per frame; the last of a
+        // run is flushed at once, so an idle queue adds no delay.
+        let mut unflushed = false;
         loop {
+            if rx.is_empty() {
+                if let Err(stop) = flush_if(unflushed, socket, &overflow).await {
+                    return stop;
+                }
+                unflushed = false;
+            }
             tokio::select! {
                 // Queued frames first: replies to a frame go out before the next is read.
                 biased;
                 () = overflow.happened() => return Stop::Slow,
                 ms = &mut shutdown => return Stop::Restart(ms),
+                () = &mut down => return Stop::Unavailable,
                 // A socket that never says hello would hold its slot for ever.
                 () = &mut hello_by, if self.session.is_none() => {
                     let reason = "no hello in time".to_owned();
@@ -213,9 +242,10 @@ impl Conn {
                 }
                 out = rx.recv() => match out {
                     Some(Out::Text(text)) => {
-                        if let Err(stop) = write(socket, &overflow, text).await {
+                        if let Err(stop) = write(socket, &overflow, text.into()).await {
                             return stop;
                         }
+                        unflushed = true;
                     }
                     Some(Out::Update { sub, seq, text }) => {
                         if self.floors.get(&sub).is_some_and(|&floor| seq <= floor) {
@@ -224,6 +254,7 @@ impl Conn {
                         if let Err(stop) = write(socket, &overflow, text).await {
                             return stop;
                         }
+                        unflushed = true;
                     }
                     Some(Out::Close(code, reason)) => {
                         if send_close(socket, code, reason).await {
@@ -233,6 +264,9 @@ impl Conn {
                     }
                     #[cfg(feature = "control")]
                     Some(Out::Stall) => {
+                        if let Err(stop) = flush_if(unflushed, socket, &overflow).await {
+                            return stop;
+                        }
                         // Hold the socket without touching it: a half-open link.
                         while let Some(out) = rx.recv().await {
                             if matches!(out, Out::Drop) {
@@ -241,7 +275,11 @@ impl Conn {
                         }
                         return Stop::Done;
                     }
-                    Some(Out::Drop) | None => return Stop::Done,
+                    Some(Out::Drop) | None => {
+                        // The frames queued before the drop still go out first.
+                        let _ = flush_if(unflushed, socket, &overflow).await;
+                        return Stop::Done;
+                    }
                 },
                 msg = socket.recv() => {
                     let flow = match msg {
@@ -258,13 +296,17 @@ impl Conn {
                             // Behind the frames it answers; a full queue closes as slow instead.
                             self.tx.send(Out::Close(code, reason.to_owned()));
                         }
-                        Flow::Drop => return Stop::Done,
+                        Flow::Drop => {
+                            let _ = flush_if(unflushed, socket, &overflow).await;
+                            return Stop::Done;
+                        }
                         Flow::Joined { sub, floor, frames } => {
                             self.floors.insert(sub, floor);
                             for text in frames {
-                                if let Err(stop) = write(socket, &overflow, text).await {
+                                if let Err(stop) = write(socket, &overflow, text.into()).await {
                                     return stop;
                                 }
+                                unflushed = true;
                             }
                         }
                     }
@@ -274,13 +316,35 @@ impl Conn {
     }
 }
 
-/// Writes one text frame, unless the queue overflows first: the write of a
+/// Writes one text frame into the socket's buffer (which writes to the
+/// socket once it is full), unless the queue overflows first: the write of a
 /// client that stopped reading blocks once the TCP buffers are full, and
 /// only the overflow can end the wait.
-async fn write(socket: &mut WebSocket, overflow: &Overflow, text: String) -> Result<(), Stop> {
+async fn write(socket: &mut WebSocket, overflow: &Overflow, text: Utf8Bytes) -> Result<(), Stop> {
     tokio::select! {
-        sent = socket.send(Message::Text(text.into())) => sent.map_err(|_| Stop::Done),
+        sent = socket.feed(Message::Text(text)) => sent.map_err(|_| Stop::Done),
         () = overflow.happened() => Err(Stop::Slow),
+    }
+}
+
+/// Sends what the socket's buffer holds, unless the queue overflows first.
+async fn flush(socket: &mut WebSocket, overflow: &Overflow) -> Result<(), Stop> {
+    tokio::select! {
+        sent = socket.flush() => sent.map_err(|_| Stop::Done),
+        () = overflow.happened() => Err(Stop::Slow),
+    }
+}
+
+/// [`flush`] when frames were written since the last one.
+async fn flush_if(
+    unflushed: bool,
+    socket: &mut WebSocket,
+    overflow: &Overflow,
+) -> Result<(), Stop> {
+    if unflushed {
+        flush(socket, overflow).await
+    } else {
+        Ok(())
     }
 }
 

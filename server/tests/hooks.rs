@@ -1,12 +1,14 @@
 //! The application's hooks: authenticate, authorize and validate, against a
 //! real server on 127.0.0.1.
 
+mod redis_support;
 mod support;
 
 use std::net::SocketAddr;
 
 use leptos_sync_protocol::{ServerMsg, error_code};
-use leptos_sync_server::{Action, Principal, Reject, Server, SyncServer};
+use leptos_sync_server::{Action, Principal, Reject, Server};
+use redis_support::TestEngine;
 use serde_json::{Value, json};
 use support::{Client, End};
 
@@ -14,8 +16,9 @@ use support::{Client, End};
 /// `observer` may only read and never the topic "Secret"; `banned` is known
 /// but may not connect; any other token is unknown. Todo values need a
 /// title, and get the author stamped in.
-async fn start() -> Server {
-    SyncServer::builder()
+async fn start(engine: &TestEngine) -> Server {
+    engine
+        .builder()
         .authenticate(|token| async move {
             match token.as_deref() {
                 Some(id @ ("editor" | "observer")) => {
@@ -88,9 +91,8 @@ async fn mutation_error(c: &mut Client, want_id: &str) -> (String, String) {
     }
 }
 
-#[tokio::test]
-async fn authenticate_rejections_close_with_4401_or_4403() {
-    let server = start().await;
+async fn authenticate_rejections_close_with_4401_or_4403(engine: TestEngine) {
+    let server = start(&engine).await;
     let addr = server.local_addr();
     let mut unknown = hello(addr, "nobody").await;
     assert_eq!(
@@ -103,9 +105,8 @@ async fn authenticate_rejections_close_with_4401_or_4403() {
     editor.assert_quiet_and_open(1).await;
 }
 
-#[tokio::test]
-async fn a_denied_subscription_is_forbidden_and_the_connection_stays() {
-    let server = start().await;
+async fn a_denied_subscription_is_forbidden_and_the_connection_stays(engine: TestEngine) {
+    let server = start(&engine).await;
     let addr = server.local_addr();
     let mut observer = welcomed(addr, "observer").await;
     observer.send(subscribe(1, "Secret")).await;
@@ -143,9 +144,10 @@ async fn a_denied_subscription_is_forbidden_and_the_connection_stays() {
     ));
 }
 
-#[tokio::test]
-async fn a_denied_mutation_is_forbidden_applies_nothing_and_the_connection_stays() {
-    let server = start().await;
+async fn a_denied_mutation_is_forbidden_applies_nothing_and_the_connection_stays(
+    engine: TestEngine,
+) {
+    let server = start(&engine).await;
     let mut observer = welcomed(server.local_addr(), "observer").await;
     observer.send(subscribe(1, "Todo")).await;
     assert!(matches!(
@@ -162,9 +164,8 @@ async fn a_denied_mutation_is_forbidden_applies_nothing_and_the_connection_stays
     observer.assert_quiet_and_open(3).await;
 }
 
-#[tokio::test]
-async fn validate_rejects_with_a_reason_or_rewrites_the_value() {
-    let server = start().await;
+async fn validate_rejects_with_a_reason_or_rewrites_the_value(engine: TestEngine) {
+    let server = start(&engine).await;
     let addr = server.local_addr();
     let mut reader = welcomed(addr, "observer").await;
     reader.send(subscribe(1, "Todo")).await;
@@ -207,3 +208,10 @@ async fn validate_rejects_with_a_reason_or_rewrites_the_value() {
     let state = server.sync().topic("Todo").await.unwrap().unwrap();
     assert_eq!(Value::Object(state.entries), json!({"a": stamped}));
 }
+
+on_both_engines!(
+    authenticate_rejections_close_with_4401_or_4403,
+    a_denied_subscription_is_forbidden_and_the_connection_stays,
+    a_denied_mutation_is_forbidden_applies_nothing_and_the_connection_stays,
+    validate_rejects_with_a_reason_or_rewrites_the_value,
+);

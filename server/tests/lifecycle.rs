@@ -1,6 +1,9 @@
 //! The topic lifecycle hooks (`on_first_subscribe`, `on_last_unsubscribe`)
-//! against a real server on 127.0.0.1, with real WebSocket clients.
+//! against a real server on 127.0.0.1, with real WebSocket clients, on
+//! both engines (a slow consumer's overflow needs the in-memory one's
+//! synchronous delivery).
 
+mod redis_support;
 mod support;
 
 use std::sync::{Arc, Mutex};
@@ -8,6 +11,7 @@ use std::time::Duration;
 
 use leptos_sync_protocol::{ServerMsg, close_code};
 use leptos_sync_server::{Server, SyncServer, SyncServerBuilder};
+use redis_support::{EngineKind, TestEngine};
 use serde_json::{Map, Value, json};
 use support::{Client, End, eventually, within};
 use tokio::sync::watch;
@@ -35,10 +39,12 @@ impl Log {
     }
 }
 
-/// A builder whose lifecycle hooks write `first <topic>` and `last <topic>` to `log`.
-fn logged(log: &Log) -> SyncServerBuilder {
+/// A builder on `engine` whose lifecycle hooks write `first <topic>` and
+/// `last <topic>` to `log`.
+fn logged(log: &Log, engine: &TestEngine) -> SyncServerBuilder {
     let (first, last) = (log.clone(), log.clone());
-    SyncServer::builder()
+    engine
+        .builder()
         .on_first_subscribe(move |topic| {
             let log = first.clone();
             async move { log.push(format!("first {topic}")) }
@@ -73,10 +79,11 @@ fn strings(events: &[&str]) -> Vec<String> {
     events.iter().map(|e| e.to_string()).collect()
 }
 
-#[tokio::test]
-async fn first_and_last_fire_once_per_transition_on_unsubscribe_and_on_a_dropped_connection() {
+async fn first_and_last_fire_once_per_transition_on_unsubscribe_and_on_a_dropped_connection(
+    engine: TestEngine,
+) {
     let log = Log::default();
-    let server = serve(logged(&log)).await;
+    let server = serve(logged(&log, &engine)).await;
     let addr = server.local_addr();
     let (mut a, _) = Client::welcomed(addr, "a").await;
     let (mut b, _) = Client::welcomed(addr, "b").await;
@@ -120,7 +127,8 @@ async fn first_and_last_fire_once_per_transition_on_unsubscribe_and_on_a_dropped
 #[tokio::test]
 async fn a_slow_consumer_closed_by_the_server_releases_its_topics() {
     let log = Log::default();
-    let server = serve(logged(&log).send_queue(1, 1 << 20)).await;
+    let server =
+        serve(logged(&log, &TestEngine::start(EngineKind::Memory)).send_queue(1, 1 << 20)).await;
     let (mut a, _) = Client::welcomed(server.local_addr(), "a").await;
     subscribed(&mut a, 1, "T").await;
     // Two updates at once (an in-memory publish does not yield to the
@@ -136,8 +144,9 @@ async fn a_slow_consumer_closed_by_the_server_releases_its_topics() {
     assert_eq!(got, strings(&["first T", "last T"]));
 }
 
-#[tokio::test]
-async fn concurrent_first_subscribers_wait_for_one_first_hook_before_their_snapshots() {
+async fn concurrent_first_subscribers_wait_for_one_first_hook_before_their_snapshots(
+    engine: TestEngine,
+) {
     // The hook "loads" the topic by publishing into it, once the second
     // subscriber is past its authorization, so that it surely arrives
     // while the hook still runs.
@@ -145,7 +154,8 @@ async fn concurrent_first_subscribers_wait_for_one_first_hook_before_their_snaps
     let calls = Log::default();
     let cell: Arc<Mutex<Option<SyncServer>>> = Arc::default();
     let (hook_calls, hook_cell, hook_arrivals) = (calls.clone(), cell.clone(), arrivals.clone());
-    let sync = SyncServer::builder()
+    let sync = engine
+        .builder()
         .authorize(move |_, _| {
             arrived.send_modify(|n| *n += 1);
             Ok(())
@@ -185,11 +195,11 @@ async fn concurrent_first_subscribers_wait_for_one_first_hook_before_their_snaps
     assert_eq!(calls.get(), strings(&["first T"]));
 }
 
-#[tokio::test]
-async fn shutdown_runs_every_last_hook_before_it_resolves() {
+async fn shutdown_runs_every_last_hook_before_it_resolves(engine: TestEngine) {
     let log = Log::default();
     let (first, last) = (log.clone(), log.clone());
-    let builder = SyncServer::builder()
+    let builder = engine
+        .builder()
         .shutdown_spread_ms(0)
         .on_first_subscribe(move |topic| {
             let log = first.clone();
@@ -215,3 +225,9 @@ async fn shutdown_runs_every_last_hook_before_it_resolves() {
     assert_eq!(got, strings(&["first T", "first U", "last T", "last U"]));
     assert!(matches!(reader.await.unwrap(), End::Closed(1012, _)));
 }
+
+on_both_engines!(
+    first_and_last_fire_once_per_transition_on_unsubscribe_and_on_a_dropped_connection,
+    concurrent_first_subscribers_wait_for_one_first_hook_before_their_snapshots,
+    shutdown_runs_every_last_hook_before_it_resolves,
+);

@@ -1,6 +1,7 @@
 //! The limits that keep one client from hurting the others, each against a
-//! real server on 127.0.0.1.
+//! real server on 127.0.0.1 (those an engine takes part in, on both engines).
 
+mod redis_support;
 mod support;
 
 use std::net::SocketAddr;
@@ -9,6 +10,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use leptos_sync_protocol::{ServerMsg, close_code, error_code};
 use leptos_sync_server::{Config, Server, SyncServer, SyncServerBuilder};
+use redis_support::TestEngine;
 use serde_json::{Value, json};
 use support::{Client, End};
 use tokio::net::TcpSocket;
@@ -146,9 +148,8 @@ async fn a_connection_without_hello_in_time_is_closed_with_4408() {
     welcomed.assert_quiet_and_open(1).await;
 }
 
-#[tokio::test]
-async fn a_subscription_over_the_cap_is_a_typed_error_and_the_connection_stays() {
-    let server = serve(SyncServer::builder().max_subscriptions(2)).await;
+async fn a_subscription_over_the_cap_is_a_typed_error_and_the_connection_stays(engine: TestEngine) {
+    let server = serve(engine.builder().max_subscriptions(2)).await;
     let (mut c, _) = Client::welcomed(server.local_addr(), "subs").await;
     subscribe_fresh(&mut c, 1, "A").await;
     subscribe_fresh(&mut c, 2, "B").await;
@@ -197,9 +198,8 @@ async fn a_connection_over_the_cap_is_closed_with_4429_and_its_slot_comes_back()
     a.assert_quiet_and_open(2).await;
 }
 
-#[tokio::test]
-async fn mutations_over_the_rate_are_rate_limited_with_a_retry_hint() {
-    let server = serve(SyncServer::builder().mutations_per_sec(3)).await;
+async fn mutations_over_the_rate_are_rate_limited_with_a_retry_hint(engine: TestEngine) {
+    let server = serve(engine.builder().mutations_per_sec(3)).await;
     let (mut c, _) = Client::welcomed(server.local_addr(), "fast").await;
     let mutate =
         |id: &str| json!({"type": "mutate", "id": id, "topic": "T", "key": "k", "value": 1});
@@ -223,9 +223,10 @@ async fn mutations_over_the_rate_are_rate_limited_with_a_retry_hint() {
     assert!(matches!(c.recv().await, ServerMsg::Ack { seq: 4, .. }));
 }
 
-#[tokio::test]
-async fn shutdown_stops_accepting_and_closes_every_client_with_1012_slots_over_the_window() {
-    let server = serve(SyncServer::builder().shutdown_spread_ms(4_000)).await;
+async fn shutdown_stops_accepting_and_closes_every_client_with_1012_slots_over_the_window(
+    engine: TestEngine,
+) {
+    let server = serve(engine.builder().shutdown_spread_ms(4_000)).await;
     let addr = server.local_addr();
     let mut clients = Vec::new();
     for i in 0..4 {
@@ -332,3 +333,9 @@ async fn a_flood_of_bad_frames_leaves_no_memory_behind() {
     );
     server.shutdown().await;
 }
+
+on_both_engines!(
+    a_subscription_over_the_cap_is_a_typed_error_and_the_connection_stays,
+    mutations_over_the_rate_are_rate_limited_with_a_retry_hint,
+    shutdown_stops_accepting_and_closes_every_client_with_1012_slots_over_the_window,
+);

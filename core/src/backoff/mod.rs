@@ -68,8 +68,8 @@ impl<'a> Close<'a> {
         Self { code, reason }
     }
 
-    /// The server's `retry-after`, for a close 4429 (overloaded) or 1012
-    /// (service restart) whose reason carries one.
+    /// The server's `retry-after`, for a close 4429 (overloaded), 1012
+    /// (service restart) or 1013 (try again later) whose reason carries one.
     pub fn retry_after_ms(&self) -> Option<u64> {
         self.retry_after().map(|r| r.ms)
     }
@@ -87,7 +87,7 @@ impl<'a> Close<'a> {
     pub fn retry_after(&self) -> Option<RetryAfter> {
         matches!(
             self.code,
-            close_code::OVERLOADED | close_code::SERVICE_RESTART
+            close_code::OVERLOADED | close_code::SERVICE_RESTART | close_code::TRY_AGAIN_LATER
         )
         .then(|| close_code::retry_after(self.reason))
         .flatten()

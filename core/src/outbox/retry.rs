@@ -62,16 +62,13 @@ impl Outbox {
         self.unavailable = self.unavailable.saturating_add(1);
     }
 
-    /// The server's hint is when it accepts the *next* mutation (one token of
-    /// its rate). All the waiting mutations are sent again together, so the
-    /// wait is the hint once for each of them: sent after one hint, all but
-    /// one would be limited again, round after round. Never shorter than the
-    /// hint, nor longer than [`RATE_LIMITED_RETRY_MAX_MS`], and never earlier
-    /// than a retry already set.
+    /// The server's hint is when it accepts this mutation, counting its place
+    /// behind the refused ones before it. All the waiting mutations are sent
+    /// again together, in order, so the retry waits for the last hint: at
+    /// least each hint, at most [`RATE_LIMITED_RETRY_MAX_MS`], and never
+    /// earlier than a retry already set.
     fn rate_limited(&mut self, hint: u64, now: Millis) {
-        let waiting = self.in_flight.iter().filter(|e| e.waiting).count() as u64;
-        let wait = hint.saturating_mul(waiting).min(RATE_LIMITED_RETRY_MAX_MS);
-        let at = now.saturating_add(wait);
+        let at = now.saturating_add(hint.min(RATE_LIMITED_RETRY_MAX_MS));
         self.retry_at = Some(self.retry_at.map_or(at, |set| set.max(at)));
     }
 

@@ -44,6 +44,14 @@ const FAULTS: &[Fault] = &[
         body: None,
     },
     Fault {
+        id: "fault-kill-node",
+        label: "Kill this node",
+        help: "Ends the server process at once, like SIGKILL (1006). scripts/demo restarts it \
+               a second later; with --nodes, pages on the other nodes go on meanwhile.",
+        endpoints: &["/control/crash"],
+        body: None,
+    },
+    Fault {
         id: "fault-bad-frame",
         label: "Send bad frame",
         help: "A frame of an unknown type: a typed error, the connection stays.",

@@ -172,7 +172,12 @@ pub async fn hello(ws: &mut Ws) -> Result<(), String> {
 
 /// Connects subscriber `i` and waits until the server will send it every later change.
 async fn subscribe(kind: Kind, addr: SocketAddr, i: usize) -> Result<Ws, String> {
-    let mut ws = connect(addr, &format!("load-{i}")).await?;
+    let ws = connect(addr, &format!("load-{i}")).await?;
+    join(kind, ws, i).await
+}
+
+/// Makes `ws` subscriber `i`: returns once the server will send it every later change.
+pub async fn join(kind: Kind, mut ws: Ws, i: usize) -> Result<Ws, String> {
     let err = |e: String| format!("subscriber {i}: {e}");
     match kind {
         Kind::Ours => {

@@ -15,6 +15,9 @@
 
 use leptos_sync_load::{client, run};
 
+mod control;
+mod nonreader;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -44,6 +47,11 @@ struct Args {
     /// The baseline binary (default: next to this one).
     #[arg(long)]
     bare: Option<PathBuf>,
+    /// Instead: the slow-consumer scenario (see nonreader.rs), where
+    /// `--connections` (100) are the readers, the first of `--rates` (100)
+    /// the publish rate and `--seconds` (10) each phase's length.
+    #[arg(long)]
+    non_reader: bool,
 }
 
 fn sibling(name: &str) -> PathBuf {
@@ -54,6 +62,9 @@ fn sibling(name: &str) -> PathBuf {
 #[tokio::main]
 async fn main() -> ExitCode {
     let a = Args::parse();
+    if a.non_reader {
+        return nonreader::main(a).await;
+    }
     let plan = Plan {
         connections: a.connections.unwrap_or(if a.smoke { 200 } else { 10_000 }),
         rates: a.rates.unwrap_or_else(|| {

@@ -134,14 +134,19 @@ pub async fn start(args: &Args) -> std::io::Result<Server> {
         .build();
     let static_dir = args.static_dir.clone();
     let addr = (args.addr, args.port);
+    // GET /health: 503 while Redis is away, for a load balancer in front of the nodes.
+    let health = sync.health_router();
     let mut server = sync
-        .serve_with(addr, |router| match static_dir {
-            // Client-side routes of the demo fall back to its index.html.
-            Some(dir) => {
-                let index = ServeFile::new(dir.join("index.html"));
-                router.fallback_service(ServeDir::new(dir).fallback(index))
+        .serve_with(addr, |router| {
+            let router = router.merge(health);
+            match static_dir {
+                // Client-side routes of the demo fall back to its index.html.
+                Some(dir) => {
+                    let index = ServeFile::new(dir.join("index.html"));
+                    router.fallback_service(ServeDir::new(dir).fallback(index))
+                }
+                None => router,
             }
-            None => router,
         })
         .await?;
     if args.demo_data {

@@ -6,6 +6,7 @@ mod common;
 use clap::Parser;
 use common::{eventually, http};
 use leptos_sync_reference_server::{Args, start};
+use serde_json::json;
 
 /// The arguments of `leptos-sync-server --port 0 <extra>`.
 fn args(extra: &[&str]) -> Args {
@@ -45,5 +46,32 @@ async fn demo_data_publishes_ticker_prices() {
             .values()
             .all(|v| v["price"].is_f64() && v["at"].is_u64()),
         "{entries:?}"
+    );
+}
+
+#[tokio::test]
+async fn health_is_ready_on_memory_and_not_ready_while_redis_is_away() {
+    let server = start(&args(&[])).await.expect("starts");
+    let ready = http(server.local_addr(), "GET", "/health", &[], "").await;
+    assert_eq!((ready.status, ready.json()), (200, json!({"ready": true})));
+
+    // Nothing listens on the port of a listener just closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let url = format!("redis://127.0.0.1:{port}");
+    let server = start(&args(&["--redis", &url])).await.expect("starts");
+    let body = eventually("/health to say not ready", || async {
+        let answer = http(server.local_addr(), "GET", "/health", &[], "").await;
+        (answer.status == 503).then(|| answer.json())
+    })
+    .await;
+    assert_eq!(body["ready"], json!(false), "{body}");
+    assert!(
+        body["reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("redis")),
+        "{body}"
     );
 }

@@ -1,8 +1,11 @@
-//! Protocol v1 over `/ws`: subscriptions, recovery and mutations.
+//! Protocol v1 over `/ws`: subscriptions, recovery and mutations, on both
+//! engines.
 
 mod common;
 
-use common::{Client, epoch, eventually, inspect, publish, start, start_with, topic_state};
+use common::{
+    Client, TestEngine, epoch, eventually, inspect, publish, start, start_on, topic_state,
+};
 use leptos_sync_protocol::{ServerMsg, error_code};
 use leptos_sync_server::Config;
 use serde_json::{Value, json};
@@ -24,9 +27,8 @@ fn update_seqs(msgs: &[ServerMsg]) -> Vec<u64> {
         .collect()
 }
 
-#[tokio::test]
-async fn subscribe_without_since_gets_a_snapshot_then_live_updates() {
-    let server = start().await;
+async fn subscribe_without_since_gets_a_snapshot_then_live_updates(engine: TestEngine) {
+    let server = start_on(&engine, Config::default()).await;
     let addr = server.local_addr();
     publish(&server, "Pos", "a", json!({"x": 1})).await;
     publish(&server, "Pos", "b", json!({"x": 2})).await;
@@ -78,9 +80,8 @@ async fn subscribe_without_since_gets_a_snapshot_then_live_updates() {
     assert_eq!(subs[0]["sub"], 7);
 }
 
-#[tokio::test]
-async fn since_within_history_replays_exactly_the_missed_updates() {
-    let server = start().await;
+async fn since_within_history_replays_exactly_the_missed_updates(engine: TestEngine) {
+    let server = start_on(&engine, Config::default()).await;
     for i in 1..=5 {
         publish(&server, "T", &format!("k{i}"), json!(i)).await;
     }
@@ -128,13 +129,9 @@ async fn since_within_history_replays_exactly_the_missed_updates() {
     c.assert_quiet_and_open(2).await;
 }
 
-#[tokio::test]
-async fn since_older_than_history_or_from_the_future_gets_a_snapshot() {
-    let server = start_with(Config {
-        history: 2,
-        ..Config::default()
-    })
-    .await;
+async fn since_older_than_history_or_from_the_future_gets_a_snapshot(engine: TestEngine) {
+    let engine = TestEngine::start_with(engine.kind, 2);
+    let server = start_on(&engine, Config::default()).await;
     for i in 1..=5 {
         publish(&server, "T", "k", json!(i)).await;
     }
@@ -177,9 +174,8 @@ async fn since_older_than_history_or_from_the_future_gets_a_snapshot() {
     assert_eq!(update_seqs(&[c.recv().await, c.recv().await]), [4, 5]);
 }
 
-#[tokio::test]
-async fn a_different_schema_is_refused_without_a_subscription() {
-    let server = start().await;
+async fn a_different_schema_is_refused_without_a_subscription(engine: TestEngine) {
+    let server = start_on(&engine, Config::default()).await;
     let addr = server.local_addr();
     let (mut a, _) = Client::welcomed(addr, "a").await;
     a.send(subscribe(1, "T", 111, None)).await;
@@ -207,9 +203,8 @@ async fn a_different_schema_is_refused_without_a_subscription() {
     );
 }
 
-#[tokio::test]
-async fn unsubscribe_stops_updates_and_unknown_subs_are_errors() {
-    let server = start().await;
+async fn unsubscribe_stops_updates_and_unknown_subs_are_errors(engine: TestEngine) {
+    let server = start_on(&engine, Config::default()).await;
     let (mut c, _) = Client::welcomed(server.local_addr(), "t").await;
     c.send(subscribe(1, "T", 1, None)).await;
     c.recv().await;
@@ -225,6 +220,7 @@ async fn unsubscribe_stops_updates_and_unknown_subs_are_errors() {
     );
 }
 
+// It reads the in-memory engine's dedup table through /control.
 #[tokio::test]
 async fn a_repeated_mutation_id_is_acked_again_but_applied_once() {
     let server = start().await;
@@ -268,9 +264,8 @@ async fn a_repeated_mutation_id_is_acked_again_but_applied_once() {
     assert_eq!(inspect(addr, "mutations").await, json!({"m1": 1}));
 }
 
-#[tokio::test]
-async fn a_null_value_removes_the_key() {
-    let server = start().await;
+async fn a_null_value_removes_the_key(engine: TestEngine) {
+    let server = start_on(&engine, Config::default()).await;
     let addr = server.local_addr();
     let (mut c, _) = Client::welcomed(addr, "t").await;
     c.send(mutate("a", "T", "k", json!(1))).await;
@@ -289,10 +284,9 @@ async fn a_null_value_removes_the_key() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn subscribing_during_a_burst_loses_and_repeats_nothing() {
+async fn subscribing_during_a_burst_loses_and_repeats_nothing(engine: TestEngine) {
     const LAST: u64 = 400;
-    let server = start().await;
+    let server = start_on(&engine, Config::default()).await;
     let sync = server.sync().clone();
     let (go, ready) = tokio::sync::oneshot::channel::<()>();
     let publisher = tokio::spawn(async move {
@@ -350,3 +344,13 @@ async fn subscribing_during_a_burst_loses_and_repeats_nothing() {
     assert!(live > 0, "the burst ended before the subscriptions");
     c.assert_quiet_and_open(1).await;
 }
+
+on_both_engines!(
+    subscribe_without_since_gets_a_snapshot_then_live_updates,
+    since_within_history_replays_exactly_the_missed_updates,
+    since_older_than_history_or_from_the_future_gets_a_snapshot,
+    a_different_schema_is_refused_without_a_subscription,
+    unsubscribe_stops_updates_and_unknown_subs_are_errors,
+    a_null_value_removes_the_key,
+    subscribing_during_a_burst_loses_and_repeats_nothing,
+);

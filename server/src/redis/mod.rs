@@ -22,20 +22,21 @@ use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisError, Value};
 use serde_json::{Map, Value as Json};
-use tokio::sync::{OnceCell, mpsc, oneshot};
+use tokio::sync::{OnceCell, mpsc, oneshot, watch};
 
 use crate::engine::{
-    Applied, Change, Deliver, Engine, EngineError, IfAbsent, Join, Joined, Start, TopicState,
+    Applied, Change, Deliver, Engine, EngineError, IfAbsent, Join, Joined, Readiness, TopicState,
 };
 
 mod dispatch;
+mod health;
 mod pubsub;
 mod scripts;
 
 pub use dispatch::RESYNC_SEQ;
 use dispatch::{Event, Store};
 use pubsub::{Watch, Watches};
-use scripts::{Keys, Published, Scripts, garbled, parse_entries, parse_range};
+use scripts::{Keys, Published, Scripts, parse_entries, parse_joined};
 
 /// How a [`RedisEngine`] keeps topics.
 ///
@@ -61,6 +62,10 @@ pub struct RedisOptions {
     /// How often an idle dispatcher checks its topic's top seq, healing a
     /// change pub/sub lost with no change after it.
     pub check_every: Duration,
+    /// How long Redis may fail to answer (commands or pub/sub) before the
+    /// engine reports [`Readiness::NotReady`], which closes the node's
+    /// clients with 1013; shorter outages go unnoticed by them.
+    pub unavailable_after: Duration,
 }
 
 impl Default for RedisOptions {
@@ -72,6 +77,7 @@ impl Default for RedisOptions {
             dedup_window: 10_000,
             timeout: Duration::from_secs(2),
             check_every: Duration::from_secs(5),
+            unavailable_after: Duration::from_secs(2),
         }
     }
 }
@@ -94,7 +100,9 @@ pub struct RedisEngine {
     /// Differs between processes, so epochs differ between nodes.
     boot: u64,
     epochs: AtomicU64,
-    pubsub: tokio::task::AbortHandle,
+    /// The pub/sub connection's task and the health probe's.
+    tasks: [tokio::task::AbortHandle; 2],
+    ready: watch::Receiver<Readiness>,
 }
 
 impl RedisEngine {
@@ -120,6 +128,14 @@ impl RedisEngine {
         let watches = Arc::new(Watches::default());
         let task = pubsub::run(client, options.prefix.clone(), watches.clone());
         let pubsub = tokio::spawn(task).abort_handle();
+        let (tell, ready) = watch::channel(Readiness::Ready);
+        let probe = health::run(
+            store.conn.clone(),
+            watches.clone(),
+            options.unavailable_after,
+            tell,
+        );
+        let probe = tokio::spawn(probe).abort_handle();
         let boot = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64);
@@ -129,7 +145,8 @@ impl RedisEngine {
             options,
             boot,
             epochs: AtomicU64::new(0),
-            pubsub,
+            tasks: [pubsub, probe],
+            ready,
         })
     }
 
@@ -155,7 +172,7 @@ impl RedisEngine {
 
 impl Drop for RedisEngine {
     fn drop(&mut self) {
-        self.pubsub.abort();
+        self.tasks.iter().for_each(|task| task.abort());
     }
 }
 
@@ -337,6 +354,12 @@ impl Engine for RedisEngine {
         Ok(created == 1)
     }
 
+    /// Not ready once Redis has failed to answer for
+    /// [`RedisOptions::unavailable_after`]; ready again as soon as it does.
+    fn readiness(&self) -> Option<watch::Receiver<Readiness>> {
+        Some(self.ready.clone())
+    }
+
     async fn topic(&self, name: &str) -> Result<Option<TopicState>, EngineError> {
         let keys = Keys::new(&self.options.prefix, name);
         let mut conn = self.store.conn.clone();
@@ -364,29 +387,4 @@ fn refuse(if_absent: IfAbsent) -> &'static str {
         IfAbsent::Create => "0",
         IfAbsent::Refuse => "1",
     }
-}
-
-/// The join script's answer: `{0, schema}`, `{1, epoch, seq, range}`,
-/// `{2, epoch, seq, entries}` or `{3}` (absent).
-fn parse_joined(answer: Vec<Value>) -> Result<Joined, EngineError> {
-    let mut answer = answer.into_iter();
-    let mut next = || answer.next().ok_or_else(|| garbled("a join"));
-    let tag: u8 = redis::from_redis_value(next()?).map_err(|_| garbled("a join"))?;
-    if tag == 3 {
-        return Err(EngineError::Absent);
-    }
-    if tag == 0 {
-        let expected = redis::from_redis_value::<String>(next()?)
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| garbled("a join"))?;
-        return Err(EngineError::SchemaMismatch { expected });
-    }
-    let epoch: String = redis::from_redis_value(next()?).map_err(|_| garbled("a join"))?;
-    let seq: u64 = redis::from_redis_value(next()?).map_err(|_| garbled("a join"))?;
-    let start = match tag {
-        1 => Start::Replay(parse_range(next()?)?),
-        _ => Start::Snapshot(parse_entries(next()?)?),
-    };
-    Ok(Joined { seq, epoch, start })
 }

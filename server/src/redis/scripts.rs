@@ -8,7 +8,7 @@
 use redis::{Script, Value};
 use serde_json::{Map, Value as Json};
 
-use crate::engine::{Change, EngineError};
+use crate::engine::{Change, EngineError, Joined, Start};
 
 /// Publishes one change: creates the epoch if missing (a fresh incarnation
 /// drops whatever history, entries and ids an old one left), checks the
@@ -239,6 +239,31 @@ pub(super) fn parse_entries(flat: Value) -> Result<Map<String, Json>, EngineErro
         entries.insert(pair[0].clone(), parse_json(&pair[1])?);
     }
     Ok(entries)
+}
+
+/// The join script's answer: `{0, schema}`, `{1, epoch, seq, range}`,
+/// `{2, epoch, seq, entries}` or `{3}` (absent).
+pub(super) fn parse_joined(answer: Vec<Value>) -> Result<Joined, EngineError> {
+    let mut answer = answer.into_iter();
+    let mut next = || answer.next().ok_or_else(|| garbled("a join"));
+    let tag: u8 = redis::from_redis_value(next()?).map_err(|_| garbled("a join"))?;
+    if tag == 3 {
+        return Err(EngineError::Absent);
+    }
+    if tag == 0 {
+        let expected = redis::from_redis_value::<String>(next()?)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| garbled("a join"))?;
+        return Err(EngineError::SchemaMismatch { expected });
+    }
+    let epoch: String = redis::from_redis_value(next()?).map_err(|_| garbled("a join"))?;
+    let seq: u64 = redis::from_redis_value(next()?).map_err(|_| garbled("a join"))?;
+    let start = match tag {
+        1 => Start::Replay(parse_range(next()?)?),
+        _ => Start::Snapshot(parse_entries(next()?)?),
+    };
+    Ok(Joined { seq, epoch, start })
 }
 
 fn parse_json(text: &str) -> Result<Json, EngineError> {

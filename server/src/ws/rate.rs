@@ -20,8 +20,16 @@ pub(super) const ORDER_HOLD: Duration = Duration::from_secs(65);
 #[derive(Debug)]
 pub(super) struct Limiter {
     bucket: Bucket,
-    /// The first refused mutation's id, and when its hold ends.
-    held: Option<(String, Instant)>,
+    held: Option<Hold>,
+}
+
+/// A refused mutation holding back the connection's later ones.
+#[derive(Debug)]
+struct Hold {
+    id: String,
+    until: Instant,
+    /// Mutations refused behind it since it was last refused.
+    behind: u32,
 }
 
 impl Limiter {
@@ -32,15 +40,16 @@ impl Limiter {
         }
     }
 
-    /// Admits mutation `id`, or says how long until the next one may be.
+    /// Admits mutation `id`, or says how long until it would be admitted:
+    /// its place in line, if the refused ones before it come again first.
     pub(super) fn admit(&mut self, id: &str, now: Instant) -> Result<(), Duration> {
-        let holding = match &self.held {
-            Some((held, until)) if now < *until => Some(held == id),
-            _ => None,
-        };
-        if holding == Some(false) {
+        if let Some(hold) = &mut self.held
+            && now < hold.until
+            && hold.id != id
+        {
             // Behind the held one: refused without spending a token.
-            return Err(self.bucket.wait(now));
+            hold.behind = hold.behind.saturating_add(1);
+            return Err(self.bucket.wait_for(hold.behind.saturating_add(1), now));
         }
         match self.bucket.take(now) {
             Ok(()) => {
@@ -48,8 +57,12 @@ impl Limiter {
                 Ok(())
             }
             Err(wait) => {
-                // The held one refused again keeps holding, for a full hold.
-                self.held = Some((id.to_owned(), now + ORDER_HOLD));
+                // The held one refused again starts a new line, for a full hold.
+                self.held = Some(Hold {
+                    id: id.to_owned(),
+                    until: now + ORDER_HOLD,
+                    behind: 0,
+                });
                 Err(wait)
             }
         }
@@ -82,10 +95,10 @@ impl Bucket {
         self.at = now;
     }
 
-    /// How long until a token is there (zero when one is).
-    fn wait(&mut self, now: Instant) -> Duration {
+    /// How long until `n` tokens are there (zero when they are).
+    fn wait_for(&mut self, n: u32, now: Instant) -> Duration {
         self.refill(now);
-        Duration::from_secs_f64((1.0 - self.tokens).max(0.0) / self.per_sec)
+        Duration::from_secs_f64((f64::from(n) - self.tokens).max(0.0) / self.per_sec)
     }
 
     /// Takes a token, or says how long until the next one.
@@ -95,7 +108,7 @@ impl Bucket {
             self.tokens -= 1.0;
             Ok(())
         } else {
-            Err(self.wait(now))
+            Err(self.wait_for(1, now))
         }
     }
 }
@@ -158,12 +171,16 @@ mod tests {
         for id in ["a", "b", "c", "d"] {
             assert_eq!(limiter.admit(id, t0), Ok(()));
         }
-        assert!(limiter.admit("e", t0).is_err());
+        // Each refused one is told its place in line: one token (250 ms) apart.
+        assert_eq!(limiter.admit("e", t0), Err(Duration::from_millis(250)));
+        assert_eq!(limiter.admit("f", t0), Err(Duration::from_millis(500)));
+        assert_eq!(limiter.admit("g", t0), Err(Duration::from_millis(750)));
         // Tokens are back, but "f" was sent after "e": it must not pass it.
-        let later = t0 + Duration::from_millis(600);
+        let later = t0 + Duration::from_millis(750);
         assert!(limiter.admit("f", later).is_err());
         assert_eq!(limiter.admit("e", later), Ok(()));
         assert_eq!(limiter.admit("f", later), Ok(()));
+        assert_eq!(limiter.admit("g", later), Ok(()));
     }
 
     #[test]

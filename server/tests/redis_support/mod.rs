@@ -7,6 +7,10 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod engines;
+#[allow(unused_imports)] // Each test binary uses a different subset.
+pub use engines::{EngineKind, Node, TestEngine};
+
 /// How long `redis-server` may take to answer its first PING.
 const START_DEADLINE: Duration = Duration::from_secs(10);
 

@@ -12,6 +12,9 @@ use tokio::net::TcpStream;
 #[path = "../../../../server/tests/support/mod.rs"]
 mod support;
 pub use support::*;
+#[path = "../../../../server/tests/redis_support/mod.rs"]
+mod redis_support;
+pub use redis_support::*;
 
 /// Starts a server with control endpoints on a free port.
 pub async fn start() -> Server {
@@ -27,18 +30,27 @@ pub async fn start_with(config: Config) -> Server {
     serve(config).await.expect("server starts")
 }
 
+/// Starts a server on `engine`'s storage with this config (its `history`
+/// is the engine's), and the control endpoints.
+pub async fn start_on(engine: &TestEngine, config: Config) -> Server {
+    let config = Config {
+        control: true,
+        ..config
+    };
+    let sync = engine.builder().config(config).build();
+    sync.serve("127.0.0.1:0").await.expect("server starts")
+}
+
 /// Publishes from the application side; returns the seq.
 pub async fn publish(server: &Server, topic: &str, key: &str, value: Value) -> u64 {
     let published = server.sync().publish(topic, key, value).await;
-    published.expect("the in-memory engine publishes")
+    published.expect("the engine publishes")
 }
 
 /// The epoch of a topic, if it exists.
 pub async fn epoch(server: &Server, topic: &str) -> Option<String> {
     let state = server.sync().topic(topic).await;
-    state
-        .expect("the in-memory engine answers")
-        .map(|t| t.epoch)
+    state.expect("the engine answers").map(|t| t.epoch)
 }
 
 /// An HTTP response, headers lower-cased.
