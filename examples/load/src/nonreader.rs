@@ -112,7 +112,8 @@ pub async fn main(a: crate::Args) -> ExitCode {
 
 /// Runs both phases against `bin`; the problems found, empty on success.
 pub async fn run(bin: &Path, plan: &Plan) -> Result<Vec<String>, String> {
-    let mut args = vec!["--control"];
+    // The readers open at once: measured here is fan-out, not admission.
+    let mut args = vec!["--control", "--admission-per-sec", "0"];
     args.extend(plan.server_args.iter().map(String::as_str));
     let server = Server::start(bin, &args).await?;
     let counters = Arc::new(Counters::default());
