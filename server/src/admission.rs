@@ -8,8 +8,9 @@
 //! the next position nobody holds, `retry-after=<ms>; exact`, which moves the
 //! reservation cursor on by 1/R. A client that keeps its slot finds its
 //! position due when it comes back. On top, no 100 ms window (counted from
-//! the server's start) admits more than R/10, however late holders bunch up. Slots more than the backlog ahead are not
-//! handed out: the client is closed with 1013 and retries by its own policy.
+//! the server's start) admits more than R/10, however late holders bunch up.
+//! Slots more than the backlog ahead are not handed out: the client is
+//! closed with 1013 and retries by its own policy.
 //!
 //! Nothing identifies a slot's holder (the upgrade carries no ticket), so a
 //! newcomer that arrives while a holder is late takes the holder's position,
@@ -93,14 +94,15 @@ impl Slots {
         let Some(interval) = self.interval else {
             return Ticket::Admit;
         };
-        // A poisoned lock only means a panic elsewhere; the state is two instants.
+        // A poisoned lock only means a panic elsewhere; the state is plain values.
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         // Positions older than the tolerance are gone: idle capacity is not saved up.
         let due = state.due.max(now.checked_sub(TOLERANCE).unwrap_or(now));
-        let windows =
-            (now.saturating_duration_since(state.window).as_nanos() / WINDOW.as_nanos()) as u32;
-        if windows > 0 {
-            state.window += WINDOW * windows;
+        let since = now.saturating_duration_since(state.window);
+        if since >= WINDOW {
+            // The window that holds `now`, on the grid from the start.
+            let into = since.as_nanos() % WINDOW.as_nanos();
+            state.window = now - Duration::from_nanos(into as u64);
             state.admitted = 0;
         }
         if due <= now && state.admitted < self.per_window {

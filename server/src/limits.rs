@@ -97,8 +97,9 @@ impl SyncServerBuilder {
     /// shed connection's 1/R later, which a client that keeps it finds
     /// free. Slots go at most `backlog_ms` ahead (default
     /// [`Config::ADMISSION_BACKLOG_MS`]); past that, a connection is closed
-    /// with 1013 and no slot, and retries by its own backoff. A shutdown
-    /// gives its 1012 closes such slots too.
+    /// with 1013 and no slot, and retries by its own backoff (so a backlog
+    /// under the 500 ms a slot is at least ahead hands out none). A
+    /// shutdown gives its 1012 closes such slots too.
     ///
     /// ```
     /// use leptos_sync_server::SyncServer;
