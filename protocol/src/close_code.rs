@@ -1,4 +1,17 @@
 //! WebSocket close codes with a meaning in this protocol.
+//!
+//! ```
+//! use leptos_sync_protocol::close_code::{self, retry_after_ms};
+//! // Whether a client should reconnect after a close, and when.
+//! fn retry_in(code: u16, reason: &str) -> Option<u64> {
+//!     match code {
+//!         close_code::NORMAL | close_code::UNAUTHORIZED | close_code::FORBIDDEN => None,
+//!         _ => Some(retry_after_ms(reason).unwrap_or(1_000)),
+//!     }
+//! }
+//! assert_eq!(retry_in(close_code::OVERLOADED, "retry-after=2500"), Some(2500));
+//! assert_eq!(retry_in(close_code::UNAUTHORIZED, "unauthorized"), None);
+//! ```
 
 /// Normal closure; no retry when the user closed the connection.
 pub const NORMAL: u16 = 1000;
@@ -43,6 +56,12 @@ pub const EXACT: &str = "exact";
 
 /// When a close's reason says to come back: after `ms`, and whether that is an
 /// exact slot ([`EXACT`]) or a plain hint to spread.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::{RetryAfter, retry_after};
+/// let slot = retry_after("retry-after=250; exact").unwrap();
+/// assert_eq!(slot, RetryAfter { ms: 250, exact: true });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryAfter {
     /// The wait in ms.
@@ -88,6 +107,12 @@ fn parts(reason: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The reason text for an [`OVERLOADED`], [`SERVICE_RESTART`] or [`TRY_AGAIN_LATER`] close.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::{retry_after_ms, retry_after_reason};
+/// assert_eq!(retry_after_reason(3000), "retry-after=3000");
+/// assert_eq!(retry_after_ms(&retry_after_reason(3000)), Some(3000));
+/// ```
 pub fn retry_after_reason(ms: u64) -> String {
     format!("retry-after={ms}")
 }

@@ -1,4 +1,11 @@
 //! Codes of [`ServerMsg::Error`](crate::ServerMsg::Error) frames sent by the reference server.
+//!
+//! ```
+//! use leptos_sync_protocol::{ServerMsg, error_code};
+//! let frame = r#"{"type":"error","code":"forbidden","message":"viewers only read","id":"m-1","sub":null}"#;
+//! let ServerMsg::Error { code, id, .. } = ServerMsg::decode(frame).unwrap() else { panic!() };
+//! assert_eq!((code.as_str(), id.as_deref()), (error_code::FORBIDDEN, Some("m-1")));
+//! ```
 
 /// The frame was not valid JSON or not an object with a `type`.
 pub const BAD_FRAME: &str = "bad_frame";

@@ -13,9 +13,26 @@ mod decode;
 pub mod error_code;
 
 /// The protocol version this crate speaks, sent in [`ClientMsg::Hello`].
+///
+/// ```
+/// use leptos_sync_protocol::{ClientMsg, PROTOCOL_VERSION};
+/// let hello = ClientMsg::Hello { protocol: PROTOCOL_VERSION, token: None };
+/// assert_eq!(hello.encode(), r#"{"type":"hello","protocol":1,"token":null}"#);
+/// ```
 pub const PROTOCOL_VERSION: u32 = 1;
 
 /// A frame sent by the client.
+///
+/// ```
+/// use leptos_sync_protocol::ClientMsg;
+/// let frame = r#"{"type":"subscribe","sub":1,"topic":"Todo","schema":7,"since":null}"#;
+/// match ClientMsg::decode(frame).unwrap() {
+///     ClientMsg::Subscribe { sub, topic, since, .. } => {
+///         assert_eq!((sub, topic.as_str(), since), (1, "Todo", None));
+///     }
+///     other => panic!("not a subscribe: {other:?}"),
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMsg {
@@ -66,6 +83,12 @@ pub enum ClientMsg {
 }
 
 /// A frame sent by the server.
+///
+/// ```
+/// use leptos_sync_protocol::ServerMsg;
+/// let ack = ServerMsg::Ack { id: "m-1".into(), seq: 42 };
+/// assert_eq!(ack.encode(), r#"{"type":"ack","id":"m-1","seq":42}"#);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {
@@ -145,6 +168,16 @@ pub enum ServerMsg {
 }
 
 /// Why a frame could not be decoded.
+///
+/// ```
+/// use leptos_sync_protocol::{ClientMsg, DecodeError};
+/// assert!(matches!(ClientMsg::decode("[1]"), Err(DecodeError::Malformed(_))));
+/// assert_eq!(ClientMsg::decode(r#"{"type":"shout"}"#), Err(DecodeError::UnknownType("shout".into())));
+/// assert!(matches!(
+///     ClientMsg::decode(r#"{"type":"ping"}"#),
+///     Err(DecodeError::InvalidFields { kind, .. }) if kind == "ping"
+/// ));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
     /// The frame is not a JSON object with a string `type`.
@@ -173,24 +206,48 @@ impl std::fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 impl ClientMsg {
-    /// Decodes one text frame.
+    /// Decodes one text frame. Unknown fields are ignored.
+    ///
+    /// ```
+    /// use leptos_sync_protocol::ClientMsg;
+    /// let ping = ClientMsg::decode(r#"{"type":"ping","t":5,"extra":true}"#).unwrap();
+    /// assert_eq!(ping, ClientMsg::Ping { t: 5 });
+    /// ```
     pub fn decode(text: &str) -> Result<Self, DecodeError> {
         decode::client(text)
     }
 
     /// Encodes to one text frame.
+    ///
+    /// ```
+    /// use leptos_sync_protocol::ClientMsg;
+    /// let unsubscribe = ClientMsg::Unsubscribe { sub: 3 };
+    /// assert_eq!(ClientMsg::decode(&unsubscribe.encode()), Ok(unsubscribe));
+    /// ```
     pub fn encode(&self) -> String {
         serde_json::to_string(self).expect("protocol types always serialize")
     }
 }
 
 impl ServerMsg {
-    /// Decodes one text frame.
+    /// Decodes one text frame. Unknown fields are ignored.
+    ///
+    /// ```
+    /// use leptos_sync_protocol::ServerMsg;
+    /// let pong = ServerMsg::decode(r#"{"type":"pong","t":5}"#).unwrap();
+    /// assert_eq!(pong, ServerMsg::Pong { t: 5 });
+    /// ```
     pub fn decode(text: &str) -> Result<Self, DecodeError> {
         decode::server(text)
     }
 
     /// Encodes to one text frame.
+    ///
+    /// ```
+    /// use leptos_sync_protocol::ServerMsg;
+    /// let update = ServerMsg::Update { sub: 1, seq: 9, key: "a".into(), value: 1.into() };
+    /// assert_eq!(ServerMsg::decode(&update.encode()), Ok(update));
+    /// ```
     pub fn encode(&self) -> String {
         serde_json::to_string(self).expect("protocol types always serialize")
     }

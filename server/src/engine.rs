@@ -25,6 +25,12 @@ use async_trait::async_trait;
 use serde_json::{Map, Value};
 
 /// One applied change of a topic: `value` null means the key was removed.
+///
+/// ```
+/// use leptos_sync_server::Change;
+/// let removal = Change { seq: 7, key: "a".into(), value: serde_json::Value::Null };
+/// assert!(removal.value.is_null());
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     /// The topic's seq after this change.
@@ -36,6 +42,16 @@ pub struct Change {
 }
 
 /// What a subscription asks of a topic.
+///
+/// ```
+/// use leptos_sync_server::{Engine, IfAbsent, Join, MemoryEngine, Start};
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let engine = MemoryEngine::new(100);
+/// let fresh = Join { topic: "Todo", schema: 7, since: None, epoch: None, if_absent: IfAbsent::Create };
+/// let joined = engine.join(fresh).await.unwrap();
+/// assert_eq!(joined.start, Start::Snapshot(Default::default()));
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Join<'a> {
     /// The topic.
@@ -73,6 +89,20 @@ pub enum IfAbsent {
 }
 
 /// How a subscription starts.
+///
+/// ```
+/// use leptos_sync_server::{Engine, IfAbsent, Join, MemoryEngine, Start};
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let engine = MemoryEngine::new(100);
+/// let first = Join { topic: "T", schema: 1, since: None, epoch: None, if_absent: IfAbsent::Create };
+/// let epoch = engine.join(first).await.unwrap().epoch;
+/// engine.apply("T", None, "a", 1.into(), IfAbsent::Create).await.unwrap();
+/// // Resuming from seq 0 of the same epoch replays the one change it missed.
+/// let resume = Join { since: Some(0), epoch: Some(&epoch), ..first };
+/// let Start::Replay(missed) = engine.join(resume).await.unwrap().start else { panic!() };
+/// assert_eq!((missed.len(), missed[0].seq), (1, 1));
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Start {
     /// Every change after the client's `since`, in order: it missed only these.
@@ -82,6 +112,18 @@ pub enum Start {
 }
 
 /// A topic's answer to a [`Join`].
+///
+/// ```
+/// use leptos_sync_server::{Engine, IfAbsent, Join, MemoryEngine};
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let engine = MemoryEngine::new(100);
+/// engine.apply("T", None, "a", 1.into(), IfAbsent::Create).await.unwrap();
+/// let join = Join { topic: "T", schema: 1, since: None, epoch: None, if_absent: IfAbsent::Create };
+/// let joined = engine.join(join).await.unwrap();
+/// assert_eq!(joined.seq, 1);
+/// assert!(!joined.epoch.is_empty());
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Joined {
     /// The topic's seq the start is consistent with.
@@ -93,6 +135,17 @@ pub struct Joined {
 }
 
 /// What [`Engine::apply`] did.
+///
+/// ```
+/// use leptos_sync_server::{Applied, Engine, IfAbsent, MemoryEngine};
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let engine = MemoryEngine::new(100);
+/// let once = engine.apply("T", Some("m-1"), "a", 1.into(), IfAbsent::Create).await.unwrap();
+/// let again = engine.apply("T", Some("m-1"), "a", 1.into(), IfAbsent::Create).await.unwrap();
+/// assert_eq!(once, Applied { seq: 1, fresh: true });
+/// assert_eq!(again, Applied { seq: 1, fresh: false }); // a retry, applied once
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Applied {
     /// The seq the change produced, or produced before for a repeated id.
@@ -102,6 +155,16 @@ pub struct Applied {
 }
 
 /// A topic's current state, as [`Engine::topic`] reads it.
+///
+/// ```
+/// use leptos_sync_server::{Engine, IfAbsent, MemoryEngine};
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let engine = MemoryEngine::new(100);
+/// engine.apply("T", None, "a", "x".into(), IfAbsent::Create).await.unwrap();
+/// let state = engine.topic("T").await.unwrap().unwrap();
+/// assert_eq!((state.seq, &state.entries["a"]), (1, &"x".into()));
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TopicState {
     /// Its seq.
@@ -113,6 +176,17 @@ pub struct TopicState {
 }
 
 /// Why an engine operation failed.
+///
+/// ```
+/// use leptos_sync_server::{Engine, EngineError, IfAbsent, Join, MemoryEngine};
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let engine = MemoryEngine::new(100);
+/// let join = Join { topic: "T", schema: 1, since: None, epoch: None, if_absent: IfAbsent::Create };
+/// engine.join(join).await.unwrap();
+/// let other = engine.join(Join { schema: 2, ..join }).await;
+/// assert_eq!(other.unwrap_err(), EngineError::SchemaMismatch { expected: 1 });
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
     /// The topic holds another schema than the subscription's.
@@ -147,12 +221,36 @@ pub enum Readiness {
 
 impl Readiness {
     /// True for [`Readiness::Ready`].
+    ///
+    /// ```
+    /// use leptos_sync_server::Readiness;
+    /// assert!(!Readiness::NotReady("starting".into()).is_ready());
+    /// ```
     pub fn is_ready(&self) -> bool {
         matches!(self, Self::Ready)
     }
 }
 
 /// Receives every change an engine applies, in seq order per topic.
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use leptos_sync_server::{Change, Deliver, Engine, IfAbsent, MemoryEngine};
+/// #[derive(Default)]
+/// struct Log(Mutex<Vec<u64>>);
+/// impl Deliver for Log {
+///     fn deliver(&self, _topic: &str, change: &Change) {
+///         self.0.lock().unwrap().push(change.seq);
+///     }
+/// }
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let (engine, log) = (MemoryEngine::new(100), Arc::new(Log::default()));
+/// engine.listen(log.clone());
+/// engine.apply("T", None, "a", 1.into(), IfAbsent::Create).await.unwrap();
+/// engine.apply("T", None, "b", 2.into(), IfAbsent::Create).await.unwrap();
+/// assert_eq!(*log.0.lock().unwrap(), [1, 2]);
+/// # }
+/// ```
 pub trait Deliver: Send + Sync + 'static {
     /// Called once per applied change. It must not block or call back into
     /// the engine: an in-process engine may call it under its own lock,

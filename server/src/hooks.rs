@@ -46,6 +46,20 @@ impl Principal {
 
 /// Why `authenticate` refused a `hello`: the connection closes with the
 /// matching code, which tells the client not to retry until its token changes.
+///
+/// ```
+/// use leptos_sync_server::{Reject, SyncServer};
+/// let sync = SyncServer::builder()
+///     .authenticate(|token| async move {
+///         match token.as_deref() {
+///             Some("banned") => Err(Reject::Forbidden),
+///             Some(user) => Ok(leptos_sync_server::Principal::new(user)),
+///             None => Err(Reject::Unauthorized),
+///         }
+///     })
+///     .build();
+/// # let _ = sync;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reject {
     /// Close 4401 `unauthorized`: no valid credentials.
@@ -56,6 +70,12 @@ pub enum Reject {
 
 impl Reject {
     /// The close code and reason this rejection closes with.
+    ///
+    /// ```
+    /// use leptos_sync_server::Reject;
+    /// assert_eq!(Reject::Unauthorized.close(), (4401, "unauthorized"));
+    /// assert_eq!(Reject::Forbidden.close(), (4403, "forbidden"));
+    /// ```
     pub fn close(self) -> (u16, &'static str) {
         match self {
             Self::Unauthorized => (close_code::UNAUTHORIZED, "unauthorized"),
@@ -65,6 +85,22 @@ impl Reject {
 }
 
 /// What a client asks to do, as `authorize` sees it.
+///
+/// ```
+/// use leptos_sync_server::{Action, SyncServer};
+/// let sync = SyncServer::builder()
+///     .authorize(|who, action| match action {
+///         Action::Subscribe { topic } if topic.starts_with("admin/") && who.id != "root" => {
+///             Err("admins only".into())
+///         }
+///         Action::Mutate { value, .. } if value.is_null() && who.data["role"] != "editor" => {
+///             Err("only editors remove".into())
+///         }
+///         _ => Ok(()),
+///     })
+///     .build();
+/// # let _ = sync;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Action<'a> {
     /// Subscribe to a topic.
@@ -84,6 +120,20 @@ pub enum Action<'a> {
 }
 
 /// A mutation as `validate` sees it; the value is passed separately, by value.
+///
+/// ```
+/// use leptos_sync_server::SyncServer;
+/// let sync = SyncServer::builder()
+///     .validate(|who, mutation, value| {
+///         if mutation.key.len() > 64 {
+///             return Err(format!("key too long in {}", mutation.topic));
+///         }
+///         println!("{} sets {} ({})", who.id, mutation.key, mutation.id);
+///         Ok(value)
+///     })
+///     .build();
+/// # let _ = sync;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mutation<'a> {
     /// The client's mutation id.

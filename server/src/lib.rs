@@ -54,6 +54,8 @@
 //! end-to-end tests use.
 
 #![warn(missing_docs)]
+// docs.rs (nightly) marks the items of the `redis` and `control` features.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod admission;
 #[cfg(feature = "control")]
@@ -87,17 +89,35 @@ pub use engine::{
 pub use hooks::{Action, Mutation, Principal, Reject};
 pub use memory::{DEDUP_CAPACITY, MemoryEngine};
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis::{RESYNC_SEQ, RedisEngine, RedisOptions};
 pub use server::{Server, SyncServer, SyncServerBuilder};
 
 /// Binds to `config.addr:config.port` and serves a [`SyncServer`] built
 /// from `config` in the background.
+///
+/// ```
+/// use leptos_sync_server::{Config, serve};
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// let server = serve(Config { history: 100, ..Config::default() }).await?; // port 0: a free one
+/// assert_ne!(server.local_addr().port(), 0);
+/// # Ok(()) }
+/// ```
 pub async fn serve(config: Config) -> std::io::Result<Server> {
     serve_with(config, |router| router).await
 }
 
 /// Like [`serve`], with the routes passed through `extend` first (for
 /// example to add a static fallback).
+///
+/// ```no_run
+/// use leptos_sync_server::{Config, serve_with};
+/// # async fn demo() -> std::io::Result<()> {
+/// let config = Config { port: 8080, ..Config::default() };
+/// let server = serve_with(config, |routes| routes.fallback(|| async { "not found" })).await?;
+/// server.wait().await;
+/// # Ok(()) }
+/// ```
 pub async fn serve_with(
     config: Config,
     extend: impl FnOnce(axum::Router) -> axum::Router,

@@ -9,6 +9,12 @@ impl SyncServerBuilder {
     /// Largest text frame answered normally, in bytes (default
     /// [`Config::MAX_FRAME`]); a larger one gets an `error` `too_large`, and
     /// the connection stays.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// let sync = SyncServer::builder().max_frame(64 * 1024).build();
+    /// # let _ = sync;
+    /// ```
     pub fn max_frame(mut self, bytes: usize) -> Self {
         self.config.max_frame = bytes;
         self
@@ -84,6 +90,13 @@ impl SyncServerBuilder {
     /// The window over which a [shutdown](crate::SyncServer::shutdown)
     /// spreads the `retry-after` of its 1012 closes, in ms (default
     /// [`Config::SHUTDOWN_SPREAD_MS`]).
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// // 50,000 clients come back over 25 s, not at once.
+    /// let sync = SyncServer::builder().shutdown_spread_ms(25_000).build();
+    /// # let _ = sync;
+    /// ```
     pub fn shutdown_spread_ms(mut self, ms: u64) -> Self {
         self.config.shutdown_spread_ms = ms;
         self

@@ -21,6 +21,12 @@ use crate::engine::{
 mod ops;
 
 /// How many mutation ids are remembered for deduplication.
+///
+/// ```
+/// use leptos_sync_server::DEDUP_CAPACITY;
+/// // A client's retried mutation is recognised among this many recent ids.
+/// assert!(DEDUP_CAPACITY >= 100 * 1_000);
+/// ```
 pub const DEDUP_CAPACITY: usize = 100_000;
 
 struct Topic {
@@ -85,6 +91,12 @@ pub struct MemoryEngine {
 
 impl MemoryEngine {
     /// An engine whose topics keep the last `history_cap` changes each.
+    ///
+    /// ```
+    /// use leptos_sync_server::MemoryEngine;
+    /// let engine = MemoryEngine::new(1_000);
+    /// assert!(engine.topic_now("Todo").is_none());
+    /// ```
     pub fn new(history_cap: usize) -> Self {
         let boot = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -171,6 +183,15 @@ impl MemoryEngine {
     }
 
     /// The current state of a topic, without a round trip.
+    ///
+    /// ```
+    /// use leptos_sync_server::{Engine, IfAbsent, MemoryEngine};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let engine = MemoryEngine::new(100);
+    /// engine.apply("T", None, "a", 1.into(), IfAbsent::Create).await.unwrap();
+    /// assert_eq!(engine.topic_now("T").unwrap().seq, 1);
+    /// # }
+    /// ```
     pub fn topic_now(&self, name: &str) -> Option<TopicState> {
         let inner = self.lock();
         inner.topics.get(name).map(|t| TopicState {

@@ -56,6 +56,12 @@ impl App {
 }
 
 /// Builds a [`SyncServer`]; start with [`SyncServer::builder`].
+///
+/// ```
+/// use leptos_sync_server::SyncServer;
+/// let sync = SyncServer::builder().history(200).heartbeat_ms(10_000).build();
+/// # let _ = sync;
+/// ```
 #[derive(Default)]
 pub struct SyncServerBuilder {
     pub(crate) config: Config,
@@ -66,6 +72,13 @@ pub struct SyncServerBuilder {
 
 impl SyncServerBuilder {
     /// Takes every option of `config` (its `addr` and `port` matter only to [`serve`](crate::serve)).
+    ///
+    /// ```
+    /// use leptos_sync_server::{Config, SyncServer};
+    /// let config = Config { history: 50, max_subscriptions: 32, ..Config::default() };
+    /// let sync = SyncServer::builder().config(config).build();
+    /// # let _ = sync;
+    /// ```
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
         self
@@ -73,24 +86,56 @@ impl SyncServerBuilder {
 
     /// Changes kept per topic by the default [`MemoryEngine`], for resuming
     /// subscriptions (default [`Config::HISTORY`]). Ignored with [`engine`](Self::engine).
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sync = SyncServer::builder().history(2).build();
+    /// for n in 0..5 {
+    ///     sync.publish("Ticker", "ACME", n.into()).await.unwrap();
+    /// }
+    /// assert_eq!(sync.topic("Ticker").await.unwrap().unwrap().seq, 5);
+    /// # }
+    /// ```
     pub fn history(mut self, changes: usize) -> Self {
         self.config.history = changes;
         self
     }
 
     /// Ping interval suggested to clients in `welcome`, in ms.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// // Behind a proxy that drops connections idle for 30 s.
+    /// let sync = SyncServer::builder().heartbeat_ms(20_000).build();
+    /// # let _ = sync;
+    /// ```
     pub fn heartbeat_ms(mut self, ms: u64) -> Self {
         self.config.heartbeat_ms = ms;
         self
     }
 
     /// A token every `hello` must carry (an empty one requires none).
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// // A `hello` without this token is closed with 4401.
+    /// let sync = SyncServer::builder().token("shared-secret").build();
+    /// # let _ = sync;
+    /// ```
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.config.token = Some(token.into());
         self
     }
 
     /// Serves the fault-injection API under `/control` too (loopback peers only).
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// // For the project's own test servers; never in an app.
+    /// let sync = SyncServer::builder().control(true).build();
+    /// # let _ = sync;
+    /// ```
     #[cfg(feature = "control")]
     pub fn control(mut self, on: bool) -> Self {
         self.config.control = on;
@@ -98,6 +143,12 @@ impl SyncServerBuilder {
     }
 
     /// Keeps topic state in `engine` instead of a default [`MemoryEngine`].
+    ///
+    /// ```
+    /// use leptos_sync_server::{MemoryEngine, SyncServer};
+    /// let sync = SyncServer::builder().engine(MemoryEngine::new(100)).build();
+    /// # let _ = sync;
+    /// ```
     pub fn engine(mut self, engine: impl Engine) -> Self {
         let engine = Arc::new(engine);
         self.engine = Some((engine.clone(), engine));
@@ -182,6 +233,14 @@ impl SyncServerBuilder {
     }
 
     /// The server, ready to mount ([`SyncServer::router`]) or serve ([`SyncServer::serve`]).
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sync = SyncServer::builder().build();
+    /// assert_eq!(sync.topic("Todo").await.unwrap(), None); // no topic yet
+    /// # }
+    /// ```
     pub fn build(mut self) -> SyncServer {
         let (engine, any) = match self.engine {
             Some(engine) => engine,
@@ -262,12 +321,28 @@ pub struct SyncServer {
 
 impl SyncServer {
     /// A builder with the defaults of [`Config::default`] and a [`MemoryEngine`].
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// let sync = SyncServer::builder().build(); // every default
+    /// # let _ = sync;
+    /// ```
     pub fn builder() -> SyncServerBuilder {
         SyncServerBuilder::default()
     }
 
     /// The routes to merge into an application's `Router`: the protocol at
     /// `/ws` (and, with the `control` feature and option, `/control`).
+    ///
+    /// ```no_run
+    /// use leptos_sync_server::SyncServer;
+    /// # async fn demo() -> std::io::Result<()> {
+    /// let sync = SyncServer::builder().build();
+    /// let app = axum::Router::new().nest("/sync", sync.router()); // ws://…/sync/ws
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+    /// axum::serve(listener, app).await
+    /// # }
+    /// ```
     pub fn router(&self) -> Router {
         let router = Router::new().route("/ws", get(ws::upgrade));
         #[cfg(feature = "control")]
@@ -284,40 +359,105 @@ impl SyncServer {
     /// and recovery cover it like any mutation. Returns its seq. A topic
     /// that does not exist yet is first loaded by the
     /// [`load_topic`](SyncServerBuilder::load_topic) hook, if there is one.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// use serde_json::json;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sync = SyncServer::builder().build();
+    /// let seq = sync.publish("Ticker", "ACME", json!({ "price": 101.5 })).await.unwrap();
+    /// assert_eq!(seq, 1);
+    /// let ticker = sync.topic("Ticker").await.unwrap().unwrap();
+    /// assert_eq!(ticker.entries["ACME"]["price"], 101.5);
+    /// # }
+    /// ```
     pub async fn publish(&self, topic: &str, key: &str, value: Value) -> Result<u64, EngineError> {
         let applied = self.app.apply(topic, None, key, value).await?;
         Ok(applied.seq)
     }
 
     /// Removes `key` from `topic` (an `update` with a null value); returns its seq.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sync = SyncServer::builder().build();
+    /// sync.publish("Ticker", "ACME", 101.into()).await.unwrap();
+    /// assert_eq!(sync.remove("Ticker", "ACME").await.unwrap(), 2);
+    /// assert!(sync.topic("Ticker").await.unwrap().unwrap().entries.is_empty());
+    /// # }
+    /// ```
     pub async fn remove(&self, topic: &str, key: &str) -> Result<u64, EngineError> {
         self.publish(topic, key, Value::Null).await
     }
 
     /// The current state of a topic, if it exists (a read: it loads nothing).
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sync = SyncServer::builder().build();
+    /// assert!(sync.topic("Chat").await.unwrap().is_none());
+    /// sync.publish("Chat", "m1", "hi".into()).await.unwrap();
+    /// let chat = sync.topic("Chat").await.unwrap().unwrap();
+    /// assert_eq!((chat.seq, &chat.entries["m1"]), (1, &"hi".into()));
+    /// # }
+    /// ```
     pub async fn topic(&self, name: &str) -> Result<Option<TopicState>, EngineError> {
         self.app.engine.topic(name).await
     }
 
     /// The engine, when it is the default in-memory one.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// let sync = SyncServer::builder().build();
+    /// assert!(sync.memory().is_some());
+    /// ```
     #[cfg(feature = "control")]
     pub fn memory(&self) -> Option<&Arc<MemoryEngine>> {
         self.app.memory.as_ref()
     }
 
     /// Lets `POST /control/crash` end the process; for a server binary only.
+    ///
+    /// ```no_run
+    /// use leptos_sync_server::SyncServer;
+    /// let sync = SyncServer::builder().control(true).build();
+    /// sync.allow_crash(); // this process is a test server, it may die
+    /// ```
     #[cfg(feature = "control")]
     pub fn allow_crash(&self) {
         self.app.chaos.allow_crash();
     }
 
     /// Binds `addr` and serves [`router`](Self::router) in the background.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let server = SyncServer::builder().build().serve("127.0.0.1:0").await?;
+    /// assert!(server.local_addr().port() != 0);
+    /// # Ok(()) }
+    /// ```
     pub async fn serve(self, addr: impl ToSocketAddrs) -> std::io::Result<Server> {
         self.serve_with(addr, |router| router).await
     }
 
     /// Like [`serve`](Self::serve), with the routes passed through `extend`
     /// first (for example to add a static fallback).
+    ///
+    /// ```no_run
+    /// use axum::routing::get;
+    /// use leptos_sync_server::SyncServer;
+    /// # async fn demo() -> std::io::Result<()> {
+    /// let server = SyncServer::builder()
+    ///     .build()
+    ///     .serve_with("127.0.0.1:8080", |routes| routes.route("/", get(|| async { "hello" })))
+    ///     .await?;
+    /// server.wait().await;
+    /// # Ok(()) }
+    /// ```
     pub async fn serve_with(
         self,
         addr: impl ToSocketAddrs,
@@ -355,6 +495,16 @@ impl SyncServer {
 }
 
 /// A [`SyncServer`] serving on the current tokio runtime; stopped when dropped.
+///
+/// ```
+/// use leptos_sync_server::SyncServer;
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// let server = SyncServer::builder().build().serve("127.0.0.1:0").await?;
+/// let url = format!("ws://{}/ws", server.local_addr());
+/// assert!(url.starts_with("ws://127.0.0.1:"));
+/// server.shutdown().await;
+/// # Ok(()) }
+/// ```
 pub struct Server {
     addr: SocketAddr,
     sync: SyncServer,
@@ -365,23 +515,64 @@ pub struct Server {
 
 impl Server {
     /// The address it listens on (with the real port when 0 was asked for).
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let server = SyncServer::builder().build().serve("127.0.0.1:0").await?;
+    /// assert!(server.local_addr().ip().is_loopback());
+    /// # Ok(()) }
+    /// ```
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// The server it serves, to publish through or inspect.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let server = SyncServer::builder().build().serve("127.0.0.1:0").await?;
+    /// let seq = server.sync().publish("Ticker", "ACME", 101.into()).await.unwrap();
+    /// assert_eq!(seq, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn sync(&self) -> &SyncServer {
         &self.sync
     }
 
     /// Ties a background task (say, a feed that publishes) to the server:
     /// it is aborted when the server is dropped.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use leptos_sync_server::SyncServer;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let mut server = SyncServer::builder().build().serve("127.0.0.1:0").await?;
+    /// let sync = server.sync().clone();
+    /// server.attach(tokio::spawn(async move {
+    ///     for tick in 0u64.. {
+    ///         let _ = sync.publish("Clock", "now", tick.into()).await;
+    ///         tokio::time::sleep(Duration::from_secs(1)).await;
+    ///     }
+    /// }));
+    /// drop(server); // aborts the feed too
+    /// # Ok(()) }
+    /// ```
     pub fn attach(&mut self, task: JoinHandle<()>) {
         self.tasks.push(task);
     }
 
     /// Waits until the server stops: after [`shutdown`](Self::shutdown), or
     /// on an accept error.
+    ///
+    /// ```no_run
+    /// use leptos_sync_server::SyncServer;
+    /// # #[tokio::main] async fn main() -> std::io::Result<()> {
+    /// let server = SyncServer::builder().build().serve("0.0.0.0:8080").await?;
+    /// server.wait().await; // serves until the process ends
+    /// # Ok(()) }
+    /// ```
     pub async fn wait(mut self) {
         let _ = (&mut self.task).await;
     }

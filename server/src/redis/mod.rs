@@ -110,6 +110,15 @@ impl RedisEngine {
     /// connects lazily and reconnects by itself, so Redis may come later;
     /// until then operations answer [`EngineError::Unavailable`]. Must be
     /// called within a Tokio runtime. Fails only on a malformed URL.
+    ///
+    /// ```
+    /// use leptos_sync_server::{RedisEngine, RedisOptions};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// // Lazy: no Redis needs to run here; a bad URL fails at once.
+    /// assert!(RedisEngine::open("redis://127.0.0.1:6379/0", RedisOptions::default()).is_ok());
+    /// assert!(RedisEngine::open("not a url", RedisOptions::default()).is_err());
+    /// # }
+    /// ```
     pub fn open(url: &str, options: RedisOptions) -> Result<Self, RedisError> {
         let client = redis::Client::open(url)?;
         let config = ConnectionManagerConfig::new()
@@ -151,6 +160,16 @@ impl RedisEngine {
     }
 
     /// Checks that Redis answers.
+    ///
+    /// ```no_run
+    /// use leptos_sync_server::{RedisEngine, RedisOptions};
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let engine = RedisEngine::open("redis://127.0.0.1:6379", RedisOptions::default())?;
+    /// if let Err(e) = engine.ping().await {
+    ///     eprintln!("Redis is not there yet ({e}); serving anyway, clients get 1013");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn ping(&self) -> Result<(), EngineError> {
         let mut conn = self.store.conn.clone();
         redis::cmd("PING")
@@ -160,6 +179,14 @@ impl RedisEngine {
     }
 
     /// The topics this node watches.
+    ///
+    /// ```
+    /// use leptos_sync_server::{RedisEngine, RedisOptions};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let engine = RedisEngine::open("redis://127.0.0.1:6379", RedisOptions::default()).unwrap();
+    /// assert!(engine.watched().is_empty()); // no subscribers on this node yet
+    /// # }
+    /// ```
     pub fn watched(&self) -> Vec<String> {
         self.watches.list()
     }
