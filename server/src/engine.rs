@@ -221,11 +221,6 @@ pub enum Readiness {
 
 impl Readiness {
     /// True for [`Readiness::Ready`].
-    ///
-    /// ```
-    /// use leptos_sync_server::Readiness;
-    /// assert!(!Readiness::NotReady("starting".into()).is_ready());
-    /// ```
     pub fn is_ready(&self) -> bool {
         matches!(self, Self::Ready)
     }
