@@ -1,6 +1,7 @@
 //! The baseline of `scripts/bench server`: a bare axum WebSocket server with
 //! no protocol. Every text frame a client sends goes to every connected
-//! client through one tokio broadcast channel.
+//! client through one tokio broadcast channel, written in batches as the
+//! protocol server writes.
 //!
 //! Usage: `bare-broadcast [--port N]` (0 picks a free port); prints
 //! `bare-broadcast listening on ADDR:PORT`. Listens on 127.0.0.1 only.
@@ -14,7 +15,8 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::broadcast::{self, Sender, error::RecvError};
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::broadcast::{self, Sender};
 
 /// Frames a slow receiver may lag behind before it skips some: generous, so
 /// the baseline does not win by dropping what ours would deliver.
@@ -79,17 +81,34 @@ async fn serve(socket: WebSocket, tx: Sender<Utf8Bytes>) {
     if sink.send(Message::Text("ready".into())).await.is_err() {
         return;
     }
+    // Written as the protocol server writes: a backlog is fed into the
+    // socket's buffer and flushed once, so the baseline is not slowed by one
+    // system call per frame where ours is not.
     let forward = async move {
         loop {
-            match rx.recv().await {
-                Ok(text) => {
-                    if sink.send(Message::Text(text)).await.is_err() {
-                        return;
-                    }
-                }
+            let first = match rx.recv().await {
+                Ok(text) => text,
                 // The generator counts what arrives; a skipped frame is simply not delivered.
                 Err(RecvError::Lagged(_)) => continue,
                 Err(RecvError::Closed) => return,
+            };
+            if sink.feed(Message::Text(first)).await.is_err() {
+                return;
+            }
+            loop {
+                match rx.try_recv() {
+                    Ok(text) => {
+                        if sink.feed(Message::Text(text)).await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(TryRecvError::Lagged(_)) => continue,
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Closed) => return,
+                }
+            }
+            if sink.flush().await.is_err() {
+                return;
             }
         }
     };
