@@ -46,6 +46,14 @@ pub struct Config {
     /// Mutations one connection may send a second (with a burst of one
     /// second's worth); one more gets `rate_limited`.
     pub mutations_per_sec: u32,
+    /// Frames read from one connection a second (0: no limit), with a burst
+    /// of one second's worth; past it the connection is read later, not
+    /// refused, so TCP slows a flooding client down and the server's time
+    /// goes to the others.
+    pub read_frames_per_sec: u32,
+    /// Bytes read from one connection a second (0: no limit), as
+    /// [`read_frames_per_sec`](Self::read_frames_per_sec).
+    pub read_bytes_per_sec: usize,
     /// The window over which a shutdown spreads the `retry-after` of its
     /// 1012 closes, in ms.
     pub shutdown_spread_ms: u64,
@@ -124,6 +132,22 @@ impl Config {
     /// assert_eq!(Config::default().mutations_per_sec, Config::MUTATIONS_PER_SEC);
     /// ```
     pub const MUTATIONS_PER_SEC: u32 = 200;
+    /// Frames read from one connection a second by default: five times its
+    /// mutation rate, with room for pings and a resubscribe to 256 topics.
+    ///
+    /// ```
+    /// # use leptos_sync_server::Config;
+    /// assert_eq!(Config::default().read_frames_per_sec, Config::READ_FRAMES_PER_SEC);
+    /// ```
+    pub const READ_FRAMES_PER_SEC: u32 = 1_000;
+    /// Bytes read from one connection a second by default: eight frames of
+    /// the largest size.
+    ///
+    /// ```
+    /// # use leptos_sync_server::Config;
+    /// assert_eq!(Config::READ_BYTES_PER_SEC, 8 * Config::MAX_FRAME);
+    /// ```
+    pub const READ_BYTES_PER_SEC: usize = 8 << 20;
     /// The `retry-after` of a close 4429 for a connection over
     /// [`max_connections`](Self::max_connections), in ms.
     ///
@@ -201,6 +225,8 @@ impl Default for Config {
             max_subscriptions: Self::MAX_SUBSCRIPTIONS,
             max_connections: Self::MAX_CONNECTIONS,
             mutations_per_sec: Self::MUTATIONS_PER_SEC,
+            read_frames_per_sec: Self::READ_FRAMES_PER_SEC,
+            read_bytes_per_sec: Self::READ_BYTES_PER_SEC,
             shutdown_spread_ms: Self::SHUTDOWN_SPREAD_MS,
             admission_per_sec: Self::ADMISSION_PER_SEC,
             admission_backlog_ms: Self::ADMISSION_BACKLOG_MS,

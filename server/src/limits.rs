@@ -125,4 +125,22 @@ impl SyncServerBuilder {
         self.config.admission_backlog_ms = backlog_ms;
         self
     }
+
+    /// Reads at most `frames` frames and `bytes` bytes a second from one
+    /// connection, with a burst of one second's worth (defaults
+    /// [`Config::READ_FRAMES_PER_SEC`] and [`Config::READ_BYTES_PER_SEC`]; 0
+    /// turns a bound off). A client over it is read later, not refused:
+    /// nothing it sent is lost, TCP slows it down, and a flood of frames
+    /// costs the server no more than this budget.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// let server = SyncServer::builder().read_budget(500, 4 << 20).build();
+    /// # let _ = server;
+    /// ```
+    pub fn read_budget(mut self, frames: u32, bytes: usize) -> Self {
+        self.config.read_frames_per_sec = frames;
+        self.config.read_bytes_per_sec = bytes;
+        self
+    }
 }

@@ -125,6 +125,11 @@ async fn run(app: Arc<App>, client: Scope, attempt: u64, mut socket: WebSocket) 
         principal: Principal::default(),
         floors: HashMap::new(),
         mutations: rate::Limiter::new(app.config.mutations_per_sec, Instant::now()),
+        reads: rate::ReadBudget::new(
+            app.config.read_frames_per_sec,
+            app.config.read_bytes_per_sec,
+            Instant::now(),
+        ),
     };
     // It leaves the fanout itself, before any wait on a closing socket.
     conn.serve(&mut socket, rx).await;
@@ -164,6 +169,8 @@ pub(super) struct Conn {
     floors: HashMap<u64, u64>,
     /// This connection's mutation rate.
     mutations: rate::Limiter,
+    /// What may still be read from it this second.
+    reads: rate::ReadBudget,
 }
 
 /// Why the frame loop ended.
@@ -208,6 +215,11 @@ impl Conn {
         let timeout = Duration::from_millis(self.app.config.handshake_timeout_ms);
         let hello_by = tokio::time::sleep(timeout);
         tokio::pin!(hello_by);
+        // Set while the connection has read past its budget: its frames wait
+        // in the socket (and TCP slows the sender) until this passes.
+        let read_again = tokio::time::sleep(Duration::ZERO);
+        tokio::pin!(read_again);
+        let mut paused = false;
         let app = self.app.clone();
         let mut signal = app.shutdown.subscribe();
         let shutdown = app.shutting_down(&mut signal);
@@ -281,7 +293,18 @@ impl Conn {
                         return Stop::Done;
                     }
                 },
-                msg = socket.recv() => {
+                () = &mut read_again, if paused => paused = false,
+                msg = socket.recv(), if !paused => {
+                    let len = match &msg {
+                        Some(Ok(Message::Text(t))) => t.len(),
+                        Some(Ok(Message::Binary(b) | Message::Ping(b) | Message::Pong(b))) => b.len(),
+                        _ => 0,
+                    };
+                    let wait = self.reads.spend(len, Instant::now());
+                    if !wait.is_zero() {
+                        read_again.as_mut().reset(tokio::time::Instant::now() + wait);
+                        paused = true;
+                    }
                     let flow = match msg {
                         None | Some(Err(_)) => return Stop::Done,
                         Some(Ok(Message::Text(text))) => self.on_text(text.as_str()).await,

@@ -134,6 +134,24 @@ async fn a_client_that_never_reads_is_closed_as_slow_while_a_reader_gets_everyth
     serving.abort();
 }
 
+/// A client past its read budget is read later, not refused: every frame
+/// is answered, in order, paced by the budget (TCP holds the rest).
+#[tokio::test]
+async fn a_client_past_its_read_budget_is_read_later_and_loses_nothing() {
+    let server = serve(SyncServer::builder().read_budget(10, 0)).await;
+    let (mut c, _) = Client::welcomed(server.local_addr(), "reader").await;
+    let started = std::time::Instant::now();
+    for t in 0..30 {
+        c.send(json!({"type": "ping", "t": t})).await;
+    }
+    for t in 0..30 {
+        assert_eq!(c.recv().await, ServerMsg::Pong { t });
+    }
+    // hello and the first 9 pings fit the burst; the other 21 wait 100 ms each.
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(1_800), "answered in {took:?}");
+}
+
 #[tokio::test]
 async fn a_connection_without_hello_in_time_is_closed_with_4408() {
     let server = serve(SyncServer::builder().handshake_timeout_ms(300)).await;

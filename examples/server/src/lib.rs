@@ -88,6 +88,14 @@ pub struct Args {
     #[arg(long, default_value_t = Config::MUTATIONS_PER_SEC)]
     pub mutations_per_sec: u32,
 
+    /// Frames read from one connection a second (0: no limit); past it the connection is read later.
+    #[arg(long, default_value_t = Config::READ_FRAMES_PER_SEC)]
+    pub read_frames_per_sec: u32,
+
+    /// Bytes read from one connection a second (0: no limit); past it the connection is read later.
+    #[arg(long, default_value_t = Config::READ_BYTES_PER_SEC)]
+    pub read_bytes_per_sec: usize,
+
     /// On SIGTERM or Ctrl-C, the window over which the 1012 closes' `retry-after` is spread, in ms.
     #[arg(long, default_value_t = Config::SHUTDOWN_SPREAD_MS)]
     pub shutdown_spread_ms: u64,
@@ -124,6 +132,7 @@ pub async fn start(args: &Args) -> std::io::Result<Server> {
         .max_subscriptions(args.max_subscriptions)
         .max_connections(args.max_connections)
         .mutations_per_sec(args.mutations_per_sec)
+        .read_budget(args.read_frames_per_sec, args.read_bytes_per_sec)
         .shutdown_spread_ms(args.shutdown_spread_ms)
         .admission(args.admission_per_sec, args.admission_backlog_ms)
         .token(args.token.clone().unwrap_or_default())
@@ -187,6 +196,11 @@ mod tests {
             ("max_subscriptions", config.max_subscriptions.to_string()),
             ("max_connections", config.max_connections.to_string()),
             ("mutations_per_sec", config.mutations_per_sec.to_string()),
+            (
+                "read_frames_per_sec",
+                config.read_frames_per_sec.to_string(),
+            ),
+            ("read_bytes_per_sec", config.read_bytes_per_sec.to_string()),
             ("shutdown_spread_ms", config.shutdown_spread_ms.to_string()),
             ("admission_per_sec", config.admission_per_sec.to_string()),
             (

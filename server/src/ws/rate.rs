@@ -3,6 +3,59 @@
 
 use std::time::{Duration, Instant};
 
+/// The read budget of one connection: frames and bytes a second, each with a
+/// burst of one second's worth. Reading may overdraw it (a frame is only
+/// counted once read); the connection is then not read again until the
+/// debt is paid, which is what slows a flooding client down.
+#[derive(Debug)]
+pub(super) struct ReadBudget {
+    frames: Option<Debt>,
+    bytes: Option<Debt>,
+}
+
+#[derive(Debug)]
+struct Debt {
+    per_sec: f64,
+    tokens: f64,
+    at: Instant,
+}
+
+impl Debt {
+    /// A full budget of `per_sec`, or none for 0 (no limit).
+    fn new(per_sec: f64, now: Instant) -> Option<Self> {
+        (per_sec > 0.0).then_some(Self {
+            per_sec,
+            tokens: per_sec,
+            at: now,
+        })
+    }
+
+    /// Spends `n`; how long until the budget is no longer overdrawn.
+    fn spend(&mut self, n: f64, now: Instant) -> Duration {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * self.per_sec).min(self.per_sec) - n;
+        self.at = now;
+        Duration::from_secs_f64((-self.tokens).max(0.0) / self.per_sec)
+    }
+}
+
+impl ReadBudget {
+    pub(super) fn new(frames_per_sec: u32, bytes_per_sec: usize, now: Instant) -> Self {
+        Self {
+            frames: Debt::new(f64::from(frames_per_sec), now),
+            bytes: Debt::new(bytes_per_sec as f64, now),
+        }
+    }
+
+    /// Counts one frame of `len` bytes read; how long to wait before the
+    /// next read (zero while within the budget).
+    pub(super) fn spend(&mut self, len: usize, now: Instant) -> Duration {
+        let frames = self.frames.as_mut().map(|d| d.spend(1.0, now));
+        let bytes = self.bytes.as_mut().map(|d| d.spend(len as f64, now));
+        frames.unwrap_or_default().max(bytes.unwrap_or_default())
+    }
+}
+
 /// How long a refused mutation holds back the connection's later ones at
 /// most: longer than a client waits before it sends the refused one again
 /// (the reference client waits at most 60 s), so a client that resends in
@@ -196,5 +249,20 @@ mod tests {
         // A client that never sends "b" again is held back ORDER_HOLD at most.
         let after_hold = soon + ORDER_HOLD;
         assert_eq!(limiter.admit("c", after_hold), Ok(()));
+    }
+
+    #[test]
+    fn a_read_budget_pauses_a_connection_past_a_second_s_worth() {
+        let t0 = Instant::now();
+        let mut budget = ReadBudget::new(4, 1_000, t0);
+        for _ in 0..4 {
+            assert_eq!(budget.spend(10, t0), Duration::ZERO);
+        }
+        assert_eq!(budget.spend(10, t0), Duration::from_millis(250));
+        // A big frame overdraws the bytes: 2 s to pay 2,000 bytes back.
+        let later = t0 + Duration::from_secs(1);
+        assert_eq!(budget.spend(3_000, later), Duration::from_secs(2));
+        let unlimited = &mut ReadBudget::new(0, 0, t0);
+        assert_eq!(unlimited.spend(usize::MAX, t0), Duration::ZERO);
     }
 }
