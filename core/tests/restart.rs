@@ -8,26 +8,11 @@
 mod common;
 
 use common::subs::{SCHEMA, live_sub, replaced, snapshot, subscribe, subscribed, subscribes};
-use common::{Harness, errors, harness, reconnecting, with_reconnect};
+use common::{connected_with, errors, harness, reconnecting, reconnects_exactly_after};
 use leptos_sync_core::backoff::{ReconnectOptions, ReconnectPolicy};
-use leptos_sync_core::machine::{Command, Timer};
+use leptos_sync_core::machine::Timer;
 use leptos_sync_core::{ConnectionState, FailReason, SubscriptionStatus, SyncError};
 use leptos_sync_protocol::close_code;
-
-fn connected(reconnect: ReconnectOptions, seed: u64) -> Harness {
-    let mut h = with_reconnect(reconnect, seed);
-    h.open();
-    h.establish(None);
-    h
-}
-
-/// Lets `delay` pass: no connect one ms before it, a connect exactly at it.
-fn reconnects_exactly_after(h: &mut Harness, delay: u64) {
-    let connects = h.connects();
-    h.advance(delay - 1);
-    assert_eq!(h.connects(), connects, "connected before {delay} ms");
-    assert_eq!(h.advance(1).first(), Some(&Command::Connect));
-}
 
 #[test]
 fn a_restart_close_waits_its_retry_after_within_floor_cap_and_spread() {
@@ -41,7 +26,7 @@ fn a_restart_close_waits_its_retry_after_within_floor_cap_and_spread() {
     ];
     for seed in 0..100 {
         for (retry_after, base) in cases {
-            let mut h = connected(reconnect.clone(), seed);
+            let mut h = connected_with(reconnect.clone(), seed);
             let reason = close_code::retry_after_reason(retry_after);
             let cmds = h.close(close_code::SERVICE_RESTART, &reason);
             let delay = reconnecting(&h, 1);
@@ -63,7 +48,7 @@ fn a_restart_hint_overrides_a_shorter_and_a_longer_policy() {
             policy: ReconnectPolicy::Fixed(policy_ms),
             ..ReconnectOptions::default()
         };
-        let mut h = connected(reconnect, 3);
+        let mut h = connected_with(reconnect, 3);
         h.close(close_code::SERVICE_RESTART, "retry-after=4000");
         let delay = reconnecting(&h, 1);
         assert!(
@@ -75,7 +60,7 @@ fn a_restart_hint_overrides_a_shorter_and_a_longer_policy() {
 
 #[test]
 fn a_restart_without_a_hint_uses_the_policy() {
-    let mut h = connected(ReconnectOptions::default(), 4);
+    let mut h = connected_with(ReconnectOptions::default(), 4);
     h.close(close_code::SERVICE_RESTART, "restart");
     let delay = reconnecting(&h, 1);
     assert!((500..=1_000).contains(&delay), "{delay}");
@@ -90,7 +75,7 @@ fn a_graceful_shutdown_spreads_the_clients_over_its_window() {
     let mut at = Vec::new();
     for i in 0..n {
         let hint = window * i / n;
-        let mut h = connected(reconnect.clone(), i);
+        let mut h = connected_with(reconnect.clone(), i);
         h.close(
             close_code::SERVICE_RESTART,
             &close_code::retry_after_reason(hint),
@@ -117,7 +102,7 @@ fn a_restart_hint_never_revives_a_client_that_gave_up() {
         policy: ReconnectPolicy::Never,
         ..ReconnectOptions::default()
     };
-    let mut h = connected(reconnect, 5);
+    let mut h = connected_with(reconnect, 5);
     h.close(close_code::SERVICE_RESTART, "retry-after=1000");
     assert_eq!(
         h.state(),
@@ -133,7 +118,7 @@ fn a_restart_hint_never_revives_a_client_that_gave_up() {
 fn a_slow_consumer_close_backs_off_normally_and_resumes_from_the_last_seq() {
     for seed in 0..50 {
         let reconnect = ReconnectOptions::default();
-        let mut h = connected(reconnect.clone(), seed);
+        let mut h = connected_with(reconnect.clone(), seed);
         subscribe(&mut h, "Task");
         let sub = live_sub(&h, "Task");
         subscribed(&mut h, sub, 7, false, "e1");

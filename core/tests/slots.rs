@@ -7,28 +7,13 @@
 
 mod common;
 
-use common::{Harness, reconnecting, with_reconnect};
+use common::{connected_with, reconnecting, reconnects_exactly_after};
 use leptos_sync_core::backoff::{
     Close, RETRY_AFTER_SPREAD, ReconnectOptions, ReconnectPolicy, SLOT_JITTER_MS,
 };
-use leptos_sync_core::machine::{Command, Timer};
+use leptos_sync_core::machine::Timer;
 use leptos_sync_core::{ConnectionState, FailReason};
 use leptos_sync_protocol::close_code;
-
-fn connected(reconnect: ReconnectOptions, seed: u64) -> Harness {
-    let mut h = with_reconnect(reconnect, seed);
-    h.open();
-    h.establish(None);
-    h
-}
-
-/// Lets `delay` pass: no connect one ms before it, a connect exactly at it.
-fn reconnects_exactly_after(h: &mut Harness, delay: u64) {
-    let connects = h.connects();
-    h.advance(delay - 1);
-    assert_eq!(h.connects(), connects, "connected before {delay} ms");
-    assert_eq!(h.advance(1).first(), Some(&Command::Connect));
-}
 
 #[test]
 fn an_exact_slot_is_kept_within_the_small_jitter_for_a_4429_and_a_1012() {
@@ -39,7 +24,7 @@ fn an_exact_slot_is_kept_within_the_small_jitter_for_a_4429_and_a_1012() {
         for (slot, base) in cases {
             let mut latest = 0;
             for seed in 0..100 {
-                let mut h = connected(reconnect.clone(), seed);
+                let mut h = connected_with(reconnect.clone(), seed);
                 h.close(code, &close_code::slot_reason(slot));
                 let delay = reconnecting(&h, 1);
                 assert!(
@@ -60,13 +45,13 @@ fn a_plain_retry_after_still_spreads_where_the_same_slot_would_not() {
     let reconnect = ReconnectOptions::default();
     let (mut plain, mut exact) = (Vec::new(), Vec::new());
     for seed in 0..200 {
-        let mut h = connected(reconnect.clone(), seed);
+        let mut h = connected_with(reconnect.clone(), seed);
         h.close(
             close_code::OVERLOADED,
             &close_code::retry_after_reason(4_000),
         );
         plain.push(reconnecting(&h, 1));
-        let mut h = connected(reconnect.clone(), seed);
+        let mut h = connected_with(reconnect.clone(), seed);
         h.close(close_code::OVERLOADED, &close_code::slot_reason(4_000));
         exact.push(reconnecting(&h, 1));
     }
@@ -87,7 +72,7 @@ fn clients_with_consecutive_slots_come_back_in_their_order_without_bunching() {
     let mut at = Vec::new();
     for i in 0..200u64 {
         let slot = 500 + 50 * i;
-        let mut h = connected(reconnect.clone(), i);
+        let mut h = connected_with(reconnect.clone(), i);
         h.close(close_code::OVERLOADED, &close_code::slot_reason(slot));
         let delay = reconnecting(&h, 1);
         assert!((slot..=slot + SLOT_JITTER_MS).contains(&delay));
@@ -129,7 +114,7 @@ fn an_exact_slot_never_revives_a_client_that_gave_up_and_the_count_still_grows()
         max_attempts: Some(2),
         ..ReconnectOptions::default()
     };
-    let mut h = connected(reconnect, 9);
+    let mut h = connected_with(reconnect, 9);
     let slot = close_code::slot_reason(3_000);
     h.close(close_code::OVERLOADED, &slot);
     for attempt in 1..=2 {

@@ -30,7 +30,7 @@ pub mod setup;
 pub mod subs;
 
 #[allow(unused_imports)] // each test file uses a different part of the harness
-pub use setup::{harness, reconnecting, with_reconnect};
+pub use setup::{connected_with, harness, reconnecting, reconnects_exactly_after, with_reconnect};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
