@@ -99,7 +99,8 @@ pub async fn finish(
     let converge_ms = t.elapsed().as_millis();
     let (mut ids, mut wrong) = (0, 0);
     for w in &f.writers {
-        for (id, (topic, seq)) in w.final_acks.lock().unwrap().iter() {
+        let acks = w.final_acks.lock().unwrap().clone();
+        for (id, (topic, seq)) in &acks {
             ids += 1;
             let score: Option<u64> = redis::cmd("ZSCORE")
                 .arg(format!("lsync:{{{topic}}}:ids"))
