@@ -75,9 +75,9 @@ pub async fn run(a: Args) -> Result<Vec<String>, String> {
     }
     progress(&fleet, &shared, settle, "node-kill").await;
 
-    let addr = cluster.start_node(busiest, &shared).await?;
+    cluster.start_node(busiest, &shared).await?;
     println!(
-        "CLUSTER node-restart node={busiest} addr={addr} ms={}",
+        "CLUSTER node-restart node={busiest} ms_since_kill={}",
         t.elapsed().as_millis()
     );
     progress(&fleet, &shared, settle, "node-restart").await;

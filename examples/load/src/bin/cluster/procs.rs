@@ -147,13 +147,13 @@ impl Cluster {
     }
 
     /// Starts node `i` (`--redis URL --port 0`) and makes it pickable.
-    pub async fn start_node(&mut self, i: usize, shared: &Shared) -> Result<SocketAddr, String> {
+    pub async fn start_node(&mut self, i: usize, shared: &Shared) -> Result<(), String> {
         let url = self.url();
         let node = Server::start(&self.server, &["--redis", &url]).await?;
         let addr = node.addr;
         self.nodes[i] = Some(node);
         shared.set(i, Some(addr));
-        Ok(addr)
+        Ok(())
     }
 
     /// SIGKILLs node `i`: no close frame, its sockets just end.
