@@ -1,5 +1,6 @@
 //! The generator's parts, shared by its binaries: `load` (`scripts/bench
-//! server`) and `hostile` (the native half of `scripts/chaos`).
+//! server`), `hostile` (the native half of `scripts/chaos`) and `cluster`
+//! (the multi-node chaos test, `scripts/cluster`).
 //!
 //! - [`client`]: subscribers that count what they receive, and one publisher;
 //! - [`run`]: one server's run of publishing steps;
