@@ -12,11 +12,13 @@ use serde_json::Value;
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::Semaphore;
 
+#[cfg(feature = "control")]
+use crate::MemoryEngine;
 use crate::engine::{Engine, EngineError, TopicState};
 use crate::fanout::{ConnId, Fanout};
 use crate::hooks::Hooks;
 use crate::lifecycle::Lifecycle;
-use crate::{Config, MemoryEngine, ws};
+use crate::{Config, ws};
 
 mod builder;
 mod running;
@@ -80,7 +82,8 @@ pub struct SyncServer {
 }
 
 impl SyncServer {
-    /// A builder with the defaults of [`Config::default`] and a [`MemoryEngine`].
+    /// A builder with the defaults of [`Config::default`] and a
+    /// [`MemoryEngine`](crate::MemoryEngine).
     ///
     /// ```
     /// use leptos_sync_server::SyncServer;
