@@ -45,12 +45,12 @@ pub struct Fanout {
     inner: Mutex<Inner>,
     /// Told when a topic's subscribers appear or all go (the server always
     /// gives one: its engine and the application's hooks follow them).
-    lifecycle: Option<Arc<Lifecycle>>,
+    lifecycle: Arc<Lifecycle>,
 }
 
 impl Fanout {
     /// A fanout that reports its topics' transitions to `lifecycle`.
-    pub fn new(lifecycle: Option<Arc<Lifecycle>>) -> Self {
+    pub fn new(lifecycle: Arc<Lifecycle>) -> Self {
         Self {
             inner: Mutex::default(),
             lifecycle,
@@ -67,10 +67,8 @@ impl Fanout {
         let emptied = self.unlink(&mut inner, conn, sub).flatten();
         inner.subs.insert((conn, sub), topic.to_owned());
         let subscribers = inner.topics.entry(topic.to_owned()).or_default();
-        if subscribers.is_empty()
-            && let Some(lifecycle) = &self.lifecycle
-        {
-            lifecycle.mark(topic, true);
+        if subscribers.is_empty() {
+            self.lifecycle.mark(topic, true);
         }
         subscribers.insert((conn, sub), tx.clone());
         drop(inner);
@@ -132,17 +130,13 @@ impl Fanout {
     }
 
     fn mark_empty(&self, topic: &str) {
-        if let Some(lifecycle) = &self.lifecycle {
-            lifecycle.mark(topic, false);
-        }
+        self.lifecycle.mark(topic, false);
     }
 
     /// Hands topics that lost their last subscriber to the lifecycle, out of the lock.
     fn released(&self, topics: Vec<String>) {
-        if let Some(lifecycle) = &self.lifecycle
-            && !topics.is_empty()
-        {
-            lifecycle.released(topics);
+        if !topics.is_empty() {
+            self.lifecycle.released(topics);
         }
     }
 

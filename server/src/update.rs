@@ -77,7 +77,9 @@ mod tests {
     use super::*;
     use crate::engine::Deliver;
     use crate::fanout::Fanout;
+    use crate::lifecycle::Lifecycle;
     use crate::queue::{Out, queue};
+    use std::sync::Arc;
 
     fn odd_values() -> Vec<Value> {
         vec![
@@ -152,7 +154,8 @@ mod tests {
 
     #[tokio::test]
     async fn deliver_queues_each_subscriber_its_own_sub_and_skips_other_topics() {
-        let fanout = Fanout::new(None);
+        let engine = Arc::new(crate::MemoryEngine::new(8));
+        let fanout = Fanout::new(Arc::new(Lifecycle::new(engine, None, None, None)));
         let (tx1, mut rx1) = queue(8, 1 << 16);
         let (tx2, mut rx2) = queue(8, 1 << 16);
         fanout.add(1, 1, "t", &tx1);

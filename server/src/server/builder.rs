@@ -220,7 +220,7 @@ impl SyncServerBuilder {
             self.hooks.last_unsubscribe.take(),
             self.hooks.load_topic.take(),
         ));
-        let fanout = Arc::new(Fanout::new(Some(lifecycle.clone())));
+        let fanout = Arc::new(Fanout::new(lifecycle.clone()));
         engine.listen(fanout.clone());
         let boot = SystemTime::now()
             .duration_since(UNIX_EPOCH)
