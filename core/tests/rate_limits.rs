@@ -8,33 +8,12 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{Harness, errors, harness, msg};
-use leptos_sync_core::machine::{Command, Event};
-use leptos_sync_core::outbox::{
-    Mutation, MutationStatus, RATE_LIMITED_RETRY_MAX_MS, RATE_LIMITED_RETRY_MS,
-};
+use common::mutations::{ack, connected, mutate, sent_ids, statuses};
+use common::{Harness, errors, msg};
+use leptos_sync_core::machine::Command;
+use leptos_sync_core::outbox::{MutationStatus, RATE_LIMITED_RETRY_MAX_MS, RATE_LIMITED_RETRY_MS};
 use leptos_sync_core::{Millis, SyncError, Timer};
-use leptos_sync_protocol::ClientMsg;
 use serde_json::json;
-
-fn connected() -> Harness {
-    let mut h = harness();
-    h.open();
-    h.establish(None);
-    h
-}
-
-fn mutate(h: &mut Harness, key: &str) -> String {
-    let id = h.machine.mutation_id();
-    h.handle(Event::Mutate(Mutation {
-        id: id.clone(),
-        topic: "t".into(),
-        key: key.into(),
-        value: json!(key),
-        expires_in_ms: None,
-    }));
-    id
-}
 
 /// The server answers `id` with `rate_limited`, and `retry_after_ms` if given.
 fn limit(h: &mut Harness, id: &str, retry_after_ms: Option<u64>) -> Vec<Command> {
@@ -44,31 +23,6 @@ fn limit(h: &mut Harness, id: &str, retry_after_ms: Option<u64>) -> Vec<Command>
         frame["retry_after_ms"] = ms.into();
     }
     h.frame(&msg(frame))
-}
-
-fn ack(h: &mut Harness, id: &str, seq: u64) -> Vec<Command> {
-    h.frame(&msg(json!({"type": "ack", "id": id, "seq": seq})))
-}
-
-fn statuses(cmds: &[Command], of: &str) -> Vec<MutationStatus> {
-    cmds.iter()
-        .filter_map(|c| match c {
-            Command::Mutation { id, status } if id == of => Some(status.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Ids of the `mutate` frames sent on the live socket, in order.
-fn sent_ids(h: &Harness) -> Vec<String> {
-    h.sockets[h.live.expect("a live socket")]
-        .sent
-        .iter()
-        .filter_map(|m| match m {
-            ClientMsg::Mutate { id, .. } => Some(id.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn limited(id: &str, retry_after_ms: u64) -> SyncError {

@@ -7,67 +7,19 @@
 
 mod common;
 
+use common::mutations::{ack, connected, mutate, sent_ids, statuses};
 use common::subs::{status, subscribe, subscribes};
-use common::{Harness, errors, harness, msg};
-use leptos_sync_core::machine::{Command, Event};
-use leptos_sync_core::outbox::{
-    Mutation, MutationStatus, UNAVAILABLE_RETRY_MAX_MS, UNAVAILABLE_RETRY_MS,
-};
+use common::{Harness, errors, msg};
+use leptos_sync_core::machine::Command;
+use leptos_sync_core::outbox::{MutationStatus, UNAVAILABLE_RETRY_MAX_MS, UNAVAILABLE_RETRY_MS};
 use leptos_sync_core::{ConnectionState, SubscriptionStatus, SyncError, Timer};
-use leptos_sync_protocol::ClientMsg;
 use serde_json::json;
-
-fn connected() -> Harness {
-    let mut h = harness();
-    h.open();
-    h.establish(None);
-    h
-}
-
-/// Makes a mutation of `key` on topic "t"; returns its id.
-fn mutate(h: &mut Harness, key: &str) -> String {
-    let id = h.machine.mutation_id();
-    h.handle(Event::Mutate(Mutation {
-        id: id.clone(),
-        topic: "t".into(),
-        key: key.into(),
-        value: json!({ "title": key }),
-        expires_in_ms: None,
-    }));
-    id
-}
 
 /// The server answers mutation `id` with an `error` frame.
 fn refuse(h: &mut Harness, id: &str, code: &str, message: &str) -> Vec<Command> {
     h.frame(&msg(
         json!({"type": "error", "code": code, "message": message, "id": id}),
     ))
-}
-
-fn ack(h: &mut Harness, id: &str, seq: u64) -> Vec<Command> {
-    h.frame(&msg(json!({"type": "ack", "id": id, "seq": seq})))
-}
-
-fn statuses(cmds: &[Command], of: &str) -> Vec<MutationStatus> {
-    cmds.iter()
-        .filter_map(|c| match c {
-            Command::Mutation { id, status } if id == of => Some(status.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Ids of the `mutate` frames sent on the live socket, in order.
-fn sent_ids(h: &Harness) -> Vec<String> {
-    let k = h.live.expect("a live socket");
-    h.sockets[k]
-        .sent
-        .iter()
-        .filter_map(|m| match m {
-            ClientMsg::Mutate { id, .. } => Some(id.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]

@@ -24,6 +24,7 @@
 
 mod checks;
 mod drive;
+pub mod mutations;
 pub mod prop;
 pub mod server;
 pub mod setup;
