@@ -7,8 +7,9 @@
 
 mod common;
 
+use common::mutations::statuses;
 use common::{Harness, errors};
-use leptos_sync_core::machine::{Command, Event, MachineOptions};
+use leptos_sync_core::machine::{Event, MachineOptions};
 use leptos_sync_core::outbox::{Mutation, MutationStatus, OutboxOptions, Overflow};
 use leptos_sync_core::{ConnectionState, SyncError};
 use leptos_sync_protocol::ClientMsg;
@@ -59,15 +60,6 @@ fn push(h: &mut Harness, m: Mutation) -> (String, Vec<MutationStatus>) {
     let id = m.id.clone();
     let cmds = h.handle(Event::Mutate(m));
     (id.clone(), statuses(&cmds, &id))
-}
-
-fn statuses(cmds: &[Command], of: &str) -> Vec<MutationStatus> {
-    cmds.iter()
-        .filter_map(|c| match c {
-            Command::Mutation { id, status } if id == of => Some(status.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Connects and returns the keys of the mutations flushed after `welcome`, in order.

@@ -8,8 +8,9 @@
 
 mod common;
 
+use common::mutations::connected;
 use common::subs::*;
-use common::{Harness, errors, harness, msg, sends};
+use common::{Harness, errors, msg, sends};
 use leptos_sync_core::machine::Command;
 use leptos_sync_core::outbox::{UNAVAILABLE_RETRY_MAX_MS, UNAVAILABLE_RETRY_MS};
 use leptos_sync_core::{SubscriptionStatus, SyncError, Timer};
@@ -17,13 +18,6 @@ use leptos_sync_protocol::close_code;
 use serde_json::json;
 
 use SubscriptionStatus::*;
-
-fn connected() -> Harness {
-    let mut h = harness();
-    h.open();
-    h.establish(None);
-    h
-}
 
 fn unavailable(h: &mut Harness, sub: u64) -> Vec<Command> {
     h.frame(&msg(json!({"type": "error", "code": "unavailable",
