@@ -123,15 +123,19 @@ async fn one_mutation_id_sent_to_two_nodes_applies_once() {
     assert_eq!(a.topic("T").await.unwrap().unwrap().seq, 20);
 }
 
+/// Options under which only the gap backfill, the catch-up after a pub/sub
+/// reconnect and the ack path can bring a node a change.
+fn without_periodic_check() -> RedisOptions {
+    RedisOptions {
+        check_every: Duration::from_secs(600),
+        ..RedisOptions::default()
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_pubsub_connections_loses_nothing() {
     let redis = RedisServer::start();
-    // No periodic check: only the gap backfill and the catch-up after a
-    // reconnect can heal what pub/sub loses.
-    let options = RedisOptions {
-        check_every: Duration::from_secs(600),
-        ..RedisOptions::default()
-    };
+    let options = without_periodic_check();
     let (a, _) = node(&redis, options.clone());
     let (b, sink_b) = node(&redis, options);
     b.join(fresh("T")).await.unwrap();
@@ -363,10 +367,7 @@ async fn an_unwatched_topic_leaves_its_channel_and_a_new_watch_starts_at_the_top
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_repeated_id_is_acked_after_its_change_reached_the_nodes_sinks() {
     let redis = RedisServer::start();
-    let options = RedisOptions {
-        check_every: Duration::from_secs(600),
-        ..RedisOptions::default()
-    };
+    let options = without_periodic_check();
     let (a, _) = node(&redis, options.clone());
     let (b, sink_b) = node(&redis, options);
     b.watch("T").await.unwrap();
