@@ -14,6 +14,7 @@
 //! cargo run --release -p leptos-sync-storm --bin storm -- --clients 2000
 //! cargo run --release -p leptos-sync-storm --bin storm -- --sweep      # also search our parameter space (30 s outage;
 //!                                                     # full jitter separately, checked on every outage)
+//! cargo run --release -p leptos-sync-storm --bin storm -- --goals      # only: full-jitter schedules against the issue's goals
 //! ```
 //!
 //! Model: a connection attempt succeeds or fails at the instant it is made (no
@@ -45,6 +46,7 @@ use std::collections::BinaryHeap;
 use leptos_sync_core::backoff::{Close, Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
 use leptos_sync_protocol::close_code;
 
+mod goals;
 mod policies;
 mod report;
 mod restart;
@@ -288,10 +290,13 @@ fn run_outage(clients: usize, outage_ms: u64) -> Vec<Row> {
         restart: None,
     };
     let default = Policy::Ours(ReconnectOptions::default());
+    let old = Policy::Ours(old_default());
     let alternative = Policy::Ours(alternative());
     let ours = [
         ("ours", &default, Overload::Refuse),
         ("ours + 4429 shedding", &default, Overload::Shed),
+        ("ours, old default", &old, Overload::Refuse),
+        ("ours, old default + 4429", &old, Overload::Shed),
         ("ours, alternative", &alternative, Overload::Refuse),
         ("ours, alternative + 4429", &alternative, Overload::Shed),
     ];
@@ -335,6 +340,10 @@ fn main() {
                     .unwrap_or_else(|| usage("--clients needs a positive number"));
             }
             "--sweep" => do_sweep = true,
+            "--goals" => {
+                goals::search();
+                return;
+            }
             "-h" | "--help" => usage(""),
             other => usage(&format!("unknown argument {other}")),
         }
@@ -346,7 +355,8 @@ fn main() {
         "Restore time is from server-back to connected; peak counts every attempt that hits the server per {WINDOW_MS} ms."
     );
     println!(
-        "ours = ReconnectOptions::default(); ours, alternative = {:?}.",
+        "ours = ReconnectOptions::default(); ours, old default = {:?}; ours, alternative = {:?}.",
+        old_default().policy,
         alternative().policy
     );
     println!();
@@ -364,6 +374,7 @@ fn main() {
     let slot_clients = if smoke { SLOT_SMOKE_CLIENTS } else { clients };
     report_slots(slot_clients, &outages);
     report_restart(clients);
+    goals::report_goals();
     if do_sweep {
         sweep(clients);
     }
@@ -373,6 +384,6 @@ fn usage(problem: &str) -> ! {
     if !problem.is_empty() {
         eprintln!("storm: {problem}");
     }
-    eprintln!("usage: storm [--smoke] [--clients N] [--sweep]");
+    eprintln!("usage: storm [--smoke] [--clients N] [--sweep] [--goals]");
     std::process::exit(if problem.is_empty() { 0 } else { 2 });
 }
