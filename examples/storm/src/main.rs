@@ -342,7 +342,7 @@ fn main() {
     let slot_clients = if smoke { SLOT_SMOKE_CLIENTS } else { clients };
     report_slots(slot_clients, &outages);
     report_restart(clients);
-    goals::report_goals();
+    goals::report_goals(smoke);
     if do_sweep {
         sweep(clients);
     }
