@@ -187,13 +187,16 @@ fn default_policy_is_full_jitter_exponential() {
         panic!("default policy is exponential");
     };
     // The storm benchmark's choice (BENCHMARKS.md, "Tuning"): a first retry
-    // within 1 s, and the 20 s cap's window from the seventh retry on.
+    // within 1 s, and the 5 s cap's window, under the slot server's floor
+    // N / R, from the fifth retry on.
     assert_eq!(e.jitter, Jitter::Full);
-    assert_eq!((e.initial_ms, e.max_ms, e.multiplier), (500, 20_000, 2.0));
+    assert_eq!((e.initial_ms, e.max_ms, e.multiplier), (500, 5_000, 2.0));
     let opts = ReconnectOptions::default();
     assert_eq!(opts.bounds(1), Some((500, 1_000)));
-    assert_eq!(opts.bounds(6), Some((500, 16_500)));
-    assert_eq!(opts.bounds(7), Some((500, 20_000)));
+    assert_eq!(opts.bounds(2), Some((500, 1_500)));
+    assert_eq!(opts.bounds(4), Some((500, 4_500)));
+    assert_eq!(opts.bounds(5), Some((500, 5_000)));
+    assert_eq!(opts.bounds(6), Some((500, 5_000)));
 }
 
 #[test]
@@ -278,7 +281,7 @@ fn max_attempts_gives_none_after_the_max() {
     assert_eq!(delay(&zero, 1, 0.5), None);
     let unlimited = ReconnectOptions::default();
     assert_eq!(unlimited.max_attempts, None);
-    assert_eq!(unlimited.bounds(1_000_000), Some((500, 20_000)));
+    assert_eq!(unlimited.bounds(1_000_000), Some((500, 5_000)));
 }
 
 #[test]

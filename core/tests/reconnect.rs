@@ -253,7 +253,7 @@ fn online_while_reconnecting_connects_now_and_resets_the_attempt() {
         h.fire(Timer::Reconnect);
     }
     h.refuse();
-    assert_eq!(reconnecting(&h, 6), 16_000);
+    assert_eq!(reconnecting(&h, 6), 5_000); // the default cap
     h.advance(100);
     assert_eq!(h.handle(Event::Online)[0], Command::Connect);
     assert_eq!(h.state(), ConnectionState::Connecting { attempt: 0 });

@@ -20,8 +20,8 @@ const { chromium } = require('playwright-core');
 const ROOT = path.resolve(__dirname, '..', '..');
 const SCREENSHOTS = path.join(__dirname, 'screenshots');
 
-/** Reconnect policy of the library's default: full jitter, initial 500 ms, cap 20 s. */
-const BACKOFF = { initialMs: 500, capMs: 20_000 };
+/** Reconnect policy of the library's default: full jitter, initial 500 ms, cap 5 s. */
+const BACKOFF = { initialMs: 500, capMs: 5_000 };
 /** The longest a reconnect may take once the server is back: one capped delay
  *  (jitter applied after the cap, plus the floor) and some slack for the
  *  handshake on a slow machine. */

@@ -27,14 +27,25 @@ pub enum Jitter {
 
 /// Exponential growth from `initial_ms` by `multiplier`, capped at `max_ms`.
 ///
-/// The default is `initial_ms: 500, max_ms: 20_000, multiplier: 2.0` with
+/// The default is `initial_ms: 500, max_ms: 5_000, multiplier: 2.0` with
 /// [`Jitter::Full`]: the first retry after 0.5–1 s, then windows of
-/// `[500, 1500]`, `[500, 2500]`, … up to `[500, 20000]` ms from the seventh
-/// retry on (about 6 attempts a minute while the server stays away). The
-/// reconnect-storm benchmark (BENCHMARKS.md) keeps it: no full-jitter setting
-/// with a first retry within 1 s reliably beats more of the compared clients
-/// after a 30 s outage, and the closest ones retry about twice as often
-/// during long outages.
+/// `[500, 1500]`, `[500, 2500]`, `[500, 4500]`, and `[500, 5000]` ms from the
+/// fifth retry on (about 22 attempts a minute while the server stays away,
+/// each a failed connect that costs the server nothing). The
+/// reconnect-storm benchmark (BENCHMARKS.md, "Tuning") chose it: every
+/// client makes its first attempt within 5 s of the server's return, so a
+/// server with admission slots (4429 `retry-after=<ms>; exact`) has them all
+/// back at its admission rate (p99 about N / R), and against a server that
+/// only refuses its p99 stays under socket.io's at a peak within 1.2 × its.
+/// An application that prefers fewer retries during long outages can raise
+/// `max_ms` (20 s was the default before).
+///
+/// ```
+/// use leptos_sync_core::backoff::{Exponential, Jitter};
+///
+/// let e = Exponential::default();
+/// assert_eq!((e.initial_ms, e.max_ms, e.jitter), (500, 5_000, Jitter::Full));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Exponential {
     /// Delay scale of the first retry, and the floor of [`Jitter::Full`].
@@ -52,7 +63,7 @@ impl Default for Exponential {
     fn default() -> Self {
         Self {
             initial_ms: 500,
-            max_ms: 20_000,
+            max_ms: 5_000,
             multiplier: 2.0,
             jitter: Jitter::Full,
         }

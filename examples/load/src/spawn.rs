@@ -1,4 +1,4 @@
-//! Starts a server binary on 127.0.0.1 with `--port 0`, finds its address in
+//! Starts a server binary on 127.0.0.1 with `--port 0` (or a given port), finds its address in
 //! its `... listening on ADDR` line, and reads its resident memory.
 
 use std::net::SocketAddr;
@@ -19,9 +19,15 @@ pub struct Server {
 impl Server {
     /// Starts `bin args... --port 0` and waits (at most 30 s) for its address.
     pub async fn start(bin: &Path, args: &[&str]) -> Result<Self, String> {
+        Self::start_at(bin, args, 0).await
+    }
+
+    /// Starts `bin args... --port PORT` (a restart on the port of an earlier
+    /// one) and waits (at most 30 s) for its address.
+    pub async fn start_at(bin: &Path, args: &[&str], port: u16) -> Result<Self, String> {
         let mut child = Command::new(bin)
             .args(args)
-            .args(["--port", "0"])
+            .args(["--port", &port.to_string()])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)

@@ -14,6 +14,9 @@
 //! cargo run --release -p leptos-sync-storm --bin storm -- --clients 2000
 //! cargo run --release -p leptos-sync-storm --bin storm -- --sweep      # also search our parameter space (30 s outage;
 //!                                                     # full jitter separately, checked on every outage)
+//! cargo run --release -p leptos-sync-storm --bin storm -- --goals      # only: full-jitter schedules against the issue's goals
+//! cargo run --release -p leptos-sync-storm --bin storm -- --predict --clients 2000 --rate 400 --outage-ms 10000
+//!                                                     # only: one line of figures for scripts/bench storm-real
 //! ```
 //!
 //! Model: a connection attempt succeeds or fails at the instant it is made (no
@@ -45,11 +48,15 @@ use std::collections::BinaryHeap;
 use leptos_sync_core::backoff::{Close, Exponential, Jitter, ReconnectOptions, ReconnectPolicy};
 use leptos_sync_protocol::close_code;
 
+mod goals;
+mod outcome;
 mod policies;
+mod predict;
 mod report;
 mod restart;
 mod slots;
 mod sweep;
+use outcome::*;
 use policies::*;
 use report::*;
 use restart::*;
@@ -105,9 +112,10 @@ enum Overload {
     Slots,
 }
 
-/// The retry-after a shedding server sends while `pending` sessions are still out.
-fn shed_retry_after_ms(pending: usize) -> u64 {
-    pending as u64 * WINDOW_MS / u64::from(BUDGET)
+/// The retry-after a shedding server sends while `pending` sessions are
+/// still out, admitting `budget` per window.
+fn shed_retry_after_ms(pending: usize, budget: u32) -> u64 {
+    pending as u64 * WINDOW_MS / u64::from(budget)
 }
 
 #[derive(Clone, Copy)]
@@ -120,52 +128,13 @@ struct Scenario {
     restart: Option<Restart>,
 }
 
-struct Outcome {
-    /// Time from server-back to connected, per connected client, sorted.
-    restore_ms: Vec<u64>,
-    /// Clients that gave up.
-    never: usize,
-    /// Attempts of every client, during the outage and after it.
-    attempts: u64,
-    /// Arrivals (attempts hitting the server) per window after it is back.
-    arrivals: Vec<u32>,
-    /// Sessions admitted per window after it is back.
-    admitted: Vec<u32>,
-    /// Attempts made once the server was back.
-    attempts_after: u64,
-}
-
-impl Outcome {
-    /// The `q`-quantile of restore time over all clients; `None` if it falls
-    /// among those that never connected.
-    fn quantile(&self, q: f64) -> Option<u64> {
-        let total = self.restore_ms.len() + self.never;
-        let rank = ((q * total as f64).ceil() as usize).clamp(1, total);
-        self.restore_ms.get(rank - 1).copied()
-    }
-
-    fn p99(&self) -> Option<u64> {
-        self.quantile(0.99)
-    }
-
-    fn max(&self) -> Option<u64> {
-        if self.never > 0 {
-            None
-        } else {
-            self.restore_ms.last().copied()
-        }
-    }
-
-    fn peak(&self) -> u32 {
-        self.arrivals.iter().copied().max().unwrap_or(0)
-    }
-
-    fn peak_admitted(&self) -> u32 {
-        self.admitted.iter().copied().max().unwrap_or(0)
-    }
-}
-
 fn simulate(policy: &Policy, overload: Overload, sc: Scenario) -> Outcome {
+    simulate_at(policy, overload, sc, RATE_PER_SEC)
+}
+
+/// [`simulate`] against a server that admits `rate` sessions a second.
+fn simulate_at(policy: &Policy, overload: Overload, sc: Scenario, rate: u64) -> Outcome {
+    let budget = per_window(rate);
     let mut rng = fastrand::Rng::with_seed(sc.seed);
     let back = sc.outage_ms;
     let mut clients: Vec<Client> = (0..sc.clients)
@@ -185,7 +154,7 @@ fn simulate(policy: &Policy, overload: Overload, sc: Scenario) -> Outcome {
         admitted: Vec::new(),
         attempts_after: 0,
     };
-    let mut gate = SlotServer::new(back);
+    let mut gate = SlotServer::new(back, rate);
 
     // Everyone loses the server at t = 0: the machine's `lost()` with attempt 1.
     let n = sc.clients as u64;
@@ -219,7 +188,7 @@ fn simulate(policy: &Policy, overload: Overload, sc: Scenario) -> Outcome {
             out.arrivals[w] += 1;
             let ticket = match overload {
                 Overload::Slots => gate.take(now),
-                _ if out.admitted[w] < BUDGET => Ticket::Admit,
+                _ if out.admitted[w] < budget => Ticket::Admit,
                 _ => Ticket::Full,
             };
             if ticket == Ticket::Admit {
@@ -236,7 +205,7 @@ fn simulate(policy: &Policy, overload: Overload, sc: Scenario) -> Outcome {
                 // Through the close reason, as a real client reads it.
                 let pending = sc.clients - out.restore_ms.len();
                 code = close_code::OVERLOADED;
-                reason = close_code::retry_after_reason(shed_retry_after_ms(pending));
+                reason = close_code::retry_after_reason(shed_retry_after_ms(pending, budget));
             }
         }
         // The attempt failed: the machine's `lost()`.
@@ -288,10 +257,13 @@ fn run_outage(clients: usize, outage_ms: u64) -> Vec<Row> {
         restart: None,
     };
     let default = Policy::Ours(ReconnectOptions::default());
+    let old = Policy::Ours(old_default());
     let alternative = Policy::Ours(alternative());
     let ours = [
         ("ours", &default, Overload::Refuse),
         ("ours + 4429 shedding", &default, Overload::Shed),
+        ("ours, old default", &old, Overload::Refuse),
+        ("ours, old default + 4429", &old, Overload::Shed),
         ("ours, alternative", &alternative, Overload::Refuse),
         ("ours, alternative + 4429", &alternative, Overload::Shed),
     ];
@@ -319,6 +291,7 @@ fn main() {
     let mut outages: Vec<u64> = OUTAGES_MS.to_vec();
     let mut do_sweep = false;
     let mut smoke = false;
+    let (mut predict, mut rate, mut outage) = (false, RATE_PER_SEC, 10_000);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -327,17 +300,21 @@ fn main() {
                 clients = 500;
                 outages = vec![5_000];
             }
-            "--clients" => {
-                clients = args
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|&n| n > 0)
-                    .unwrap_or_else(|| usage("--clients needs a positive number"));
-            }
+            "--clients" => clients = number(args.next(), "--clients") as usize,
             "--sweep" => do_sweep = true,
+            "--predict" => predict = true,
+            "--rate" => rate = number(args.next(), "--rate"),
+            "--outage-ms" => outage = number(args.next(), "--outage-ms"),
+            "--goals" => {
+                goals::search();
+                return;
+            }
             "-h" | "--help" => usage(""),
             other => usage(&format!("unknown argument {other}")),
         }
+    }
+    if predict {
+        return predict::predict(clients, rate, outage);
     }
     println!(
         "Reconnect storm: {clients} clients lose the server at t = 0; once back it admits {BUDGET} per {WINDOW_MS} ms."
@@ -346,7 +323,8 @@ fn main() {
         "Restore time is from server-back to connected; peak counts every attempt that hits the server per {WINDOW_MS} ms."
     );
     println!(
-        "ours = ReconnectOptions::default(); ours, alternative = {:?}.",
+        "ours = ReconnectOptions::default(); ours, old default = {:?}; ours, alternative = {:?}.",
+        old_default().policy,
         alternative().policy
     );
     println!();
@@ -364,15 +342,25 @@ fn main() {
     let slot_clients = if smoke { SLOT_SMOKE_CLIENTS } else { clients };
     report_slots(slot_clients, &outages);
     report_restart(clients);
+    goals::report_goals(smoke);
     if do_sweep {
         sweep(clients);
     }
+}
+
+/// A positive number after `flag`, or the usage.
+fn number(arg: Option<String>, flag: &str) -> u64 {
+    arg.and_then(|n| n.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| usage(&format!("{flag} needs a positive number")))
 }
 
 fn usage(problem: &str) -> ! {
     if !problem.is_empty() {
         eprintln!("storm: {problem}");
     }
-    eprintln!("usage: storm [--smoke] [--clients N] [--sweep]");
+    eprintln!(
+        "usage: storm [--smoke] [--clients N] [--sweep] [--goals] [--predict [--rate R] [--outage-ms T]]"
+    );
     std::process::exit(if problem.is_empty() { 0 } else { 2 });
 }

@@ -6,7 +6,7 @@ use super::*;
 /// BENCHMARKS.md): full jitter's window `[initial, max]` makes the restore
 /// tail about twice the mean retry period; ±50 % around a short cap keeps the
 /// same load with a shorter tail, and the ×4 growth still spreads the first
-/// retries (0.25–0.75 s, then 1–3 s). Not the default, which stays full
+/// retries (0.25–0.75 s, then 1–3 s). Not the default, which is full
 /// jitter with a floor.
 pub(super) fn alternative() -> ReconnectOptions {
     ReconnectOptions {
@@ -15,6 +15,20 @@ pub(super) fn alternative() -> ReconnectOptions {
             max_ms: 5_500,
             multiplier: 4.0,
             jitter: Jitter::Proportional(0.5),
+        }),
+        ..ReconnectOptions::default()
+    }
+}
+
+/// The default until the reconnect-storm tuning with admission slots:
+/// full jitter up to 20 s. Kept as a row to compare with.
+pub(super) fn old_default() -> ReconnectOptions {
+    ReconnectOptions {
+        policy: ReconnectPolicy::Exponential(Exponential {
+            initial_ms: 500,
+            max_ms: 20_000,
+            multiplier: 2.0,
+            jitter: Jitter::Full,
         }),
         ..ReconnectOptions::default()
     }

@@ -10,7 +10,6 @@ use super::*;
 
 /// R: the sessions a second the server admits, the refusing server's budget.
 pub(super) const RATE_PER_SEC: u64 = BUDGET as u64 * 1_000 / WINDOW_MS;
-const INTERVAL_US: u64 = 1_000_000 / RATE_PER_SEC;
 /// How late a position may be taken (`admission::TOLERANCE`).
 const TOLERANCE_US: u64 = 25_000;
 /// The nearest slot handed out (`admission::MIN_LEAD`).
@@ -30,8 +29,16 @@ pub(super) enum Ticket {
     Full,
 }
 
+/// R's share of a window, rounded up (`Slots::per_window`).
+pub(super) fn per_window(rate: u64) -> u32 {
+    (rate * WINDOW_MS).div_ceil(1_000).max(1) as u32
+}
+
 /// The admission state of the server that came back at `back`.
 pub(super) struct SlotServer {
+    /// 1/R in µs, and R's share of a window.
+    interval_us: u64,
+    budget: u32,
     /// The earliest position not taken by an admission, in µs.
     due: u64,
     /// The earliest position not reserved for a shed client, in µs.
@@ -42,9 +49,11 @@ pub(super) struct SlotServer {
 }
 
 impl SlotServer {
-    /// A server that starts at `back_ms` without credit.
-    pub(super) fn new(back_ms: u64) -> Self {
+    /// A server that starts at `back_ms` without credit and admits `rate` a second.
+    pub(super) fn new(back_ms: u64, rate: u64) -> Self {
         Self {
+            interval_us: 1_000_000 / rate.max(1),
+            budget: per_window(rate),
             due: back_ms * 1_000,
             cursor: back_ms * 1_000,
             window: back_ms * 1_000,
@@ -59,8 +68,8 @@ impl SlotServer {
             self.window = now - (now - self.window) % WINDOW_US;
             self.admitted = 0;
         }
-        if due <= now && self.admitted < BUDGET {
-            self.due = due + INTERVAL_US;
+        if due <= now && self.admitted < self.budget {
+            self.due = due + self.interval_us;
             self.admitted += 1;
             return Ticket::Admit;
         }
@@ -68,23 +77,8 @@ impl SlotServer {
         if slot - now > BACKLOG_US {
             return Ticket::Full;
         }
-        self.cursor = slot + INTERVAL_US;
+        self.cursor = slot + self.interval_us;
         Ticket::Slot((slot - now).div_ceil(1_000))
-    }
-}
-
-/// A faster schedule shown next to the default: full jitter with its cap
-/// under the floor N / R of the model (5 s), so that every client makes its
-/// first attempt after the outage in time to get a slot within the goal.
-pub(super) fn fast() -> ReconnectOptions {
-    ReconnectOptions {
-        policy: ReconnectPolicy::Exponential(Exponential {
-            initial_ms: 500,
-            max_ms: 4_500,
-            multiplier: 2.0,
-            jitter: Jitter::Full,
-        }),
-        ..ReconnectOptions::default()
     }
 }
 
@@ -96,9 +90,9 @@ fn run_slots(clients: usize, outage_ms: u64) -> Vec<Row> {
         restart: None,
     };
     let ours = [
-        ("ours + slots", Policy::Ours(ReconnectOptions::default())),
+        (DEFAULT, Policy::Ours(ReconnectOptions::default())),
+        ("ours, old default + slots", Policy::Ours(old_default())),
         ("ours, alternative + slots", Policy::Ours(alternative())),
-        (FAST, Policy::Ours(fast())),
     ];
     let ours = ours.into_iter().enumerate().map(|(i, (name, policy))| Row {
         name,
@@ -176,8 +170,8 @@ pub(super) fn report_slots(clients: usize, outages: &[u64]) {
                     o.peak_admitted()
                 ));
             }
-            // The goal: the fast schedule back within 1.1 × the floor.
-            if row.name == FAST && o.p99().is_none_or(|p99| p99 as f64 > 1_100.0 * floor) {
+            // The goal: the default back within 1.1 × the floor.
+            if row.name == DEFAULT && o.p99().is_none_or(|p99| p99 as f64 > 1_100.0 * floor) {
                 failed.push(format!("{}: p99 {} s", row.name, secs(o.p99())));
             }
             let per_client = o.attempts_after as f64 / clients as f64;
@@ -193,11 +187,11 @@ pub(super) fn report_slots(clients: usize, outages: &[u64]) {
     }
 }
 
-/// The row of [`fast`].
-const FAST: &str = "ours, 500/4500/×2 full + slots";
+/// The default's row.
+const DEFAULT: &str = "ours + slots";
 
 /// The fleet of the slot tables in `--smoke`: enough to fill R's share.
 pub(super) const SLOT_SMOKE_CLIENTS: usize = 10_000;
 
 /// The goal for the attempts per client once the server is back.
-const MAX_ATTEMPTS_AFTER: f64 = 2.5;
+pub(super) const MAX_ATTEMPTS_AFTER: f64 = 2.5;

@@ -160,7 +160,7 @@ pub(super) fn sweep(clients: usize) {
     let mut full = Vec::new();
     for initial_ms in [250, 500, 750, 1_000, 1_500, 2_000] {
         for max_ms in [
-            6_000, 7_000, 8_000, 8_400, 8_700, 9_000, 10_000, 14_000, 20_000,
+            5_000, 6_000, 7_000, 8_000, 8_400, 8_700, 9_000, 10_000, 14_000, 20_000,
         ] {
             for multiplier in [2.0, 3.0, 4.0] {
                 full.push(judged(initial_ms, max_ms, multiplier, Jitter::Full));

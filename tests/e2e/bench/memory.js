@@ -11,7 +11,7 @@
 // `metrics.reconnects` exactly one higher. The `online` event makes the core
 // retry at once instead of after its backoff delay: the default policy resets
 // its attempt counter only after 5 s of uptime, so back-to-back drops would
-// climb to the 20 s cap (about 8 s a cycle measured, hours for 1,000). The
+// climb to the 5 s cap (2.75 s a cycle on average, most of an hour for 1,000). The
 // old socket still dies by the server's hand (1006), and the scheduled retry
 // timer is replaced, as in any reconnect. `--natural` waits for the scheduled
 // retry instead.
