@@ -29,6 +29,11 @@ pub use hash::shape_hash;
 ///
 /// assert_eq!(shape_hash(Timestamp::SHAPE), shape_hash(String::SHAPE));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no `SyncShape`, so a component holding it has no schema hash",
+    note = "derive `SyncShape` for it, implement `SyncShape` by hand, or mark the field \
+            `#[sync(shape = \"…\")]` or `#[sync(opaque)]`"
+)]
 pub trait SyncShape {
     /// The type's shape.
     const SHAPE: &'static Shape;
