@@ -44,6 +44,28 @@ pub trait SyncShape {
 /// Rust type names and field order do not show in JSON, so they do not count
 /// in [`shape_hash`]; field and variant names, the kind of each value, and
 /// how an enum is tagged do.
+///
+/// A hand-written impl for a type with a hand-written serde impl builds the
+/// shape its JSON has:
+///
+/// ```
+/// use leptos_sync::{Shape, ShapeField, SyncShape, shape_hash};
+///
+/// /// Serialized by hand as `{"cents": -5, "currency": "EUR"}`.
+/// struct Money { cents: i64, currency: [u8; 3] }
+///
+/// impl SyncShape for Money {
+///     const SHAPE: &'static Shape = &Shape::Struct(&[
+///         ShapeField { name: "cents", shape: i64::SHAPE, flatten: false },
+///         ShapeField { name: "currency", shape: String::SHAPE, flatten: false },
+///     ]);
+/// }
+///
+/// #[derive(serde::Deserialize, SyncShape)]
+/// struct Derived { currency: String, cents: i64 }
+///
+/// assert_eq!(shape_hash(Money::SHAPE), shape_hash(Derived::SHAPE));
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Shape {
