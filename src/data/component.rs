@@ -27,12 +27,12 @@ use serde::de::DeserializeOwned;
 ///
 /// The derive's attributes (`#[sync(name = "…")]`, and `#[sync(shape = "…")]`
 /// or `#[sync(opaque)]` for what it cannot see into) are described on
-/// [`macro@SyncComponent`].
+/// [`macro@crate::SyncComponent`].
 ///
 /// ## By hand
 ///
 /// An impl can pin the hash instead. With the `schema-reflection` feature,
-/// [`traced_schema_hash`](crate::traced_schema_hash) traces the shape at run
+/// `traced_schema_hash` traces the shape at run
 /// time (about 17 KiB of gzipped wasm, see BENCHMARKS.md) and is then also the
 /// default `schema_hash`; a native test can use it to guard a pinned value:
 ///
