@@ -39,7 +39,11 @@ use syn::{DeriveInput, parse_macro_input};
 /// field type's [`SyncShape`](macro@SyncShape), recursively. Field order and
 /// Rust type names do not count, since JSON shows neither. Where
 /// `leptos_sync::traced_schema_hash` (feature `schema-reflection`) can trace a
-/// type, both give the same hash.
+/// type, both give the same hash, so moving between them keeps a topic's
+/// schema. Where it cannot (`flatten`, internally tagged or untagged enums, an
+/// enum inside an `Option`, a sequence or a map, a hand-written
+/// `Deserialize`), the tracer falls back to a hash of the Rust type path and
+/// the two differ; the derive's hash is the one that follows the shape.
 ///
 /// ## Attributes
 ///
