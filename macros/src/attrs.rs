@@ -1,12 +1,13 @@
 //! The `#[sync(...)]` attributes.
 
-use syn::{Attribute, LitStr};
+use syn::{Attribute, LitStr, Path};
 
-/// `#[sync(name = "…", shape = "…")]` on the type.
+/// `#[sync(name = "…", shape = "…", crate = "…")]` on the type.
 #[derive(Default)]
 pub struct ContainerAttrs {
     pub name: Option<LitStr>,
     pub shape: Option<LitStr>,
+    pub krate: Option<Path>,
 }
 
 /// `#[sync(shape = "…")]` or `#[sync(opaque)]` on a field.
@@ -25,8 +26,13 @@ impl ContainerAttrs {
                     out.name = Some(meta.value()?.parse()?);
                 } else if meta.path.is_ident("shape") {
                     out.shape = Some(meta.value()?.parse()?);
+                } else if meta.path.is_ident("crate") {
+                    let path: LitStr = meta.value()?.parse()?;
+                    out.krate = Some(path.parse()?);
                 } else {
-                    return Err(meta.error("expected `name = \"…\"` or `shape = \"…\"`"));
+                    return Err(
+                        meta.error("expected `name = \"…\"`, `shape = \"…\"` or `crate = \"…\"`")
+                    );
                 }
                 Ok(())
             })?;

@@ -12,6 +12,13 @@ use syn::{DeriveInput, Ident, LitStr, Type, parse_quote};
 
 use crate::attrs::{ContainerAttrs, FieldAttrs};
 
+/// What every part of the expansion needs: the type's name, and the path of
+/// leptos-sync (`#[sync(crate = "…")]`, or `::leptos_sync`).
+struct Cx<'a> {
+    ident: &'a Ident,
+    krate: TokenStream,
+}
+
 /// The marker type that stands for the type itself inside its own fields.
 const SELF_MARKER: &str = "__SyncSelf";
 
@@ -28,13 +35,21 @@ pub fn derive(input: &DeriveInput, component: bool) -> syn::Result<TokenStream> 
     };
 
     let ident = &input.ident;
+    let krate = match &attrs.krate {
+        Some(path) => quote!(#path),
+        None => quote!(::leptos_sync),
+    };
+    let cx = Cx {
+        ident,
+        krate: krate.clone(),
+    };
     let named = quote!(::core::concat!(
         ::core::module_path!(),
         "::",
         ::core::stringify!(#ident)
     ));
     let shape = match &attrs.shape {
-        Some(text) => quote!(&::leptos_sync::Shape::Custom(#text)),
+        Some(text) => quote!(&#krate::Shape::Custom(#text)),
         None => {
             let serde = &container.attrs;
             if serde.type_from().is_some()
@@ -47,10 +62,10 @@ pub fn derive(input: &DeriveInput, component: bool) -> syn::Result<TokenStream> 
                      add #[sync(shape = \"…\")] to the type",
                 ));
             }
-            let body = data_shape(&container)?;
+            let body = data_shape(&cx, &container)?;
             match serde.transparent() {
                 true => body,
-                false => quote!(&::leptos_sync::Shape::Named(#named, #body)),
+                false => quote!(&#krate::Shape::Named(#named, #body)),
             }
         }
     };
@@ -61,7 +76,7 @@ pub fn derive(input: &DeriveInput, component: bool) -> syn::Result<TokenStream> 
         let param = &param.ident;
         where_clause
             .predicates
-            .push(parse_quote!(#param: ::leptos_sync::SyncShape));
+            .push(parse_quote!(#param: #krate::SyncShape));
     }
     let marker = Ident::new(SELF_MARKER, ident.span());
 
@@ -72,12 +87,12 @@ pub fn derive(input: &DeriveInput, component: bool) -> syn::Result<TokenStream> 
             .unwrap_or_else(|| LitStr::new(&ident.to_string(), ident.span()));
         quote! {
             #[automatically_derived]
-            impl #impl_generics ::leptos_sync::SyncComponent for #ident #ty_generics #where_clause {
+            impl #impl_generics #krate::SyncComponent for #ident #ty_generics #where_clause {
                 const NAME: &'static str = #name;
                 fn schema_hash() -> u32 {
                     const {
-                        ::leptos_sync::shape_hash(
-                            <Self as ::leptos_sync::SyncShape>::SHAPE,
+                        #krate::shape_hash(
+                            <Self as #krate::SyncShape>::SHAPE,
                         )
                     }
                 }
@@ -89,13 +104,13 @@ pub fn derive(input: &DeriveInput, component: bool) -> syn::Result<TokenStream> 
         const _: () = {
             #[allow(non_camel_case_types, dead_code)]
             struct #marker;
-            impl ::leptos_sync::SyncShape for #marker {
-                const SHAPE: &'static ::leptos_sync::Shape =
-                    &::leptos_sync::Shape::Recursive(#named);
+            impl #krate::SyncShape for #marker {
+                const SHAPE: &'static #krate::Shape =
+                    &#krate::Shape::Recursive(#named);
             }
             #[automatically_derived]
-            impl #impl_generics ::leptos_sync::SyncShape for #ident #ty_generics #where_clause {
-                const SHAPE: &'static ::leptos_sync::Shape = #shape;
+            impl #impl_generics #krate::SyncShape for #ident #ty_generics #where_clause {
+                const SHAPE: &'static #krate::Shape = #shape;
             }
             #component_impl
         };
@@ -103,18 +118,18 @@ pub fn derive(input: &DeriveInput, component: bool) -> syn::Result<TokenStream> 
 }
 
 /// The shape of the type's data, without the `Named` around it.
-fn data_shape(container: &Container) -> syn::Result<TokenStream> {
-    let ident = &container.ident;
+fn data_shape(cx: &Cx, container: &Container) -> syn::Result<TokenStream> {
+    let (ident, krate) = (cx.ident, &cx.krate);
     match &container.data {
         Data::Struct(style, fields) => {
             if container.attrs.transparent() {
                 let field = fields.iter().find(|f| f.attrs.transparent());
                 return match field {
-                    Some(field) => field_shape(ident, field),
+                    Some(field) => field_shape(cx, field),
                     None => Err(syn::Error::new_spanned(ident, "no transparent field")),
                 };
             }
-            style_shape(ident, *style, fields)
+            style_shape(cx, *style, fields)
         }
         Data::Enum(variants) => {
             let repr = match container.attrs.tag() {
@@ -126,17 +141,18 @@ fn data_shape(container: &Container) -> syn::Result<TokenStream> {
             let variants = variants
                 .iter()
                 .filter(|v| !v.attrs.skip_deserializing())
-                .map(|v| variant_shape(ident, v))
+                .map(|v| variant_shape(cx, v))
                 .collect::<syn::Result<Vec<_>>>()?;
-            Ok(quote!(&::leptos_sync::Shape::Enum(
-                ::leptos_sync::ShapeRepr::#repr,
+            Ok(quote!(&#krate::Shape::Enum(
+                #krate::ShapeRepr::#repr,
                 &[#(#variants),*],
             )))
         }
     }
 }
 
-fn variant_shape(ident: &Ident, variant: &Variant) -> syn::Result<TokenStream> {
+fn variant_shape(cx: &Cx, variant: &Variant) -> syn::Result<TokenStream> {
+    let krate = &cx.krate;
     if variant.attrs.serialize_with().is_some() || variant.attrs.deserialize_with().is_some() {
         return Err(syn::Error::new_spanned(
             &variant.ident,
@@ -145,9 +161,9 @@ fn variant_shape(ident: &Ident, variant: &Variant) -> syn::Result<TokenStream> {
         ));
     }
     let name = variant.attrs.name().deserialize_name();
-    let shape = style_shape(ident, variant.style, &variant.fields)?;
+    let shape = style_shape(cx, variant.style, &variant.fields)?;
     let untagged = variant.attrs.untagged();
-    Ok(quote!(::leptos_sync::ShapeVariant {
+    Ok(quote!(#krate::ShapeVariant {
         name: #name,
         shape: #shape,
         untagged: #untagged,
@@ -155,46 +171,48 @@ fn variant_shape(ident: &Ident, variant: &Variant) -> syn::Result<TokenStream> {
 }
 
 /// A struct's or a variant's fields: an object, items, one value, or null.
-fn style_shape(ident: &Ident, style: Style, fields: &[Field]) -> syn::Result<TokenStream> {
+fn style_shape(cx: &Cx, style: Style, fields: &[Field]) -> syn::Result<TokenStream> {
+    let krate = &cx.krate;
     let kept: Vec<_> = fields
         .iter()
         .filter(|f| !f.attrs.skip_deserializing())
         .collect();
     Ok(match style {
-        Style::Unit => quote!(&::leptos_sync::Shape::Null),
+        Style::Unit => quote!(&#krate::Shape::Null),
         Style::Newtype => match kept.first() {
-            Some(field) => field_shape(ident, field)?,
-            None => quote!(&::leptos_sync::Shape::Null),
+            Some(field) => field_shape(cx, field)?,
+            None => quote!(&#krate::Shape::Null),
         },
         Style::Tuple => {
             let items = kept
                 .iter()
-                .map(|f| field_shape(ident, f))
+                .map(|f| field_shape(cx, f))
                 .collect::<syn::Result<Vec<_>>>()?;
-            quote!(&::leptos_sync::Shape::TupleStruct(&[#(#items),*]))
+            quote!(&#krate::Shape::TupleStruct(&[#(#items),*]))
         }
         Style::Struct => {
             let entries = kept
                 .iter()
                 .map(|field| {
                     let name = field.attrs.name().deserialize_name();
-                    let shape = field_shape(ident, field)?;
+                    let shape = field_shape(cx, field)?;
                     let flatten = field.attrs.flatten();
-                    Ok(quote!(::leptos_sync::ShapeField {
+                    Ok(quote!(#krate::ShapeField {
                         name: #name,
                         shape: #shape,
                         flatten: #flatten,
                     }))
                 })
                 .collect::<syn::Result<Vec<_>>>()?;
-            quote!(&::leptos_sync::Shape::Struct(&[#(#entries),*]))
+            quote!(&#krate::Shape::Struct(&[#(#entries),*]))
         }
     })
 }
 
 /// A field's shape: its `#[sync]` attribute, or its type's `SyncShape`, with
 /// the type itself replaced by the marker that refers back to it.
-fn field_shape(ident: &Ident, field: &Field) -> syn::Result<TokenStream> {
+fn field_shape(cx: &Cx, field: &Field) -> syn::Result<TokenStream> {
+    let krate = &cx.krate;
     let attrs = FieldAttrs::parse(&field.original.attrs)?;
     let with = field.attrs.serialize_with().is_some() || field.attrs.deserialize_with().is_some();
     if with && !attrs.given() {
@@ -205,7 +223,7 @@ fn field_shape(ident: &Ident, field: &Field) -> syn::Result<TokenStream> {
         ));
     }
     if let Some(text) = attrs.shape {
-        return Ok(quote!(&::leptos_sync::Shape::Custom(#text)));
+        return Ok(quote!(&#krate::Shape::Custom(#text)));
     }
     if attrs.opaque {
         // Without whitespace, so that how a compiler prints tokens cannot change it.
@@ -216,11 +234,11 @@ fn field_shape(ident: &Ident, field: &Field) -> syn::Result<TokenStream> {
             .split_whitespace()
             .collect();
         let text = format!("opaque:{written}");
-        return Ok(quote!(&::leptos_sync::Shape::Custom(#text)));
+        return Ok(quote!(&#krate::Shape::Custom(#text)));
     }
     let mut ty = field.ty.clone();
-    SelfToMarker { ident }.visit_type_mut(&mut ty);
-    Ok(quote!(<#ty as ::leptos_sync::SyncShape>::SHAPE))
+    SelfToMarker { ident: cx.ident }.visit_type_mut(&mut ty);
+    Ok(quote!(<#ty as #krate::SyncShape>::SHAPE))
 }
 
 /// Replaces `Self` and the type's own name in a field type by the marker, so

@@ -53,6 +53,8 @@ use syn::{DeriveInput, parse_macro_input};
 ///   another crate, e.g. `#[sync(shape = "string")]` for a timestamp that
 ///   serializes as a string. The texts the built-in shapes use are `null`,
 ///   `bool`, `int`, `uint`, `float`, `string` and `json`.
+/// - `#[sync(crate = "…")]` on the type: the path to leptos-sync, for a crate
+///   that renames the dependency or re-exports it (default `::leptos_sync`).
 /// - `#[sync(opaque)]` on a field: the field's type as written stands for its
 ///   shape. Changing the type changes the hash; a change inside that type
 ///   does not.

@@ -149,3 +149,19 @@ fn serde_json_values_and_custom_shapes_hash_as_their_text() {
     }
     assert_eq!(hash::<Loose>(), hash::<Custom>());
 }
+
+mod renamed_dependency {
+    use leptos_sync as sync;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, sync::SyncShape)]
+    #[sync(crate = "sync")]
+    pub struct Person {
+        name: String,
+    }
+}
+
+#[test]
+fn the_crate_path_can_be_given() {
+    assert_eq!(hash::<renamed_dependency::Person>(), hash::<Person>());
+}
