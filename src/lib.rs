@@ -1,6 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+// The derives name this crate `::leptos_sync`, also in its own tests.
+extern crate self as leptos_sync;
+
 mod data;
 mod hooks;
 mod provider;
@@ -29,6 +32,10 @@ pub use data::mutations::{MutateOptions, MutationHandle};
 pub use data::registry::SyncRegistry;
 #[cfg(feature = "schema-reflection")]
 pub use data::schema::traced_schema_hash;
+pub use data::shape::{Shape, ShapeField, ShapeRepr, ShapeVariant, SyncShape, shape_hash};
+// The derives, in the macro namespace beside the traits of the same names.
+#[cfg(feature = "derive")]
+pub use leptos_sync_macros::{SyncComponent, SyncShape};
 
 // Widgets (with the props types `#[component]` makes), their texts and their stylesheet.
 pub use widgets::{

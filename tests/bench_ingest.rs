@@ -48,14 +48,11 @@ const SMOKE_N: u64 = 2_000;
 /// Distinct keys the burst cycles through.
 const KEYS: u64 = 100;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
+#[sync(name = "BenchIngest")]
 struct Item {
     n: u64,
     at: u64,
-}
-
-impl SyncComponent for Item {
-    const NAME: &'static str = "BenchIngest";
 }
 
 /// The baseline's topic: its own, so the two never share server state.

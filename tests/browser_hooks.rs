@@ -23,15 +23,11 @@ item!(Watched, "t-hooks-observer");
 item!(Published, "t-hooks-publish");
 
 /// The demo board's type: the server's `validate` rule checks topic "Task".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 struct Task {
     title: String,
     done: bool,
     created_at: u64,
-}
-
-impl SyncComponent for Task {
-    const NAME: &'static str = "Task";
 }
 
 fn failed(handle: &MutationHandle) -> Option<SyncError> {

@@ -97,13 +97,10 @@ async fn fail_refuses_a_mutation_at_once_and_keeps_the_queue() {
 }
 
 /// An entry whose frames are about 470 bytes.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, SyncComponent)]
+#[sync(name = "t-bytes")]
 struct Blob {
     s: String,
-}
-
-impl SyncComponent for Blob {
-    const NAME: &'static str = "t-bytes";
 }
 
 fn blob(len: usize) -> Option<Blob> {

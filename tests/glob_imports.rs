@@ -17,14 +17,10 @@ use leptos::prelude::*;
 use leptos_sync::*;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 struct Task {
     title: String,
     done: bool,
-}
-
-impl SyncComponent for Task {
-    const NAME: &'static str = "Task";
 }
 
 /// The README's app, through the two globs alone.

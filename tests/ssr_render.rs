@@ -89,12 +89,9 @@ fn a_mutation_while_rendering_on_the_server_fails_as_not_connected() {
     use leptos_sync::{MutationStatus, SyncComponent, SyncError, use_sync_mutation};
     use serde::{Deserialize, Serialize};
 
-    #[derive(Clone, PartialEq, Serialize, Deserialize)]
+    #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
     struct Note {
         text: String,
-    }
-    impl SyncComponent for Note {
-        const NAME: &'static str = "Note";
     }
 
     #[component]

@@ -5,28 +5,36 @@ use serde::de::DeserializeOwned;
 
 /// A type synced as the entries of the topic [`NAME`](Self::NAME).
 ///
+/// Derive it (feature `derive`, on by default): the topic name is the type's
+/// name, and the schema hash is computed at compile time from the type's
+/// shape as serde reads it (see [`SyncShape`](crate::SyncShape)).
+///
 /// ```
 /// use serde::{Deserialize, Serialize};
 /// use leptos_sync::SyncComponent;
 ///
-/// #[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 /// struct Task { title: String, done: bool }
 ///
-/// impl SyncComponent for Task {
-///     const NAME: &'static str = "Task";
-/// }
+/// #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
+/// #[sync(name = "Task")]
+/// struct Renamed { #[serde(rename = "name")] title: String, done: bool }
 ///
+/// assert_eq!(Task::NAME, "Task");
 /// // The hash follows the serialized shape: renaming a field changes it.
-/// assert_ne!(Task::schema_hash(), 0);
+/// assert_ne!(Task::schema_hash(), Renamed::schema_hash());
 /// ```
 ///
-/// ## Pinned hashes, for a smaller app
+/// The derive's attributes (`#[sync(name = "…")]`, and `#[sync(shape = "…")]`
+/// or `#[sync(opaque)]` for what it cannot see into) are described on
+/// [`macro@crate::SyncComponent`].
 ///
-/// The default [`schema_hash`](Self::schema_hash) traces the type at run time
-/// with serde-reflection, about 17 KiB of gzipped wasm (see BENCHMARKS.md).
-/// An app can pin each hash instead and build without the
-/// `schema-reflection` feature (`default-features = false`), keeping the
-/// check honest with a native test, where the feature is on:
+/// ## By hand
+///
+/// An impl can pin the hash instead. With the `schema-reflection` feature,
+/// `traced_schema_hash` traces the shape at run
+/// time (about 17 KiB of gzipped wasm, see BENCHMARKS.md) and is then also the
+/// default `schema_hash`; a native test can use it to guard a pinned value:
 ///
 /// ```
 /// # use serde::{Deserialize, Serialize};
@@ -39,9 +47,6 @@ use serde::de::DeserializeOwned;
 ///         0xf70a_59bc
 ///     }
 /// }
-///
-/// // In a test: fails when the shape changes and the pin was not updated.
-/// assert_eq!(Task::schema_hash(), leptos_sync::traced_schema_hash::<Task>());
 /// ```
 pub trait SyncComponent:
     Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync + 'static
@@ -52,7 +57,8 @@ pub trait SyncComponent:
     /// A 32-bit hash of the serialized shape, sent with every `subscribe` and
     /// checked against every snapshot.
     ///
-    /// The default (feature `schema-reflection`, on by default) is
+    /// The derive computes it at compile time. With the `schema-reflection`
+    /// feature a hand-written impl may leave it out: the default is then
     /// [`traced_schema_hash`](crate::traced_schema_hash): field names, variant names and value kinds
     /// (bool, signed or unsigned integer, float, string, sequence, map,
     /// option), recursively, ignoring field order and Rust type names, since
@@ -68,8 +74,8 @@ pub trait SyncComponent:
     }
 
     /// A 32-bit hash of the serialized shape, sent with every `subscribe` and
-    /// checked against every snapshot. Without the `schema-reflection`
-    /// feature there is no default: pin a value (see the trait docs).
+    /// checked against every snapshot. The derive computes it at compile
+    /// time; a hand-written impl pins a value (see the trait docs).
     #[cfg(not(feature = "schema-reflection"))]
     fn schema_hash() -> u32;
 }

@@ -8,4 +8,5 @@ pub(crate) mod mutations;
 pub(crate) mod registry;
 #[cfg(feature = "schema-reflection")]
 pub(crate) mod schema;
+pub(crate) mod shape;
 pub(crate) mod store;

@@ -11,9 +11,8 @@ use crate::data::component::SyncComponent;
 /// ```
 /// # use serde::{Deserialize, Serialize};
 /// # use leptos_sync::{SyncComponent, SyncRegistry};
-/// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// # #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 /// # struct Task { title: String }
-/// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
 /// let registry = SyncRegistry::new().register::<Task>();
 /// assert!(registry.contains("Task"));
 /// ```

@@ -8,9 +8,14 @@ use serde_reflection::{
     ContainerFormat, Format, Named, Registry, Tracer, TracerConfig, VariantFormat,
 };
 
-/// The schema hash [`SyncComponent::schema_hash`](crate::SyncComponent::schema_hash)
-/// derives by default (feature `schema-reflection`): an FNV-1a hash of the
-/// type's shape as JSON sees it, traced from its `Deserialize` impl.
+/// The schema hash traced at run time (opt-in feature `schema-reflection`),
+/// and then the default of a hand-written
+/// [`SyncComponent::schema_hash`](crate::SyncComponent::schema_hash): an
+/// FNV-1a hash of the type's shape as JSON sees it, traced from its
+/// `Deserialize` impl. Where it can trace a type, it equals what
+/// `#[derive(SyncComponent)]` computes at compile time
+/// ([`shape_hash`](crate::shape_hash)), so an app can move between the two
+/// without a schema mismatch.
 ///
 /// ## Usage
 ///

@@ -16,9 +16,8 @@ use crate::provider::expect_sync_context;
 /// use leptos_sync::{SyncComponent, use_sync_component};
 /// use serde::{Deserialize, Serialize};
 ///
-/// #[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 /// struct Task { title: String, done: bool }
-/// impl SyncComponent for Task { const NAME: &'static str = "Task"; }
 ///
 /// #[component]
 /// fn Tasks() -> impl IntoView {

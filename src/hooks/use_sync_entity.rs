@@ -11,9 +11,8 @@ use crate::hooks::use_sync_component;
 /// use leptos::prelude::*;
 /// use leptos_sync::{SyncComponent, use_sync_entity};
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// # #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 /// # struct Task { title: String }
-/// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
 ///
 /// #[component]
 /// fn Title(id: String) -> impl IntoView {

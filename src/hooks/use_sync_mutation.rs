@@ -41,9 +41,8 @@ impl<T: SyncComponent> UseSyncMutationReturn<T> {
 /// use leptos::prelude::*;
 /// use leptos_sync::{MutationStatus, SyncComponent, use_sync_mutation};
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// # #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 /// # struct Task { title: String, done: bool }
-/// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
 ///
 /// #[component]
 /// fn AddTask() -> impl IntoView {

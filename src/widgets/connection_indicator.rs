@@ -160,18 +160,21 @@ pub fn ConnectionIndicator(
     let connection = use_sync_connection();
     let (state, online) = (connection.state, connection.online);
     let modifier = Memo::new(move |_| state.with(|s| state_modifier(s, online.get())));
-    let label = Memo::new(move |_| state.with(|s| labels.text(s, online.get())));
-    let class = move || {
+    // `Signal<String>` for every reactive text and class, as in the other
+    // widgets, so that their attribute and text code exists once.
+    let label: Signal<String> = Signal::from(Memo::new(move |_| {
+        state.with(|s| labels.text(s, online.get()))
+    }));
+    let class = Signal::derive(move || {
         classes(
             format!("ls-indicator ls-indicator--{}", modifier.get()),
             class.get(),
         )
-    };
+    });
     view! {
-        <span class=class role="status" aria-label=move || label.get() title=move || label.get()>
+        <span class=class role="status" aria-label=label title=label>
             <span class="ls-indicator__dot" aria-hidden="true"></span>
-            {show_text
-                .then(|| view! { <span class="ls-indicator__text">{move || label.get()}</span> })}
+            {show_text.then(|| view! { <span class="ls-indicator__text">{label}</span> })}
         </span>
     }
 }

@@ -127,7 +127,7 @@ pub fn StatusBar(
     });
     let now = use_clock(Memo::new(move |_| since.get().is_some()), 1_000);
 
-    let root = move || {
+    let root = Signal::derive(move || {
         let modifier = state.with(|s| state_modifier(s, online.get()));
         let compact = if compact {
             " ls-status-bar--compact"
@@ -138,7 +138,7 @@ pub fn StatusBar(
             format!("ls-status-bar ls-status-bar--{modifier}{compact}"),
             class.get(),
         )
-    };
+    });
     let StatusBarLabels {
         state: state_labels,
         reconnects,
@@ -147,12 +147,16 @@ pub fn StatusBar(
         connected_for,
         unknown,
     } = labels;
-    let state_text = move || state.with(|s| state_labels.text(s, online.get()));
-    let rtt_text = move || {
+    let state_text = Signal::derive(move || state.with(|s| state_labels.text(s, online.get())));
+    // The live values share one type, `Signal<String>`, so `item`'s view code
+    // exists once for them rather than once per closure (1.3 KiB gz).
+    let reconnects_text = Signal::derive(move || metrics.with(|m| m.reconnects).to_string());
+    let queued_text = Signal::derive(move || metrics.with(|m| m.queued).to_string());
+    let rtt_text = Signal::derive(move || {
         metrics
             .with(|m| m.rtt_ms)
             .map_or_else(|| unknown.clone(), |ms| format!("{ms} ms"))
-    };
+    });
     // Plain text inside, rebuilt in place each tick: a reactive closure in here
     // would be a new render effect per reconnect, kept until the bar unmounts.
     let connected = move || {
@@ -164,8 +168,8 @@ pub fn StatusBar(
     view! {
         <div class=root>
             <span class="ls-status-bar__state">{state_text}</span>
-            {item("reconnects", reconnects, move || metrics.with(|m| m.reconnects))}
-            {item("queued", queued, move || metrics.with(|m| m.queued))}
+            {item("reconnects", reconnects, reconnects_text)}
+            {item("queued", queued, queued_text)}
             {item("rtt", rtt, rtt_text)}
             {connected}
         </div>

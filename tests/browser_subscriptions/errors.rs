@@ -36,23 +36,19 @@ async fn one_bad_entry_is_a_typed_error_and_the_others_apply() {
 
 mod v1 {
     use super::*;
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
+    #[sync(name = "t-schema")]
     pub struct Versioned {
         n: u64,
-    }
-    impl SyncComponent for Versioned {
-        const NAME: &'static str = "t-schema";
     }
 }
 mod v2 {
     use super::*;
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
+    #[sync(name = "t-schema")]
     pub struct Versioned {
         n: u64,
         renamed: String,
-    }
-    impl SyncComponent for Versioned {
-        const NAME: &'static str = "t-schema";
     }
 }
 

@@ -143,12 +143,17 @@ pub fn fast() -> SyncOptions {
 #[macro_export]
 macro_rules! item {
     ($name:ident, $topic:literal) => {
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(
+            Debug,
+            Clone,
+            PartialEq,
+            serde::Serialize,
+            serde::Deserialize,
+            leptos_sync::SyncComponent,
+        )]
+        #[sync(name = $topic)]
         struct $name {
             n: u64,
-        }
-        impl leptos_sync::SyncComponent for $name {
-            const NAME: &'static str = $topic;
         }
     };
 }

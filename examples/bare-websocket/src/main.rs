@@ -7,10 +7,12 @@
 //! connection state and the four widgets. The difference between the two
 //! builds is what the library adds to an app. The smaller features split that
 //! cost: `sync-core` is the provider and the connection state alone, and
-//! `sync-data` adds the typed subscription and the mutation. `sync-pinned`
-//! is `sync` with the schema hash pinned, built without serde-reflection.
-//! `json` is a second baseline: the bare app parsing its messages with
-//! serde_json, as most apps on raw `use_websocket` would.
+//! `sync-data` adds the typed subscription and the mutation. `sync-traced`
+//! is `sync` with the schema hash traced at run time (serde-reflection)
+//! instead of derived at compile time. `json` is a second baseline: the bare
+//! app parsing its messages with serde_json, as most apps on raw
+//! `use_websocket` would. `peer-leptos-ws` is the `sync-data` page on a peer
+//! library, leptos_ws (src/peer.rs).
 
 fn main() {
     leptos::mount::mount_to_body(app::App);
@@ -18,7 +20,7 @@ fn main() {
 
 /// With `json`, the bare app as most real ones would be: the same page, with
 /// the messages parsed by serde_json into a typed enum.
-#[cfg(not(feature = "sync-core"))]
+#[cfg(not(any(feature = "sync-core", feature = "peer-leptos-ws")))]
 mod app {
     use codee::string::FromToStringCodec;
     use leptos::prelude::*;
@@ -69,6 +71,10 @@ mod app {
         }
     }
 }
+
+#[cfg(feature = "peer-leptos-ws")]
+#[path = "peer.rs"]
+mod app;
 
 #[cfg(feature = "sync-core")]
 mod app {
@@ -132,18 +138,16 @@ mod app {
         use serde::{Deserialize, Serialize};
 
         #[derive(Clone, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "sync-data", derive(SyncComponent))]
         pub struct Task {
             title: String,
             done: bool,
         }
 
+        /// `sync-traced`: the default `schema_hash`, traced at run time.
+        #[cfg(not(feature = "sync-data"))]
         impl SyncComponent for Task {
             const NAME: &'static str = "Task";
-            /// `sync-pinned`: what `leptos_sync::traced_schema_hash` gives for this shape.
-            #[cfg(not(feature = "sync-data"))]
-            fn schema_hash() -> u32 {
-                0xf70a_59bc
-            }
         }
 
         pub fn view() -> impl IntoView {

@@ -4,7 +4,7 @@ use leptos_sync::{SubscriptionState, SubscriptionStatus, SyncComponent, SyncRegi
 use serde::{Deserialize, Serialize};
 
 /// One task of the shared board, on topic "Task", keyed by a random id.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 pub struct Task {
     /// What to do.
     pub title: String,
@@ -14,22 +14,14 @@ pub struct Task {
     pub created_at: u64,
 }
 
-impl SyncComponent for Task {
-    const NAME: &'static str = "Task";
-}
-
 /// One symbol's price, published about every second by the server's
 /// `--demo-data` generator on topic "Ticker", keyed by symbol.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 pub struct Ticker {
     /// The price.
     pub price: f64,
     /// When it was published (ms since the epoch).
     pub at: u64,
-}
-
-impl SyncComponent for Ticker {
-    const NAME: &'static str = "Ticker";
 }
 
 /// Every type the page syncs.
