@@ -4,6 +4,8 @@
 mod data;
 mod hooks;
 mod provider;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod widgets;
 
 // Everything an app names, at the crate root and nowhere else, so that
