@@ -64,12 +64,16 @@
 //! the `ssr` feature a `MockSyncProvider` renders like a `SyncProvider` that
 //! never connects, as on a server.
 
+#[cfg(not(feature = "ssr"))]
+mod mount;
 mod options;
 mod server;
 pub(crate) mod time;
 mod transport;
 
 pub use leptos_sync_protocol::{ClientMsg, ServerMsg};
+#[cfg(not(feature = "ssr"))]
+pub use mount::{MockApp, MockMountOptions};
 pub use options::MockServerOptions;
 pub use server::MockServer;
 pub use transport::MockMutation;

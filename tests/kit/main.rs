@@ -13,26 +13,21 @@ mod indicator;
 mod kit;
 mod reconnect_banner;
 
-use leptos::mount::mount_to;
 use leptos::prelude::*;
-use leptos_sync::testing::{MockServer, MockSyncProvider};
+use leptos_sync::testing::{MockApp, MockMountOptions, MockServer};
 use leptos_sync::{
     ConnectionState, ReconnectOptions, ReconnectPolicy, SyncContext, SyncOptions, SyncRegistry,
-    use_sync_context,
 };
 use support::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// A `<MockSyncProvider>` in its own `<div>`, with the server and the
-/// context; unmounted and removed on drop.
+/// An app on a mock server, with the server and the provider's context.
 struct Mock {
     server: MockServer,
     ctx: SyncContext,
-    parent: web_sys::Element,
-    handle: Option<Box<dyn std::any::Any>>,
+    _app: MockApp,
 }
 
 impl Mock {
@@ -41,43 +36,22 @@ impl Mock {
     }
 }
 
-impl Drop for Mock {
-    fn drop(&mut self) {
-        self.handle.take(); // unmounts, and ends virtual time
-        self.parent.remove();
-    }
-}
-
 /// Mounts `children` under a `<MockSyncProvider>` on `server` that connects
-/// at once, and lets the page settle (the handshake is answered by then).
+/// at once (the handshake is answered when it returns).
 async fn mount_mock<V: IntoView + 'static>(
     server: MockServer,
     options: SyncOptions,
     registry: SyncRegistry,
     children: impl Fn() -> V + Send + Sync + 'static,
 ) -> Mock {
-    let parent = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&parent)
-        .expect("append");
-    let (slot, app) = (RwSignal::new(None::<SyncContext>), server.clone());
-    let handle = mount_to(parent.clone().unchecked_into(), move || {
-        view! {
-            <MockSyncProvider server=app.clone() registry=registry.clone() options=options.clone()>
-                {slot.set(Some(use_sync_context()))}
-                {children()}
-            </MockSyncProvider>
-        }
-    });
-    let ctx = slot.get_untracked().expect("context captured");
-    server.settle().await;
+    let options = MockMountOptions::default()
+        .options(options)
+        .registry(registry);
+    let app = server.mount_with_options(children, options).await;
     Mock {
         server,
-        ctx,
-        parent,
-        handle: Some(Box::new(handle)),
+        ctx: app.ctx.clone(),
+        _app: app,
     }
 }
 

@@ -159,20 +159,22 @@ async fn retry_now_connects_at_once() {
 #[wasm_bindgen_test]
 async fn idle_and_user_closed_never_show_the_banner() {
     let server = MockServer::default();
-    let parent = document().create_element("div").expect("div");
-    document().body().unwrap().append_child(&parent).unwrap();
-    let (slot, app) = (RwSignal::new(None::<SyncContext>), server.clone());
-    let handle = mount_to(parent.clone().unchecked_into(), move || {
-        view! {
-            <MockSyncProvider server=app.clone() auto_connect=false options=every(100)>
-                {slot.set(Some(use_sync_context()))}
-                <ConnectionIndicator class="k-idle"/>
-                <ReconnectBanner class="k-idle-banner" grace_ms=200/>
-                <StatusBar class="k-idle-bar"/>
-            </MockSyncProvider>
-        }
-    });
-    let ctx = slot.get_untracked().unwrap();
+    let options = MockMountOptions::default()
+        .auto_connect(false)
+        .options(every(100));
+    let app = server
+        .mount_with_options(
+            || {
+                view! {
+                    <ConnectionIndicator class="k-idle"/>
+                    <ReconnectBanner class="k-idle-banner" grace_ms=200/>
+                    <StatusBar class="k-idle-bar"/>
+                }
+            },
+            options,
+        )
+        .await;
+    let ctx = &app.ctx;
     server.advance(600).await;
     assert!(has_class(".k-idle", "ls-indicator--idle"));
     assert_eq!(
@@ -201,6 +203,4 @@ async fn idle_and_user_closed_never_show_the_banner() {
         ctx.connection.state.get_untracked(),
         ConnectionState::Closed
     );
-    drop(handle);
-    parent.remove();
 }
