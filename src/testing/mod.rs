@@ -22,7 +22,7 @@
 //!
 //! ```no_run
 //! use leptos::prelude::*;
-//! use leptos_sync::testing::{ClientMsg, MockServer, MockSyncProvider};
+//! use leptos_sync::testing::{ClientMsg, MockMountOptions, MockServer};
 //! use leptos_sync::{SubscriptionStatus, SyncComponent, SyncRegistry, use_sync_component};
 //! use serde::{Deserialize, Serialize};
 //!
@@ -41,18 +41,22 @@
 //!
 //! # async fn demo() {
 //! let server = MockServer::default();
-//! let app = server.clone();
-//! let _mounted = leptos::mount::mount_to_body(move || view! {
-//!     <MockSyncProvider server=app.clone() registry=SyncRegistry::new().register::<Task>()>
-//!         <Tasks/>
-//!     </MockSyncProvider>
-//! });
-//! server.settle().await;
+//! let registry = SyncRegistry::new().register::<Task>();
+//! let app = server
+//!     .mount_with_options(|| view! { <Tasks/> }, MockMountOptions::default().registry(registry))
+//!     .await;
 //! assert!(matches!(&server.sent()[1], ClientMsg::Subscribe { topic, .. } if topic == "Task"));
+//! assert_eq!(app.text(), "loading");
+//!
 //! server.snapshot("Task", [("t1", Task { title: "Write tests".into() })]);
 //! server.settle().await;
+//! assert_eq!(app.text(), "1 tasks");
 //! # }
 //! ```
+//!
+//! [`MockServer::mount`] puts the app under a [`MockSyncProvider`] in a
+//! `<div>` of its own and returns a [`MockApp`] to read it; a test that
+//! mounts its own view uses `<MockSyncProvider server=…>` directly.
 //!
 //! Time is virtual while a `MockSyncProvider` is mounted (unless
 //! [`MockServerOptions::virtual_time`] is off): the provider's clock stands
