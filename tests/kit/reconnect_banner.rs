@@ -118,7 +118,13 @@ async fn a_blip_shorter_than_the_grace_delay_shows_no_banner() {
     m.server.close(1006, "");
     m.server.settle().await;
     assert!(matches!(m.state(), ConnectionState::Reconnecting { .. }));
-    m.server.advance(500).await;
+    assert!(find(".k-blip").is_none(), "banner shown at once");
+    m.server.advance(499).await;
+    assert!(
+        find(".k-blip").is_none(),
+        "banner shown within the grace delay"
+    );
+    m.server.advance(1).await;
     assert_eq!(m.state(), ConnectionState::Open);
     assert_eq!(m.ctx.connection.metrics.get_untracked().reconnects, 1);
     // The grace timer of the blip is cancelled, not merely late.
