@@ -73,6 +73,7 @@ mod mount;
 mod options;
 mod server;
 pub(crate) mod time;
+mod topics;
 mod transport;
 
 pub use leptos_sync_protocol::{ClientMsg, ServerMsg};

@@ -52,6 +52,24 @@ impl Default for MockMountOptions {
 /// An app mounted by [`MockServer::mount`]: its root element and the
 /// provider's context. Dropping it unmounts the app (which ends its virtual
 /// time) and removes the root.
+///
+/// ## Usage
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use leptos_sync::testing::MockServer;
+/// use leptos_sync::ReconnectBanner;
+///
+/// # async fn demo() {
+/// let server = MockServer::default();
+/// let app = server.mount(|| view! { <ReconnectBanner/> }).await;
+/// assert!(app.ctx.connection.state.get_untracked().is_open());
+/// server.close(1006, "");
+/// server.advance(1_000).await;
+/// assert!(app.find(".ls-reconnect-banner").is_some());
+/// app.click(".ls-reconnect-banner__retry");
+/// # }
+/// ```
 pub struct MockApp {
     /// The provider's context: what the app's hooks see.
     pub ctx: SyncContext,
@@ -126,7 +144,8 @@ impl MockServer {
             .await
     }
 
-    /// [`mount`](Self::mount) with the provider's props.
+    /// [`mount`](Self::mount) with the provider's props (see
+    /// [`MockMountOptions`] for an example).
     ///
     /// # Panics
     /// Off the browser (no `document`).

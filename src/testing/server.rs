@@ -2,21 +2,17 @@
 
 use std::sync::{Arc, Mutex};
 
+use leptos::prelude::Signal;
 use leptos_sync_core::Millis;
 use leptos_sync_core::machine::Event;
 use leptos_sync_protocol::{ClientMsg, ServerMsg};
-use serde::Serialize;
-use serde_json::Value;
 
 use super::options::MockServerOptions;
 use super::time;
-use super::transport::{self, Dispatch, MockMutation, State, Topic, deliver, lock};
+use super::topics::error;
+use super::transport::{self, Dispatch, MockMutation, State, deliver, lock};
 use crate::provider::ConnectionReadyState;
 use crate::provider::handle::Socket;
-use leptos::prelude::Signal;
-
-/// The epoch of every topic the mock serves.
-const EPOCH: &str = "mock";
 
 /// A scripted server for one [`MockSyncProvider`](super::MockSyncProvider):
 /// cheap to clone, one handle for the test and one for the provider.
@@ -55,7 +51,7 @@ const EPOCH: &str = "mock";
 /// ```
 #[derive(Clone)]
 pub struct MockServer {
-    state: Arc<Mutex<State>>,
+    pub(super) state: Arc<Mutex<State>>,
 }
 
 impl Default for MockServer {
@@ -96,11 +92,32 @@ impl MockServer {
     // ------------------------------------------------------------ what the client did
 
     /// Every frame the client sent so far, in order.
+    ///
+    /// ## Usage
+    ///
+    /// ```no_run
+    /// # use leptos_sync::testing::*;
+    /// # async fn demo(server: MockServer) {
+    /// let hello = &server.sent()[0];
+    /// assert!(matches!(hello, ClientMsg::Hello { token: None, .. }));
+    /// # }
+    /// ```
     pub fn sent(&self) -> Vec<ClientMsg> {
         lock(&self.state).sent.clone()
     }
 
     /// The frames sent since the last call (all of them the first time).
+    ///
+    /// ## Usage
+    ///
+    /// ```no_run
+    /// # use leptos_sync::testing::*;
+    /// # async fn demo(server: MockServer) {
+    /// server.take_sent(); // what came before
+    /// server.advance(30_000).await;
+    /// assert!(matches!(server.take_sent()[..], [ClientMsg::Ping { .. }]));
+    /// # }
+    /// ```
     pub fn take_sent(&self) -> Vec<ClientMsg> {
         let mut s = lock(&self.state);
         let new = s.sent[s.read..].to_vec();
@@ -109,16 +126,47 @@ impl MockServer {
     }
 
     /// How many sockets the client opened: the first connect and every retry.
+    ///
+    /// ## Usage
+    ///
+    /// ```no_run
+    /// # use leptos_sync::testing::*;
+    /// # async fn demo(server: MockServer) {
+    /// server.close(1006, "");
+    /// server.advance(60_000).await;
+    /// assert_eq!(server.connects(), 2, "one retry");
+    /// # }
+    /// ```
     pub fn connects(&self) -> u32 {
         lock(&self.state).sockets
     }
 
     /// Whether a socket is open now.
+    ///
+    /// ## Usage
+    ///
+    /// ```no_run
+    /// # use leptos_sync::testing::*;
+    /// # async fn demo(server: MockServer) {
+    /// server.close(1006, "");
+    /// assert!(!server.is_open());
+    /// # }
+    /// ```
     pub fn is_open(&self) -> bool {
         lock(&self.state).open
     }
 
     /// The client's mutations that wait for an answer, in the order sent.
+    ///
+    /// ## Usage
+    ///
+    /// ```no_run
+    /// # use leptos_sync::testing::*;
+    /// # async fn demo(server: MockServer) {
+    /// let waiting = server.mutations();
+    /// assert_eq!((waiting[0].topic.as_str(), waiting[0].key.as_str()), ("Task", "t1"));
+    /// # }
+    /// ```
     pub fn mutations(&self) -> Vec<MockMutation> {
         lock(&self.state).mutations.clone()
     }
@@ -126,6 +174,15 @@ impl MockServer {
     // ------------------------------------------------------------ scripting
 
     /// Sends any frame on the open socket.
+    ///
+    /// ## Usage
+    ///
+    /// ```no_run
+    /// # use leptos_sync::testing::*;
+    /// # async fn demo(server: MockServer) {
+    /// server.send(ServerMsg::Pong { t: 0 });
+    /// # }
+    /// ```
     #[track_caller]
     pub fn send(&self, msg: ServerMsg) {
         assert!(
@@ -136,6 +193,17 @@ impl MockServer {
     }
 
     /// Answers `hello` (with [`MockServerOptions::welcome`] off).
+    ///
+    /// ## Usage
+    ///
+    /// ```no_run
+    /// # use leptos_sync::testing::*;
+    /// # async fn demo(server: MockServer) {
+    /// // With MockServerOptions::default().welcome(false): the client waits in Handshaking.
+    /// server.welcome();
+    /// server.settle().await;
+    /// # }
+    /// ```
     #[track_caller]
     pub fn welcome(&self) {
         let heartbeat_ms = lock(&self.state).options.heartbeat_ms;
@@ -146,6 +214,16 @@ impl MockServer {
     }
 
     /// Sends an `error` frame about nothing in particular (code, say, `"internal"`).
+    ///
+    /// ## Usage
+    ///
+    /// ```no_run
+    /// # use leptos_sync::testing::*;
+    /// # async fn demo(server: MockServer) {
+    /// server.error("internal", "try again later");
+    /// server.settle().await; // the ErrorBanner shows it
+    /// # }
+    /// ```
     #[track_caller]
     pub fn error(&self, code: &str, message: &str) {
         self.send(error(code, message, None));
@@ -154,6 +232,16 @@ impl MockServer {
     /// Closes the current socket, connecting or open, with `code` and
     /// `reason`: 4401 refuses a `hello`, 1006 is a lost connection, 1012
     /// with `retry-after=<ms>` a server restart, 4429 an overload.
+    ///
+    /// ## Usage
+    ///
+    /// ```no_run
+    /// # use leptos_sync::testing::*;
+    /// # async fn demo(server: MockServer) {
+    /// server.close(4401, "token expired"); // not retried until the token changes
+    /// server.close(1012, "retry-after=5000"); // a restart: back in 5 s
+    /// # }
+    /// ```
     #[track_caller]
     pub fn close(&self, code: u16, reason: &str) {
         {
@@ -173,119 +261,34 @@ impl MockServer {
 
     /// Accept (`true`) or fail (`false`: error, then close 1006) the
     /// client's next connects, as a server that is up or down.
+    ///
+    /// ## Usage
+    ///
+    /// ```no_run
+    /// # use leptos_sync::testing::*;
+    /// # async fn demo(server: MockServer) {
+    /// server.set_accept_sockets(false);
+    /// server.close(1006, ""); // every retry fails until accepted again
+    /// # }
+    /// ```
     pub fn set_accept_sockets(&self, accept: bool) {
         lock(&self.state).options.accept_sockets = accept;
-    }
-
-    /// Sets the entries of `topic`, then answers the client's subscription
-    /// to it: `subscribed` and a `snapshot` of every entry.
-    ///
-    /// # Panics
-    /// When the client has no subscription to `topic` on the open socket, or
-    /// a value does not serialize to JSON.
-    #[track_caller]
-    pub fn snapshot<K: Into<String>, T: Serialize>(
-        &self,
-        topic: &str,
-        entries: impl IntoIterator<Item = (K, T)>,
-    ) {
-        let entries = entries
-            .into_iter()
-            .map(|(key, value)| (key.into(), json(&value)))
-            .collect();
-        lock(&self.state)
-            .topics
-            .entry(topic.into())
-            .or_default()
-            .entries = entries;
-        self.answer(topic);
-    }
-
-    /// Answers the client's subscription to `topic` from the model (empty
-    /// unless set): `subscribed`, then a `snapshot`.
-    #[track_caller]
-    pub fn answer(&self, topic: &str) {
-        let (sub, schema) = self.sub(topic);
-        let (seq, entries) = {
-            let mut s = lock(&self.state);
-            let t = s.topics.entry(topic.into()).or_default();
-            (t.seq, t.entries.clone())
-        };
-        self.send(ServerMsg::Subscribed {
-            sub,
-            seq,
-            recovered: false,
-            epoch: Some(EPOCH.into()),
-        });
-        self.send(ServerMsg::Snapshot {
-            sub,
-            seq,
-            schema,
-            entries,
-        });
-    }
-
-    /// Refuses the client's subscription to `topic` with an `error` of `code`.
-    #[track_caller]
-    pub fn refuse(&self, topic: &str, code: &str, message: &str) {
-        let (sub, _) = self.sub(topic);
-        let mut frame = error(code, message, None);
-        if let ServerMsg::Error { sub: s, .. } = &mut frame {
-            *s = Some(sub);
-        }
-        self.send(frame);
-    }
-
-    /// Changes one entry of `topic` (`None` removes it) and pushes the
-    /// `update` to the client's subscription, if it has one.
-    #[track_caller]
-    pub fn update<T: Serialize>(&self, topic: &str, key: &str, value: Option<T>) {
-        let value = value.map_or(Value::Null, |v| json(&v));
-        let seq = self.apply(topic, key, value.clone());
-        let sub = lock(&self.state).subs.get(topic).map(|(sub, _)| *sub);
-        if let Some(sub) = sub {
-            self.send(ServerMsg::Update {
-                sub,
-                seq,
-                key: key.into(),
-                value,
-            });
-        }
-    }
-
-    /// Applies the client's mutation `id`, as a real server does: the
-    /// `update` to the topic's subscribers, then the `ack`.
-    #[track_caller]
-    pub fn ack(&self, id: &str) {
-        let m = self.take_mutation(id);
-        let seq = {
-            let sub = lock(&self.state).subs.get(&m.topic).map(|(sub, _)| *sub);
-            let seq = self.apply(&m.topic, &m.key, m.value.clone());
-            if let Some(sub) = sub {
-                self.send(ServerMsg::Update {
-                    sub,
-                    seq,
-                    key: m.key,
-                    value: m.value,
-                });
-            }
-            seq
-        };
-        self.send(ServerMsg::Ack { id: m.id, seq });
-    }
-
-    /// Refuses the client's mutation `id` with an `error` of `code` (for
-    /// example `"rejected"` or `"forbidden"`): the mutation fails.
-    #[track_caller]
-    pub fn reject(&self, id: &str, code: &str, message: &str) {
-        let m = self.take_mutation(id);
-        self.send(error(code, message, Some(m.id)));
     }
 
     // ------------------------------------------------------------ time
 
     /// Lets the page catch up: the mock's pending answers, the provider's
     /// queued data (applied on the next animation frame) and every effect.
+    ///
+    /// ## Usage
+    ///
+    /// ```no_run
+    /// # use leptos_sync::testing::*;
+    /// # async fn demo(server: MockServer) {
+    /// server.update("Task", "t1", Some(serde_json::json!({ "title": "Done" })));
+    /// server.settle().await; // now the DOM shows it
+    /// # }
+    /// ```
     pub async fn settle(&self) {
         time::next_frame().await;
         time::yield_to_page().await;
@@ -297,6 +300,16 @@ impl MockServer {
     ///
     /// # Panics
     /// Without a mounted [`MockSyncProvider`](super::MockSyncProvider) on virtual time.
+    ///
+    /// ## Usage
+    ///
+    /// ```no_run
+    /// # use leptos_sync::testing::*;
+    /// # async fn demo(server: MockServer) {
+    /// server.close(1006, "");
+    /// server.advance(1_000).await; // the banner's grace delay is over, in no real time
+    /// # }
+    /// ```
     pub async fn advance(&self, ms: Millis) {
         time::advance(ms).await;
         self.settle().await;
@@ -304,69 +317,34 @@ impl MockServer {
 
     /// The virtual clock's reading: the time base of
     /// `ConnectionState::Reconnecting::next_at`. `None` off virtual time.
+    ///
+    /// ## Usage
+    ///
+    /// ```no_run
+    /// # use leptos_sync::testing::*;
+    /// # async fn demo(server: MockServer) {
+    /// let before = server.now().unwrap();
+    /// server.advance(250).await;
+    /// assert_eq!(server.now(), Some(before + 250));
+    /// # }
+    /// ```
     pub fn now(&self) -> Option<Millis> {
         time::virtual_now()
     }
 
     /// How many virtual timers wait to fire (the core's deadline, the
     /// widgets' countdowns and delays): 0 on a page with nothing scheduled.
+    ///
+    /// ## Usage
+    ///
+    /// ```no_run
+    /// # use leptos_sync::testing::*;
+    /// # async fn demo(server: MockServer) {
+    /// server.advance(60_000).await;
+    /// assert!(server.pending_timers() > 0, "the next heartbeat is scheduled");
+    /// # }
+    /// ```
     pub fn pending_timers(&self) -> usize {
         time::pending_timers()
     }
-
-    // ------------------------------------------------------------ helpers
-
-    #[track_caller]
-    fn sub(&self, topic: &str) -> (u64, u32) {
-        let s = lock(&self.state);
-        match s.subs.get(topic) {
-            Some(sub) => *sub,
-            None => panic!(
-                "MockServer: the client has no subscription to {topic:?} on the open socket (it has {:?})",
-                s.subs.keys().collect::<Vec<_>>()
-            ),
-        }
-    }
-
-    #[track_caller]
-    fn take_mutation(&self, id: &str) -> MockMutation {
-        let mut s = lock(&self.state);
-        let Some(i) = s.mutations.iter().position(|m| m.id == id) else {
-            panic!(
-                "MockServer: no mutation {id:?} waits for an answer (waiting: {:?})",
-                s.mutations.iter().map(|m| &m.id).collect::<Vec<_>>()
-            );
-        };
-        s.mutations.remove(i)
-    }
-
-    /// Applies a change to the model; returns its seq.
-    fn apply(&self, topic: &str, key: &str, value: Value) -> u64 {
-        let mut s = lock(&self.state);
-        let t: &mut Topic = s.topics.entry(topic.into()).or_default();
-        t.seq += 1;
-        if value.is_null() {
-            t.entries.remove(key);
-        } else {
-            t.entries.insert(key.into(), value);
-        }
-        t.seq
-    }
-}
-
-fn error(code: &str, message: &str, id: Option<String>) -> ServerMsg {
-    ServerMsg::Error {
-        code: code.into(),
-        message: message.into(),
-        id,
-        sub: None,
-        schema: None,
-        retry_after_ms: None,
-    }
-}
-
-#[track_caller]
-fn json(value: &impl Serialize) -> Value {
-    serde_json::to_value(value)
-        .unwrap_or_else(|e| panic!("MockServer: a value does not serialize to JSON: {e}"))
 }
