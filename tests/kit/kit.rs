@@ -247,3 +247,43 @@ async fn heartbeats_are_sent_on_virtual_time_and_answered() {
     assert_eq!(m.state(), ConnectionState::Open);
     assert!(server.pending_timers() > 0, "the next ping is scheduled");
 }
+
+#[wasm_bindgen_test]
+async fn a_restart_close_waits_the_servers_retry_after() {
+    let options = SyncOptions::default().reconnect(ReconnectOptions {
+        policy: ReconnectPolicy::Fixed(100),
+        delay_offset_ms: 0,
+        max_attempts: None,
+        retry_after_floor_ms: 500,
+        retry_after_cap_ms: 120_000,
+        ..Default::default()
+    });
+    let server = MockServer::default();
+    let m = mount_mock(server.clone(), options, SyncRegistry::new(), || ()).await;
+    let at = server.now().unwrap();
+    server.close(1012, "retry-after=5000");
+    server.settle().await;
+    let ConnectionState::Reconnecting { next_at, .. } = m.state() else {
+        panic!("not Reconnecting: {:?}", m.state());
+    };
+    // The server's 5 s, plus up to half again as spread; not the policy's 100 ms.
+    assert!((at + 5_000..=at + 7_500).contains(&next_at), "{next_at}");
+    server.advance(4_999).await;
+    assert_eq!(server.connects(), 1);
+    server.advance(2_501).await;
+    assert_eq!(server.connects(), 2);
+    assert_eq!(m.state(), ConnectionState::Open);
+}
+
+#[wasm_bindgen_test]
+async fn with_virtual_time_off_the_browsers_timers_run() {
+    let server = MockServer::new(MockServerOptions::default().virtual_time(false));
+    let m = mount_mock(server.clone(), every(50), SyncRegistry::new(), || ()).await;
+    assert_eq!(server.now(), None);
+    assert_eq!(m.state(), ConnectionState::Open);
+    server.close(1006, "");
+    wait_until("reconnected on the browser's clock", 2_000, || {
+        m.state() == ConnectionState::Open && server.connects() == 2
+    })
+    .await;
+}
