@@ -1,6 +1,5 @@
 //! The provider and hooks render on the server without touching browser APIs.
-//! Run with `cargo test -p leptos-sync --features ssr,testing --test ssr_render`
-//! (`testing` adds the test kit's provider).
+//! Run with `cargo test -p leptos-sync --features ssr --test ssr_render`.
 #![cfg(feature = "ssr")]
 
 use leptos::prelude::*;
@@ -127,10 +126,9 @@ fn a_mutation_while_rendering_on_the_server_fails_as_not_connected() {
     );
 }
 
-/// The test kit's provider renders on the server too (`--features ssr,testing`):
-/// a component under test renders to a string natively, as under a
-/// `<SyncProvider>` that has not connected, and the mock sees no socket.
-#[cfg(feature = "testing")]
+/// The test kit's provider renders on the server too: a component under
+/// test renders to a string natively, as under a `<SyncProvider>` that has
+/// not connected, and the mock sees no socket.
 #[test]
 fn the_test_kits_provider_renders_on_the_server() {
     use leptos_sync::ConnectionIndicator;

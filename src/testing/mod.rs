@@ -68,7 +68,6 @@
 //! the `ssr` feature a `MockSyncProvider` renders like a `SyncProvider` that
 //! never connects, as on a server.
 
-#[cfg(not(feature = "ssr"))]
 mod mount;
 mod options;
 mod server;
@@ -77,7 +76,6 @@ mod topics;
 mod transport;
 
 pub use leptos_sync_protocol::{ClientMsg, ServerMsg};
-#[cfg(not(feature = "ssr"))]
 pub use mount::{MockApp, MockMountOptions};
 pub use options::MockServerOptions;
 pub use server::MockServer;
