@@ -95,6 +95,22 @@ impl MockApp {
             .unwrap_or_else(|_| panic!("not a valid CSS selector: {selector:?}"))
     }
 
+    /// The text of every element of the app matching `selector`, in document order.
+    ///
+    /// # Panics
+    /// When `selector` is not a valid CSS selector.
+    #[track_caller]
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let all = self
+            .root
+            .query_selector_all(selector)
+            .unwrap_or_else(|_| panic!("not a valid CSS selector: {selector:?}"));
+        (0..all.length())
+            .filter_map(|i| all.item(i))
+            .map(|node| node.text_content().unwrap_or_default())
+            .collect()
+    }
+
     /// Clicks the app's first element matching `selector`.
     ///
     /// # Panics
