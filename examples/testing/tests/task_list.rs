@@ -1,7 +1,6 @@
 //! The task list on the test kit: no server, no socket, no waiting.
 #![cfg(target_arch = "wasm32")]
 
-use leptos::prelude::*;
 use leptos_sync::SyncRegistry;
 use leptos_sync::testing::{MockMountOptions, MockServer};
 use leptos_sync_example_testing::{Task, TaskList};
