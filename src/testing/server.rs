@@ -259,6 +259,32 @@ impl MockServer {
         );
     }
 
+    /// The browser goes offline (`false`) or back online (`true`): fires the
+    /// window's `offline` or `online` event, as the browser does, for the
+    /// provider and the widgets. Does nothing off the browser.
+    ///
+    /// ## Usage
+    ///
+    /// ```no_run
+    /// # use leptos_sync::testing::*;
+    /// # async fn demo(server: MockServer) {
+    /// server.set_online(false);
+    /// server.advance(1_000).await; // the ReconnectBanner says "You are offline"
+    /// server.set_online(true);
+    /// # }
+    /// ```
+    pub fn set_online(&self, online: bool) {
+        #[cfg(target_arch = "wasm32")]
+        {
+            let name = if online { "online" } else { "offline" };
+            if let (Some(window), Ok(event)) = (web_sys::window(), web_sys::Event::new(name)) {
+                let _ = window.dispatch_event(&event);
+            }
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        let _ = online;
+    }
+
     /// Accept (`true`) or fail (`false`: error, then close 1006) the
     /// client's next connects, as a server that is up or down.
     ///

@@ -19,7 +19,7 @@ async fn offline_is_shown_until_online() {
         },
     )
     .await;
-    browser_event("offline");
+    m.server.set_online(false);
     m.server.settle().await;
     assert!(has_class(".k-off", "ls-indicator--offline"));
     assert_eq!(attr(".k-off", "aria-label").as_deref(), Some("Offline"));
@@ -34,7 +34,7 @@ async fn offline_is_shown_until_online() {
         Some("You are offline")
     );
 
-    browser_event("online");
+    m.server.set_online(true);
     m.server.settle().await;
     assert!(has_class(".k-off", "ls-indicator--open"));
     assert!(find(".k-off-banner").is_none());
