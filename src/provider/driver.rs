@@ -26,12 +26,17 @@ use leptos_sync_core::subscriptions::DataEvent;
 use leptos_sync_core::{Millis, SyncError};
 
 /// Longest wait before queued data is applied when no animation frame comes.
+/// A page-rendering matter, so always on the browser's clock (gloo's timer
+/// even under the test kit's virtual time, which steers the protocol).
 const FLUSH_FALLBACK_MS: u32 = 100;
 
 struct Inner {
     machine: Machine,
     pending_data: Vec<DataEvent>,
-    flush_scheduled: Option<(Option<AnimationFrameRequestHandle>, Timeout)>,
+    flush_scheduled: Option<(
+        Option<AnimationFrameRequestHandle>,
+        gloo_timers::callback::Timeout,
+    )>,
     /// The one browser timer, armed for the core's `poll_timeout` deadline;
     /// dropping it cancels it.
     timer: Option<(Millis, Timeout)>,
@@ -168,7 +173,8 @@ impl Driver {
     /// where animation frames stop.
     fn schedule_flush(self) {
         let frame = request_animation_frame_with_handle(move || self.flush_data()).ok();
-        let fallback = Timeout::new(FLUSH_FALLBACK_MS, move || self.flush_data());
+        let fallback =
+            gloo_timers::callback::Timeout::new(FLUSH_FALLBACK_MS, move || self.flush_data());
         self.inner
             .update_value(|inner| inner.flush_scheduled = Some((frame, fallback)));
     }

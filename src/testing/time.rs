@@ -191,7 +191,8 @@ pub(crate) async fn yield_to_page() {
 }
 
 /// Waits for the browser's next animation frame (the provider applies queued
-/// data on it), or at most 50 ms in a tab that draws no frames; nothing natively.
+/// data on it), or in a tab that draws no frames for the provider's real
+/// 100 ms fallback and a little more; nothing natively.
 pub(crate) async fn next_frame() {
     #[cfg(target_arch = "wasm32")]
     {
@@ -201,7 +202,10 @@ pub(crate) async fn next_frame() {
         });
         let fallback = js_sys::Promise::new(&mut |resolve, _| {
             let _ = web_sys::window().map(|w| {
-                w.set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 50)
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    resolve.unchecked_ref(),
+                    150,
+                )
             });
         });
         let race = js_sys::Promise::race(&js_sys::Array::of2(&frame, &fallback));
