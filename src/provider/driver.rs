@@ -7,15 +7,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use codee::string::FromToStringCodec;
 use leptos::prelude::*;
-use leptos_use_websocket::{
-    ReconnectLimit, UseWebSocketOptions, UseWebSocketReturn, use_websocket_with_options,
-};
 
 use super::clock::{Timeout, now_ms};
 use super::handle::{DriverHandle, Outputs, Socket};
-use super::url::validate_url;
+use super::socket;
 use crate::data::mutations::Mutations;
 use crate::data::store::Stores;
 use crate::provider::ConnectionReadyState;
@@ -258,7 +254,7 @@ pub(crate) fn start(
         })
     };
     let inner = Inner {
-        machine: Machine::new(options.machine.clone(), js_sys::Math::random),
+        machine: Machine::new(options.machine.clone(), random()),
         pending_data: Vec::new(),
         flush_scheduled: None,
         timer: None,
@@ -276,7 +272,18 @@ pub(crate) fn start(
     // The machine reports options it had to clamp before anything else.
     driver.run(|_| ());
 
-    let ready_state = attach_socket(driver, &url);
+    let ready_state = match socket::attach(&url, move |event| driver.dispatch(event)) {
+        Ok((socket, ready_state)) => {
+            driver
+                .inner
+                .update_value(|inner| inner.socket = Some(socket));
+            ready_state
+        }
+        Err(error) => {
+            driver.run(|machine| machine.fail_invalid_url(error));
+            Signal::stored(ConnectionReadyState::Closed)
+        }
+    };
 
     listen_to_browser(driver);
 
@@ -305,57 +312,14 @@ pub(crate) fn start(
     }
 }
 
-/// Connects the driver to its socket: leptos-use's WebSocket, or under the
-/// `testing` feature the mock transport of an enclosing `MockSyncProvider`.
-fn attach_socket(driver: Driver, url: &str) -> Signal<ConnectionReadyState> {
+/// The core's random source (backoff jitter, mutation ids): the browser's,
+/// or under the `testing` feature the one a `MockServer` was given.
+fn random() -> fn() -> f64 {
     #[cfg(feature = "testing")]
-    if let Some(server) = use_context::<crate::testing::MockServer>() {
-        let (socket, ready_state) = server.attach(Arc::new(move |event| driver.dispatch(event)));
-        driver
-            .inner
-            .update_value(|inner| inner.socket = Some(socket));
-        return ready_state;
+    if let Some(random) = use_context::<crate::testing::MockServer>().and_then(|s| s.random()) {
+        return random;
     }
-    match validate_url(url) {
-        Ok(url) => {
-            let UseWebSocketReturn {
-                ready_state,
-                open,
-                close,
-                send,
-                ..
-            } = use_websocket_with_options::<String, String, FromToStringCodec, _, _>(
-                &url,
-                UseWebSocketOptions::default()
-                    // The core decides when to connect and retry.
-                    .immediate(false)
-                    .reconnect_limit(ReconnectLimit::Limited(0))
-                    .on_open(move |_| driver.dispatch(Event::SocketOpened))
-                    .on_message_raw(move |text: &str| {
-                        driver.dispatch(Event::Frame(text.to_string()))
-                    })
-                    .on_error(move |_| driver.dispatch(Event::SocketError))
-                    .on_close(move |e: web_sys::CloseEvent| {
-                        driver.dispatch(Event::SocketClosed {
-                            code: e.code(),
-                            reason: e.reason(),
-                        })
-                    }),
-            );
-            driver.inner.update_value(|inner| {
-                inner.socket = Some(Socket {
-                    open: Arc::new(open),
-                    close: Arc::new(close),
-                    send: Arc::new(send),
-                });
-            });
-            ready_state
-        }
-        Err(error) => {
-            driver.run(|machine| machine.fail_invalid_url(error));
-            Signal::stored(ConnectionReadyState::Closed)
-        }
-    }
+    js_sys::Math::random
 }
 
 /// `online` / `offline` and tab visibility, removed when the provider unmounts.

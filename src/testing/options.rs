@@ -44,6 +44,10 @@ pub struct MockServerOptions {
     pub(crate) virtual_time: bool,
     /// The virtual clock's reading when the provider mounts, in ms. Default 0.
     pub(crate) start_ms: Millis,
+    /// The core's random source, uniform in `[0, 1)`, for backoff jitter and
+    /// mutation ids: `Some(|| 0.5)` makes a jittered backoff exact. Default
+    /// `None`: the browser's `Math.random`.
+    pub(crate) random: Option<fn() -> f64>,
 }
 
 impl Default for MockServerOptions {
@@ -55,6 +59,7 @@ impl Default for MockServerOptions {
             accept_sockets: true,
             virtual_time: true,
             start_ms: 0,
+            random: None,
         }
     }
 }

@@ -83,6 +83,12 @@ impl MockServer {
         lock(&self.state).options.clone()
     }
 
+    /// The core's random source, if the options set one.
+    #[cfg_attr(feature = "ssr", allow(dead_code))]
+    pub(crate) fn random(&self) -> Option<fn() -> f64> {
+        lock(&self.state).options.random
+    }
+
     /// Called by the driver in place of `use_websocket`.
     #[cfg_attr(feature = "ssr", allow(dead_code))]
     pub(crate) fn attach(&self, dispatch: Dispatch) -> (Socket, Signal<ConnectionReadyState>) {

@@ -287,3 +287,45 @@ async fn with_virtual_time_off_the_browsers_timers_run() {
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn a_fixed_random_source_makes_a_jittered_backoff_exact() {
+    use leptos_sync::{Exponential, Jitter};
+    let reconnect = ReconnectOptions {
+        policy: ReconnectPolicy::Exponential(Exponential {
+            initial_ms: 1_000,
+            max_ms: 20_000,
+            multiplier: 2.0,
+            jitter: Jitter::Full,
+        }),
+        delay_offset_ms: 0,
+        max_attempts: None,
+        ..Default::default()
+    };
+    let close = leptos_sync_core::Close::ABNORMAL;
+    let first = reconnect.next_delay(1, close, || 0.5).unwrap();
+    let second = reconnect.next_delay(2, close, || 0.5).unwrap();
+    let server = MockServer::new(MockServerOptions::default().random(Some(|| 0.5)));
+    let options = SyncOptions::default().reconnect(reconnect);
+    let m = mount_mock(server.clone(), options, SyncRegistry::new(), || ()).await;
+    let at = server.now().unwrap();
+    server.set_accept_sockets(false);
+    server.close(1006, "");
+    server.settle().await;
+    let next_at = at + first;
+    assert_eq!(
+        m.state(),
+        ConnectionState::Reconnecting {
+            attempt: 1,
+            next_at
+        }
+    );
+    server.advance(first).await;
+    assert_eq!(
+        m.state(),
+        ConnectionState::Reconnecting {
+            attempt: 2,
+            next_at: next_at + second
+        }
+    );
+}
