@@ -14,7 +14,6 @@ use super::handle::{DriverHandle, Outputs, Socket};
 use super::socket;
 use crate::data::mutations::Mutations;
 use crate::data::store::Stores;
-use crate::provider::ConnectionReadyState;
 use crate::provider::{LifecycleFn, SyncOptions, TokenFn};
 use leptos_sync_core::machine::{Command, Event, Machine};
 use leptos_sync_core::state::Lifecycle;
@@ -42,7 +41,7 @@ struct Inner {
 }
 
 #[derive(Clone, Copy)]
-struct Driver {
+pub(super) struct Driver {
     inner: StoredValue<Inner, LocalStorage>,
     stores: StoredValue<Stores, LocalStorage>,
     mutations: StoredValue<Mutations, LocalStorage>,
@@ -51,13 +50,13 @@ struct Driver {
 
 impl Driver {
     /// Feeds one event to the core and carries out what it asks.
-    fn dispatch(self, event: Event) {
+    pub(super) fn dispatch(self, event: Event) {
         self.run(|machine| machine.handle(event, now_ms()));
     }
 
     /// Lets `step` drive the core, carries out the commands it produced, and
     /// re-arms the timer.
-    fn run(self, step: impl FnOnce(&mut Machine)) {
+    pub(super) fn run(self, step: impl FnOnce(&mut Machine)) {
         let Some(commands) = self.inner.try_update_value(|inner| {
             step(&mut inner.machine);
             std::iter::from_fn(|| inner.machine.poll()).collect::<Vec<_>>()
@@ -209,6 +208,11 @@ impl Driver {
         self.inner.with_value(|inner| inner.socket.clone())
     }
 
+    /// Hands the driver the functions of its socket.
+    pub(super) fn set_socket(self, socket: Socket) {
+        self.inner.update_value(|inner| inner.socket = Some(socket));
+    }
+
     /// Copies the core's state and metrics into signals, only when they changed.
     fn publish(self) {
         let Some((state, metrics)) = self.inner.try_with_value(|inner| {
@@ -272,18 +276,7 @@ pub(crate) fn start(
     // The machine reports options it had to clamp before anything else.
     driver.run(|_| ());
 
-    let ready_state = match socket::attach(&url, move |event| driver.dispatch(event)) {
-        Ok((socket, ready_state)) => {
-            driver
-                .inner
-                .update_value(|inner| inner.socket = Some(socket));
-            ready_state
-        }
-        Err(error) => {
-            driver.run(|machine| machine.fail_invalid_url(error));
-            Signal::stored(ConnectionReadyState::Closed)
-        }
-    };
+    let ready_state = socket::attach(driver, &url);
 
     listen_to_browser(driver);
 
@@ -314,11 +307,15 @@ pub(crate) fn start(
 
 /// The core's random source (backoff jitter, mutation ids): the browser's,
 /// or under the `testing` feature the one a `MockServer` was given.
+#[cfg(feature = "testing")]
 fn random() -> fn() -> f64 {
-    #[cfg(feature = "testing")]
-    if let Some(random) = use_context::<crate::testing::MockServer>().and_then(|s| s.random()) {
-        return random;
-    }
+    use_context::<crate::testing::MockServer>()
+        .and_then(|s| s.random())
+        .unwrap_or(js_sys::Math::random)
+}
+
+#[cfg(not(feature = "testing"))]
+fn random() -> impl FnMut() -> f64 + 'static {
     js_sys::Math::random
 }
 
