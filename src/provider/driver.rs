@@ -7,22 +7,26 @@
 
 use std::sync::{Arc, Mutex};
 
+use codee::string::FromToStringCodec;
 use leptos::prelude::*;
+use leptos_use_websocket::{
+    ReconnectLimit, UseWebSocketOptions, UseWebSocketReturn, use_websocket_with_options,
+};
 
 use super::clock::{Timeout, now_ms};
 use super::handle::{DriverHandle, Outputs, Socket};
-use super::socket;
+use super::url::validate_url;
 use crate::data::mutations::Mutations;
 use crate::data::store::Stores;
+use crate::provider::ConnectionReadyState;
 use crate::provider::{LifecycleFn, SyncOptions, TokenFn};
 use leptos_sync_core::machine::{Command, Event, Machine};
 use leptos_sync_core::state::Lifecycle;
 use leptos_sync_core::subscriptions::DataEvent;
 use leptos_sync_core::{Millis, SyncError};
 
-/// Longest wait before queued data is applied when no animation frame comes.
-/// A page-rendering matter, so always on the browser's clock (gloo's timer
-/// even under the test kit's virtual time, which steers the protocol).
+/// Longest wait before queued data is applied when no animation frame comes;
+/// on the browser's clock even under the test kit's virtual time (rendering).
 const FLUSH_FALLBACK_MS: u32 = 100;
 
 struct Inner {
@@ -41,7 +45,7 @@ struct Inner {
 }
 
 #[derive(Clone, Copy)]
-pub(super) struct Driver {
+struct Driver {
     inner: StoredValue<Inner, LocalStorage>,
     stores: StoredValue<Stores, LocalStorage>,
     mutations: StoredValue<Mutations, LocalStorage>,
@@ -50,13 +54,13 @@ pub(super) struct Driver {
 
 impl Driver {
     /// Feeds one event to the core and carries out what it asks.
-    pub(super) fn dispatch(self, event: Event) {
+    fn dispatch(self, event: Event) {
         self.run(|machine| machine.handle(event, now_ms()));
     }
 
     /// Lets `step` drive the core, carries out the commands it produced, and
     /// re-arms the timer.
-    pub(super) fn run(self, step: impl FnOnce(&mut Machine)) {
+    fn run(self, step: impl FnOnce(&mut Machine)) {
         let Some(commands) = self.inner.try_update_value(|inner| {
             step(&mut inner.machine);
             std::iter::from_fn(|| inner.machine.poll()).collect::<Vec<_>>()
@@ -208,11 +212,6 @@ impl Driver {
         self.inner.with_value(|inner| inner.socket.clone())
     }
 
-    /// Hands the driver the functions of its socket.
-    pub(super) fn set_socket(self, socket: Socket) {
-        self.inner.update_value(|inner| inner.socket = Some(socket));
-    }
-
     /// Copies the core's state and metrics into signals, only when they changed.
     fn publish(self) {
         let Some((state, metrics)) = self.inner.try_with_value(|inner| {
@@ -276,7 +275,7 @@ pub(crate) fn start(
     // The machine reports options it had to clamp before anything else.
     driver.run(|_| ());
 
-    let ready_state = socket::attach(driver, &url);
+    let ready_state = attach_socket(driver, &url);
 
     listen_to_browser(driver);
 
@@ -305,18 +304,69 @@ pub(crate) fn start(
     }
 }
 
-/// The core's random source (backoff jitter, mutation ids): the browser's,
-/// or under the `testing` feature the one a `MockServer` was given.
+/// The core's random source: the browser's, or a `MockServer`'s (feature `testing`).
 #[cfg(feature = "testing")]
 fn random() -> fn() -> f64 {
     use_context::<crate::testing::MockServer>()
         .and_then(|s| s.random())
         .unwrap_or(js_sys::Math::random)
 }
-
 #[cfg(not(feature = "testing"))]
 fn random() -> impl FnMut() -> f64 + 'static {
     js_sys::Math::random
+}
+
+/// Connects the driver to its socket: leptos-use's WebSocket, or under the
+/// `testing` feature the mock transport of an enclosing `MockSyncProvider`.
+fn attach_socket(driver: Driver, url: &str) -> Signal<ConnectionReadyState> {
+    #[cfg(feature = "testing")]
+    if let Some(server) = use_context::<crate::testing::MockServer>() {
+        let (socket, ready_state) = server.attach(Arc::new(move |event| driver.dispatch(event)));
+        driver
+            .inner
+            .update_value(|inner| inner.socket = Some(socket));
+        return ready_state;
+    }
+    match validate_url(url) {
+        Ok(url) => {
+            let UseWebSocketReturn {
+                ready_state,
+                open,
+                close,
+                send,
+                ..
+            } = use_websocket_with_options::<String, String, FromToStringCodec, _, _>(
+                &url,
+                UseWebSocketOptions::default()
+                    // The core decides when to connect and retry.
+                    .immediate(false)
+                    .reconnect_limit(ReconnectLimit::Limited(0))
+                    .on_open(move |_| driver.dispatch(Event::SocketOpened))
+                    .on_message_raw(move |text: &str| {
+                        driver.dispatch(Event::Frame(text.to_string()))
+                    })
+                    .on_error(move |_| driver.dispatch(Event::SocketError))
+                    .on_close(move |e: web_sys::CloseEvent| {
+                        driver.dispatch(Event::SocketClosed {
+                            code: e.code(),
+                            reason: e.reason(),
+                        })
+                    }),
+            );
+            driver.inner.update_value(|inner| {
+                inner.socket = Some(Socket {
+                    open: Arc::new(open),
+                    close: Arc::new(close),
+                    send: Arc::new(send),
+                });
+            });
+            ready_state
+        }
+        Err(error) => {
+            driver.run(|machine| machine.fail_invalid_url(error));
+            Signal::stored(ConnectionReadyState::Closed)
+        }
+    }
 }
 
 /// `online` / `offline` and tab visibility, removed when the provider unmounts.

@@ -11,8 +11,6 @@ mod driver;
 pub(crate) mod handle;
 mod options;
 #[cfg(not(feature = "ssr"))]
-mod socket;
-#[cfg(not(feature = "ssr"))]
 mod url;
 
 pub(crate) use clock::{Interval, Timeout, now_ms};
