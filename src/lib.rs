@@ -7,6 +7,8 @@ extern crate self as leptos_sync;
 mod data;
 mod hooks;
 mod provider;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod widgets;
 
 // Everything an app names, at the crate root and nowhere else, so that

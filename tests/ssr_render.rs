@@ -122,3 +122,29 @@ fn a_mutation_while_rendering_on_the_server_fails_as_not_connected() {
         "{html}"
     );
 }
+
+/// The test kit's provider renders on the server too: a component under
+/// test renders to a string natively, as under a `<SyncProvider>` that has
+/// not connected, and the mock sees no socket.
+#[test]
+fn the_test_kits_provider_renders_on_the_server() {
+    use leptos_sync::ConnectionIndicator;
+    use leptos_sync::testing::{MockServer, MockSyncProvider};
+
+    let server = MockServer::default();
+    let owner = Owner::new();
+    let app = server.clone();
+    let html = owner.with(|| {
+        view! {
+            <MockSyncProvider server=app>
+                <ConnectionIndicator show_text=true/>
+                <Status/>
+            </MockSyncProvider>
+        }
+        .to_html()
+    });
+    assert!(html.contains("ls-indicator--idle"), "{html}");
+    assert!(html.contains(&ConnectionState::Idle.to_string()), "{html}");
+    assert_eq!(server.connects(), 0);
+    assert!(server.sent().is_empty());
+}

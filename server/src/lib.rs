@@ -78,6 +78,8 @@ mod queue;
 mod redis;
 mod server;
 mod shutdown;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod update;
 mod ws;
 

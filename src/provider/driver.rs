@@ -8,14 +8,13 @@
 use std::sync::{Arc, Mutex};
 
 use codee::string::FromToStringCodec;
-use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use leptos_use_websocket::{
     ReconnectLimit, UseWebSocketOptions, UseWebSocketReturn, use_websocket_with_options,
 };
 
-use super::clock::now_ms;
-use super::handle::{DriverHandle, Outputs};
+use super::clock::{Timeout, now_ms};
+use super::handle::{DriverHandle, Outputs, Socket};
 use super::url::validate_url;
 use crate::data::mutations::Mutations;
 use crate::data::store::Stores;
@@ -26,23 +25,17 @@ use leptos_sync_core::state::Lifecycle;
 use leptos_sync_core::subscriptions::DataEvent;
 use leptos_sync_core::{Millis, SyncError};
 
-type Fn0 = Arc<dyn Fn() + Send + Sync>;
-
-/// The socket functions of `use_websocket`.
-#[derive(Clone)]
-struct Socket {
-    open: Fn0,
-    close: Fn0,
-    send: Arc<dyn Fn(&String) + Send + Sync>,
-}
-
-/// Longest wait before queued data is applied when no animation frame comes.
+/// Longest wait before queued data is applied when no animation frame comes;
+/// on the browser's clock even under the test kit's virtual time (rendering).
 const FLUSH_FALLBACK_MS: u32 = 100;
 
 struct Inner {
     machine: Machine,
     pending_data: Vec<DataEvent>,
-    flush_scheduled: Option<(Option<AnimationFrameRequestHandle>, Timeout)>,
+    flush_scheduled: Option<(
+        Option<AnimationFrameRequestHandle>,
+        gloo_timers::callback::Timeout,
+    )>,
     /// The one browser timer, armed for the core's `poll_timeout` deadline;
     /// dropping it cancels it.
     timer: Option<(Millis, Timeout)>,
@@ -179,7 +172,8 @@ impl Driver {
     /// where animation frames stop.
     fn schedule_flush(self) {
         let frame = request_animation_frame_with_handle(move || self.flush_data()).ok();
-        let fallback = Timeout::new(FLUSH_FALLBACK_MS, move || self.flush_data());
+        let fallback =
+            gloo_timers::callback::Timeout::new(FLUSH_FALLBACK_MS, move || self.flush_data());
         self.inner
             .update_value(|inner| inner.flush_scheduled = Some((frame, fallback)));
     }
@@ -263,7 +257,7 @@ pub(crate) fn start(
         })
     };
     let inner = Inner {
-        machine: Machine::new(options.machine.clone(), js_sys::Math::random),
+        machine: Machine::new(options.machine.clone(), random()),
         pending_data: Vec::new(),
         flush_scheduled: None,
         timer: None,
@@ -281,7 +275,59 @@ pub(crate) fn start(
     // The machine reports options it had to clamp before anything else.
     driver.run(|_| ());
 
-    let ready_state = match validate_url(&url) {
+    let ready_state = attach_socket(driver, &url);
+
+    listen_to_browser(driver);
+
+    if auto_connect {
+        // After mount, so that children read a consistent first state.
+        Effect::new(move || driver.dispatch(Event::UserOpen));
+    }
+
+    let set_token = Arc::new(move |token: Option<String>| {
+        *token_override.lock().unwrap_or_else(|e| e.into_inner()) = Some(token);
+        driver.dispatch(Event::TokenChanged);
+    });
+
+    DriverHandle {
+        ready_state,
+        open: Arc::new(move || driver.dispatch(Event::UserOpen)),
+        close: Arc::new(move || driver.dispatch(Event::UserClose)),
+        set_token,
+        dispatch: Arc::new(move |event| driver.dispatch(event)),
+        mutation_id: Arc::new(move || {
+            driver
+                .inner
+                .try_update_value(|inner| inner.machine.mutation_id())
+                .unwrap_or_default()
+        }),
+    }
+}
+
+/// The core's random source: the browser's, or a `MockServer`'s (feature `testing`).
+#[cfg(feature = "testing")]
+fn random() -> fn() -> f64 {
+    use_context::<crate::testing::MockServer>()
+        .and_then(|s| s.random())
+        .unwrap_or(js_sys::Math::random)
+}
+#[cfg(not(feature = "testing"))]
+fn random() -> impl FnMut() -> f64 + 'static {
+    js_sys::Math::random
+}
+
+/// Connects the driver to its socket: leptos-use's WebSocket, or under the
+/// `testing` feature the mock transport of an enclosing `MockSyncProvider`.
+fn attach_socket(driver: Driver, url: &str) -> Signal<ConnectionReadyState> {
+    #[cfg(feature = "testing")]
+    if let Some(server) = use_context::<crate::testing::MockServer>() {
+        let (socket, ready_state) = server.attach(Arc::new(move |event| driver.dispatch(event)));
+        driver
+            .inner
+            .update_value(|inner| inner.socket = Some(socket));
+        return ready_state;
+    }
+    match validate_url(url) {
         Ok(url) => {
             let UseWebSocketReturn {
                 ready_state,
@@ -320,32 +366,6 @@ pub(crate) fn start(
             driver.run(|machine| machine.fail_invalid_url(error));
             Signal::stored(ConnectionReadyState::Closed)
         }
-    };
-
-    listen_to_browser(driver);
-
-    if auto_connect {
-        // After mount, so that children read a consistent first state.
-        Effect::new(move || driver.dispatch(Event::UserOpen));
-    }
-
-    let set_token = Arc::new(move |token: Option<String>| {
-        *token_override.lock().unwrap_or_else(|e| e.into_inner()) = Some(token);
-        driver.dispatch(Event::TokenChanged);
-    });
-
-    DriverHandle {
-        ready_state,
-        open: Arc::new(move || driver.dispatch(Event::UserOpen)),
-        close: Arc::new(move || driver.dispatch(Event::UserClose)),
-        set_token,
-        dispatch: Arc::new(move |event| driver.dispatch(event)),
-        mutation_id: Arc::new(move || {
-            driver
-                .inner
-                .try_update_value(|inner| inner.machine.mutation_id())
-                .unwrap_or_default()
-        }),
     }
 }
 

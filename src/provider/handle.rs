@@ -27,3 +27,14 @@ pub(crate) struct DriverHandle {
     pub dispatch: Arc<dyn Fn(Event) + Send + Sync>,
     pub mutation_id: Arc<dyn Fn() -> String + Send + Sync>,
 }
+
+/// The socket functions the driver calls: `use_websocket`'s, or under the
+/// `testing` feature a mock transport's. Events come back through the driver's
+/// `dispatch`.
+#[derive(Clone)]
+#[cfg_attr(feature = "ssr", allow(dead_code))]
+pub(crate) struct Socket {
+    pub open: Arc<dyn Fn() + Send + Sync>,
+    pub close: Arc<dyn Fn() + Send + Sync>,
+    pub send: Arc<dyn Fn(&String) + Send + Sync>,
+}

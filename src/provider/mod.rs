@@ -8,12 +8,12 @@ mod clock;
 mod context;
 #[cfg(not(feature = "ssr"))]
 mod driver;
-mod handle;
+pub(crate) mod handle;
 mod options;
 #[cfg(not(feature = "ssr"))]
 mod url;
 
-pub(crate) use clock::now_ms;
+pub(crate) use clock::{Interval, Timeout, now_ms};
 pub(crate) use context::expect_sync_context;
 pub use context::{ConnectionReadyState, SyncCallback, SyncConnection, SyncContext};
 pub use options::SyncOptions;

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::{classes, inject_styles, use_timeout_slot};
 use crate::hooks::use_sync_context;
+use crate::provider::Timeout;
 
 /// Texts of [`ErrorBanner`].
 ///
@@ -87,7 +88,7 @@ pub fn ErrorBanner(
             let clear = clear.clone();
             let pending = last_error
                 .with(Option::is_some)
-                .then(|| gloo_timers::callback::Timeout::new(ms, move || clear()));
+                .then(|| Timeout::new(ms, move || clear()));
             timer.set_value(pending);
         });
     }

@@ -14,7 +14,7 @@ pub use status_bar::{StatusBar, StatusBarLabels, StatusBarProps};
 
 use leptos::prelude::*;
 
-use crate::provider::now_ms;
+use crate::provider::{Interval, Timeout, now_ms};
 
 /// The default stylesheet of all widgets ([`ConnectionIndicator`],
 /// [`ErrorBanner`], [`ReconnectBanner`], [`StatusBar`]).
@@ -119,11 +119,11 @@ pub(crate) fn inject_styles() {
 /// unmounts. Effects do not run on the server, so no timer is made there.
 pub(crate) fn use_clock(active: Memo<bool>, period_ms: u32) -> ReadSignal<u64> {
     let now = RwSignal::new(now_ms());
-    let ticker = StoredValue::new_local(None::<gloo_timers::callback::Interval>);
+    let ticker = StoredValue::new_local(None::<Interval>);
     Effect::new(move |_| {
         let interval = active.get().then(|| {
             now.set(now_ms());
-            gloo_timers::callback::Interval::new(period_ms, move || now.set(now_ms()))
+            Interval::new(period_ms, move || now.set(now_ms()))
         });
         ticker.set_value(interval);
     });
@@ -135,8 +135,7 @@ pub(crate) fn use_clock(active: Memo<bool>, period_ms: u32) -> ReadSignal<u64> {
 
 /// A one-shot timer slot: setting a new timeout cancels the previous one, and
 /// unmounting cancels whatever is pending.
-pub(crate) fn use_timeout_slot() -> StoredValue<Option<gloo_timers::callback::Timeout>, LocalStorage>
-{
+pub(crate) fn use_timeout_slot() -> StoredValue<Option<Timeout>, LocalStorage> {
     let slot = StoredValue::new_local(None);
     on_cleanup(move || {
         slot.try_update_value(|t| *t = None);

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::connection_indicator::state_modifier;
 use super::{classes, fill, inject_styles, use_clock, use_timeout_slot};
 use crate::hooks::use_sync_connection;
+use crate::provider::Timeout;
 use leptos_sync_core::state::{ConnectionState, FailReason, Millis};
 
 /// Texts of [`ReconnectBanner`]. `{seconds}`, `{attempt}` and `{reason}` are filled in.
@@ -167,7 +168,7 @@ pub fn ReconnectBanner(
     Effect::new(move |_| {
         let pending = down
             .get()
-            .then(|| gloo_timers::callback::Timeout::new(grace_ms, move || grace_over.set(true)));
+            .then(|| Timeout::new(grace_ms, move || grace_over.set(true)));
         if pending.is_none() {
             grace_over.set(false);
         }

@@ -1,5 +1,5 @@
 //! `<ConnectionIndicator/>` and `<StatusBar/>`: connected with live metrics,
-//! one stylesheet however many widgets, and offline until the browser is online.
+//! and one stylesheet however many widgets.
 
 use super::*;
 
@@ -76,39 +76,4 @@ async fn open_shows_connected_and_live_metrics() {
         find(".t-open-error").is_none(),
         "no error banner without an error"
     );
-}
-#[wasm_bindgen_test]
-async fn offline_is_shown_until_online() {
-    let client = "w-offline";
-    let m = mount_widgets(client, SyncOptions::default(), || {
-        view! {
-            <ConnectionIndicator class="t-off" show_text=true/>
-            <ReconnectBanner class="t-off-banner"/>
-        }
-    })
-    .await;
-    m.wait_open(5_000).await;
-    browser_event("offline");
-    wait_until("indicator offline", 1_000, || {
-        has_class(".t-off", "ls-indicator--offline")
-    })
-    .await;
-    assert_eq!(attr(".t-off", "aria-label").as_deref(), Some("Offline"));
-    assert_eq!(
-        text(".t-off .ls-indicator__text").as_deref(),
-        Some("Offline")
-    );
-    wait_until("offline banner", 2_500, || find(".t-off-banner").is_some()).await;
-    assert!(has_class(".t-off-banner", "ls-reconnect-banner--offline"));
-    assert_eq!(
-        text(".t-off-banner .ls-reconnect-banner__message").as_deref(),
-        Some("You are offline")
-    );
-
-    browser_event("online");
-    wait_until("indicator open again", 2_000, || {
-        has_class(".t-off", "ls-indicator--open")
-    })
-    .await;
-    wait_until("banner gone", 1_000, || find(".t-off-banner").is_none()).await;
 }

@@ -1,24 +1,22 @@
 //! The drop-in widgets against the real reference server: classes, aria
 //! attributes and texts follow what the connection really does.
 //!
-//! - [`indicator`]: `<ConnectionIndicator/>` and `<StatusBar/>` while open and offline;
-//! - [`error_banner`]: `<ErrorBanner/>`: shows, dismisses, hides, and renders text as text;
-//! - [`reconnect_banner`]: `<ReconnectBanner/>`: grace delay, countdown, failure, retry.
+//! - [`indicator`]: `<ConnectionIndicator/>` and `<StatusBar/>` while open, with live metrics;
+//! - [`classes`]: the reactive `class` prop of every widget.
+//!
+//! The widgets' timing (grace delay, countdown, auto-hide, failure, retry,
+//! offline) is tested on the test kit, on virtual time: `tests/kit/`.
 #![cfg(target_arch = "wasm32")]
 
 #[path = "../support/mod.rs"]
 mod support;
 
 mod classes;
-mod error_banner;
 mod indicator;
-mod reconnect_banner;
 
-use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos_sync::{
-    ConnectionIndicator, ConnectionState, ErrorBanner, ReconnectBanner, ReconnectOptions,
-    ReconnectPolicy, StatusBar, SyncOptions, SyncRegistry,
+    ConnectionIndicator, ErrorBanner, ReconnectBanner, StatusBar, SyncOptions, SyncRegistry,
 };
 use support::*;
 use wasm_bindgen_test::*;
@@ -40,24 +38,6 @@ async fn mount_widgets<V: IntoView + 'static>(
         SyncRegistry::new(),
         children,
     )
-}
-
-/// The seconds of "Reconnecting in N s (attempt …)".
-fn countdown(selector: &str) -> Option<u64> {
-    let text = text(selector)?;
-    text.strip_prefix("Reconnecting in ")?
-        .split(' ')
-        .next()?
-        .parse()
-        .ok()
-}
-
-/// Asserts that nothing matches `selector` for `ms`, checking every 10 ms.
-async fn assert_absent_for(selector: &str, ms: u32) {
-    throughout(ms, || {
-        assert!(find(selector).is_none(), "{selector} appeared")
-    })
-    .await;
 }
 
 /// Has the server send this client an `error` frame.
