@@ -26,9 +26,8 @@
 //! use leptos_sync::{SubscriptionStatus, SyncComponent, SyncRegistry, use_sync_component};
 //! use serde::{Deserialize, Serialize};
 //!
-//! #[derive(Clone, PartialEq, Serialize, Deserialize)]
+//! #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 //! struct Task { title: String }
-//! impl SyncComponent for Task { const NAME: &'static str = "Task"; }
 //!
 //! #[component]
 //! fn Tasks() -> impl IntoView {

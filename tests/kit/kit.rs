@@ -10,13 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::*;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 struct Note {
     text: String,
-}
-
-impl SyncComponent for Note {
-    const NAME: &'static str = "Note";
 }
 
 fn note(text: &str) -> Note {

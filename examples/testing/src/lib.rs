@@ -9,14 +9,10 @@ use leptos_sync::{
 use serde::{Deserialize, Serialize};
 
 /// One task, synced on topic `Task`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 pub struct Task {
     /// What to do.
     pub title: String,
-}
-
-impl SyncComponent for Task {
-    const NAME: &'static str = "Task";
 }
 
 impl Task {
