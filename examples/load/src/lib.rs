@@ -5,9 +5,11 @@
 //! - [`client`]: subscribers that count what they receive, and one publisher;
 //! - [`run`]: one server's run of publishing steps;
 //! - [`spawn`]: a server as a child process, with its RSS and CPU time;
+//! - [`redis`]: a redis-server as a child process;
 //! - [`stats`]: delivery counters and latency percentiles.
 
 pub mod client;
+pub mod redis;
 pub mod run;
 pub mod spawn;
 pub mod stats;
