@@ -253,31 +253,24 @@ pub trait Deliver: Send + Sync + 'static {
     fn deliver(&self, topic: &str, change: &Change);
 
     /// Called instead of a change when the engine cannot continue `topic`'s
-    /// stream from what it delivered: the topic got a new epoch (its store
-    /// was flushed, or restarted without its data), went back, or its
-    /// history no longer holds what was missed. Every holder of the topic
-    /// must start over from a fresh [`Engine::join`]; the deliveries that
-    /// follow continue from the topic's new position. The same rules as for
-    /// [`deliver`](Self::deliver) apply.
-    ///
-    /// The server's own sink makes each subscriber of the topic resubscribe
-    /// (see PROTOCOL.md, "Sequence numbers and recovery"), which answers
-    /// with a snapshot. The default does nothing: right for a sink that only
-    /// observes changes. [`MemoryEngine`](crate::MemoryEngine) never calls it.
+    /// stream from what it delivered (a new epoch after its store lost the
+    /// data, a topic that went back, or history trimmed past what was
+    /// missed): every holder of the topic must start over from a fresh
+    /// [`Engine::join`]. The server's sink makes each subscriber resubscribe
+    /// (PROTOCOL.md, "Sequence numbers and recovery") and get a snapshot. The
+    /// default does nothing; [`MemoryEngine`](crate::MemoryEngine) never calls it.
     ///
     /// ```
-    /// use std::sync::Mutex;
+    /// use std::{collections::HashMap, sync::Mutex};
     /// use leptos_sync_server::{Change, Deliver};
-    /// /// The seq of each topic's last change, as far as the sink knows.
-    /// #[derive(Default)]
-    /// struct Tops(Mutex<std::collections::HashMap<String, u64>>);
+    /// #[derive(Default)] // The last seq of each topic.
+    /// struct Tops(Mutex<HashMap<String, u64>>);
     /// impl Deliver for Tops {
     ///     fn deliver(&self, topic: &str, change: &Change) {
     ///         self.0.lock().unwrap().insert(topic.to_owned(), change.seq);
     ///     }
     ///     fn resync(&self, topic: &str) {
-    ///         // Its seqs may start over: what we knew no longer holds.
-    ///         self.0.lock().unwrap().remove(topic);
+    ///         self.0.lock().unwrap().remove(topic); // its seqs start over
     ///     }
     /// }
     /// let tops = Tops::default();
