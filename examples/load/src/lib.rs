@@ -1,5 +1,5 @@
 //! The generator's parts, shared by its binaries: `load` (`scripts/bench
-//! server`), `hostile` (the native half of `scripts/chaos`) and `cluster`
+//! server`, and `scripts/bench cluster` as `load --cluster`), `hostile` (the native half of `scripts/chaos`) and `cluster`
 //! (the multi-node chaos test, `scripts/cluster`).
 //!
 //! - [`client`]: subscribers that count what they receive, and one publisher;
