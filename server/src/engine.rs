@@ -251,6 +251,36 @@ pub trait Deliver: Send + Sync + 'static {
     /// the engine: an in-process engine may call it under its own lock,
     /// which is what keeps deliveries in seq order.
     fn deliver(&self, topic: &str, change: &Change);
+
+    /// Called instead of a change when the engine cannot continue `topic`'s
+    /// stream from what it delivered (a new epoch after its store lost the
+    /// data, a topic that went back, or history trimmed past what was
+    /// missed): every holder of the topic must start over from a fresh
+    /// [`Engine::join`]. The server's sink makes each subscriber resubscribe
+    /// (PROTOCOL.md, "Sequence numbers and recovery") and get a snapshot. The
+    /// default does nothing; [`MemoryEngine`](crate::MemoryEngine) never calls it.
+    ///
+    /// ```
+    /// use std::{collections::HashMap, sync::Mutex};
+    /// use leptos_sync_server::{Change, Deliver};
+    /// #[derive(Default)] // The last seq of each topic.
+    /// struct Tops(Mutex<HashMap<String, u64>>);
+    /// impl Deliver for Tops {
+    ///     fn deliver(&self, topic: &str, change: &Change) {
+    ///         self.0.lock().unwrap().insert(topic.to_owned(), change.seq);
+    ///     }
+    ///     fn resync(&self, topic: &str) {
+    ///         self.0.lock().unwrap().remove(topic); // its seqs start over
+    ///     }
+    /// }
+    /// let tops = Tops::default();
+    /// tops.deliver("T", &Change { seq: 3, key: "k".into(), value: 1.into() });
+    /// tops.resync("T");
+    /// assert!(tops.0.lock().unwrap().is_empty());
+    /// ```
+    fn resync(&self, topic: &str) {
+        let _ = topic;
+    }
 }
 
 /// Topic state for a [`SyncServer`](crate::SyncServer).

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use crate::engine::{Change, Deliver};
 use crate::lifecycle::Lifecycle;
 use crate::queue::{Out, Tx};
-use crate::update::UpdateFrames;
+use crate::update::{RESYNC_SEQ, UpdateFrames};
 
 /// Identifies one WebSocket connection for the lifetime of the process.
 pub type ConnId = u64;
@@ -158,11 +158,9 @@ impl Fanout {
     }
 }
 
-impl Deliver for Fanout {
-    fn deliver(&self, topic: &str, change: &Change) {
-        // The change is serialized once, and before the lock: under it each
-        // subscriber costs a lookup of its sub's frame and a queue push.
-        let mut frames = UpdateFrames::new(change);
+impl Fanout {
+    /// Queues `seq`'s frame on every subscriber of `topic`.
+    fn queue(&self, topic: &str, seq: u64, mut frames: UpdateFrames) {
         let inner = self.lock();
         let Some(subscribers) = inner.topics.get(topic) else {
             return;
@@ -171,9 +169,23 @@ impl Deliver for Fanout {
             // An overflow is the connection's to handle: it closes as a slow consumer.
             tx.send(Out::Update {
                 sub,
-                seq: change.seq,
+                seq,
                 text: frames.frame(sub),
             });
         }
+    }
+}
+
+impl Deliver for Fanout {
+    fn deliver(&self, topic: &str, change: &Change) {
+        // The change is serialized once, and before the lock: under it each
+        // subscriber costs a lookup of its sub's frame and a queue push.
+        self.queue(topic, change.seq, UpdateFrames::new(change));
+    }
+
+    /// Sends every subscriber of `topic` an update past any seq it holds:
+    /// a gap, so it resubscribes, and the engine answers with a snapshot.
+    fn resync(&self, topic: &str) {
+        self.queue(topic, RESYNC_SEQ, UpdateFrames::resync());
     }
 }

@@ -92,7 +92,7 @@ pub use hooks::{Action, Mutation, Principal, Reject};
 pub use memory::{DEDUP_CAPACITY, MemoryEngine};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub use redis::{RESYNC_SEQ, RedisEngine, RedisOptions};
+pub use redis::{RedisEngine, RedisOptions};
 pub use server::{Server, SyncServer, SyncServerBuilder};
 
 /// Binds to `config.addr:config.port` and serves a [`SyncServer`] built

@@ -21,6 +21,10 @@ use crate::engine::Change;
 /// Everything before the `sub` value.
 const HEAD: &str = r#"{"type":"update","sub":"#;
 
+/// The seq of the `update` that makes a client resubscribe (PROTOCOL.md,
+/// "Sequence numbers and recovery"): past any seq it holds, so it is a gap.
+pub const RESYNC_SEQ: u64 = u64::MAX;
+
 /// One change's frames, by subscription id.
 pub struct UpdateFrames {
     /// `,"seq":…,"key":…,"value":…}`.
@@ -43,6 +47,16 @@ impl UpdateFrames {
             tail: String::from_utf8(tail).expect("serde_json writes UTF-8"),
             by_sub: HashMap::new(),
         }
+    }
+
+    /// The frames that make each subscriber resubscribe: an `update` at
+    /// [`RESYNC_SEQ`] with an empty key and a null value.
+    pub fn resync() -> Self {
+        Self::new(&Change {
+            seq: RESYNC_SEQ,
+            key: String::new(),
+            value: serde_json::Value::Null,
+        })
     }
 
     /// The frame for subscription `sub`; a cheap clone of one shared buffer
@@ -186,5 +200,30 @@ mod tests {
             rx1.recv().await.is_none(),
             "one update only, none for `other`"
         );
+    }
+
+    #[tokio::test]
+    async fn resync_queues_each_subscriber_of_the_topic_an_update_past_any_seq() {
+        let engine = Arc::new(crate::MemoryEngine::new(8));
+        let fanout = Fanout::new(Arc::new(Lifecycle::new(engine, None, None, None)));
+        let (tx1, mut rx1) = queue(8, 1 << 16);
+        let (tx2, mut rx2) = queue(8, 1 << 16);
+        fanout.add(1, 1, "t", &tx1);
+        fanout.add(2, 4, "other", &tx2);
+        fanout.resync("t");
+        let Some(Out::Update { sub, seq, text }) = rx1.recv().await else {
+            panic!("no resync queued")
+        };
+        assert_eq!((sub, seq), (1, u64::MAX));
+        let msg = ServerMsg::Update {
+            sub: 1,
+            seq: u64::MAX,
+            key: String::new(),
+            value: Value::Null,
+        };
+        assert_eq!(ServerMsg::decode(&text), Ok(msg));
+        drop((fanout, tx1, tx2));
+        assert!(rx1.recv().await.is_none(), "one frame only");
+        assert!(rx2.recv().await.is_none(), "nothing for another topic");
     }
 }

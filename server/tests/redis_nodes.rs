@@ -5,51 +5,15 @@
 
 mod redis_support;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use leptos_sync_server::{
-    Change, Deliver, Engine, EngineError, IfAbsent, Join, RESYNC_SEQ, RedisEngine, RedisOptions,
-    Start,
-};
+use leptos_sync_server::{Engine, EngineError, IfAbsent, Join, RedisEngine, RedisOptions, Start};
 use redis::AsyncCommands;
-use redis_support::RedisServer;
+use redis_support::{Recorder, RedisServer};
 use serde_json::json;
 
 const DEADLINE: Duration = Duration::from_secs(10);
-
-#[derive(Default)]
-struct Recorder {
-    seen: Mutex<Vec<Change>>,
-}
-
-impl Deliver for Recorder {
-    fn deliver(&self, _topic: &str, change: &Change) {
-        self.seen.lock().unwrap().push(change.clone());
-    }
-}
-
-impl Recorder {
-    fn seqs(&self) -> Vec<u64> {
-        self.seen.lock().unwrap().iter().map(|c| c.seq).collect()
-    }
-
-    /// Waits until `done` holds for the seqs delivered so far.
-    async fn wait_until(&self, what: &str, done: impl Fn(&[u64]) -> bool) -> Vec<u64> {
-        let deadline = tokio::time::Instant::now() + DEADLINE;
-        loop {
-            let seqs = self.seqs();
-            if done(&seqs) {
-                return seqs;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{what}: got {seqs:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-}
 
 /// A node: an engine with a recording sink.
 fn node(redis: &RedisServer, options: RedisOptions) -> (Arc<RedisEngine>, Arc<Recorder>) {
@@ -210,7 +174,7 @@ async fn a_new_epoch_makes_the_clients_resync_and_a_resume_gets_a_snapshot() {
         .await
         .unwrap();
     sink_a
-        .wait_until("a resync after 3", |s| s.len() == 4 && s[3] == RESYNC_SEQ)
+        .wait_resyncs("a resync after 3 changes", |r| r == [3])
         .await;
     let resume = Join {
         topic: "T",
@@ -314,8 +278,7 @@ async fn without_redis_operations_are_unavailable_and_recover_when_it_returns() 
     };
     assert_eq!((applied.seq, applied.fresh), (1, true), "a new incarnation");
     // The watching node noticed the new epoch and tells its clients to resync.
-    sink.wait_until("a resync", |s| s.contains(&RESYNC_SEQ))
-        .await;
+    sink.wait_resyncs("a resync", |r| !r.is_empty()).await;
     drop(redis);
 }
 

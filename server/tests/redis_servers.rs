@@ -112,8 +112,9 @@ async fn a_new_epoch_reaches_a_client_as_a_gap_and_its_resubscribe_gets_a_snapsh
         .await
         .unwrap();
     writer.send(mutate("m2", "b", json!(2))).await;
-    // Past any seq the client has: it sees a gap and resubscribes.
-    let marker = update(leptos_sync_server::RESYNC_SEQ, "", Value::Null);
+    // The resync update (PROTOCOL.md): past any seq the client has, so it
+    // sees a gap and resubscribes.
+    let marker = update(u64::MAX, "", Value::Null);
     assert_eq!(reader.recv().await, marker);
     reader.send(subscribe(1, Some(1), Some(&epoch))).await;
     let ServerMsg::Subscribed {

@@ -17,6 +17,7 @@ use leptos_sync_load::{client, run};
 
 mod control;
 mod nonreader;
+mod scaling;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +53,15 @@ struct Args {
     /// the publish rate and `--seconds` (10) each phase's length.
     #[arg(long)]
     non_reader: bool,
+    /// Instead: the cluster benchmark (see scaling/mod.rs): fan-out on one
+    /// memory node, one Redis node and three Redis nodes with `--connections`
+    /// (1,000) subscribers per node at `--rates` (10,25,50,100), then the
+    /// recovery of `--recovery-clients` after a node kill.
+    #[arg(long)]
+    cluster: bool,
+    /// With `--cluster`: subscribers on the node that is killed.
+    #[arg(long)]
+    recovery_clients: Option<usize>,
 }
 
 fn sibling(name: &str) -> PathBuf {
@@ -64,6 +74,9 @@ async fn main() -> ExitCode {
     let a = Args::parse();
     if a.non_reader {
         return nonreader::main(a).await;
+    }
+    if a.cluster {
+        return cluster(a).await;
     }
     let plan = Plan {
         connections: a.connections.unwrap_or(if a.smoke { 200 } else { 10_000 }),
@@ -157,6 +170,37 @@ fn compare(ours: &Report, bare: &Report) {
         ours.bytes_per_conn / 1024.0,
         bare.bytes_per_conn / 1024.0
     );
+}
+
+async fn cluster(a: Args) -> ExitCode {
+    let plan = scaling::Plan {
+        server: a.server.unwrap_or_else(|| sibling("leptos-sync-server")),
+        connections: a.connections.unwrap_or(if a.smoke { 100 } else { 1_000 }),
+        rates: a.rates.unwrap_or_else(|| {
+            if a.smoke {
+                vec![50]
+            } else {
+                vec![10, 25, 50, 100]
+            }
+        }),
+        seconds: a.seconds.unwrap_or(if a.smoke { 2 } else { 5 }),
+        recovery_clients: a
+            .recovery_clients
+            .unwrap_or(if a.smoke { 100 } else { 1_000 }),
+        smoke: a.smoke,
+    };
+    if plan.rates.is_empty()
+        || plan.rates.contains(&0)
+        || plan.connections == 0
+        || plan.seconds == 0
+        || plan.recovery_clients == 0
+    {
+        eprintln!(
+            "load: --connections, --seconds, --recovery-clients and every rate must be positive"
+        );
+        return ExitCode::from(2);
+    }
+    scaling::main(plan).await
 }
 
 fn ratio(a: f64, b: f64) -> f64 {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::time::MissedTickBehavior;
 
 use crate::client::{self, Kind, Publisher};
-use crate::spawn::Server;
+use crate::spawn::{Cpu, Server};
 use crate::stats::{Counters, now_us};
 
 /// What to measure.
@@ -144,7 +144,7 @@ pub async fn against(kind: Kind, bin: &Path, args: &[&str], plan: &Plan) -> Resu
     for (i, &rate) in plan.rates.iter().enumerate() {
         let n = i as u64 + 1;
         let s = step(
-            &server,
+            &[&server],
             &mut publisher,
             &counters,
             n,
@@ -184,9 +184,10 @@ pub async fn against(kind: Kind, bin: &Path, args: &[&str], plan: &Plan) -> Resu
 }
 
 /// Publishes `rate` changes a second for `seconds`, then waits (bounded) until
-/// every subscriber has them all.
+/// every subscriber has them all. The CPU figures are those of `procs`
+/// together (the server, or the nodes and their Redis).
 pub async fn step(
-    server: &Server,
+    procs: &[&dyn Cpu],
     publisher: &mut Publisher,
     counters: &Counters,
     id: u64,
@@ -196,7 +197,8 @@ pub async fn step(
 ) -> Result<Step, String> {
     let late_before = counters.late.load(Relaxed);
     counters.begin(id);
-    let cpu_before = server.cpu_s()?;
+    let cpu = || procs.iter().map(|p| p.cpu_s()).sum::<Result<f64, String>>();
+    let cpu_before = cpu()?;
     let count = rate * seconds;
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
     tick.set_missed_tick_behavior(MissedTickBehavior::Burst);
@@ -213,7 +215,7 @@ pub async fn step(
     }
     let delivered = counters.delivered.load(Relaxed);
     let span_s = counters.last_us.load(Relaxed).saturating_sub(start) as f64 / 1e6;
-    let cpu_s = server.cpu_s()? - cpu_before;
+    let cpu_s = cpu()? - cpu_before;
     let wall_s = now_us().saturating_sub(start) as f64 / 1e6;
     Ok(Step {
         rate,

@@ -60,12 +60,6 @@ impl Server {
         parse_rss(&status).ok_or_else(|| "no VmRSS in /proc status".to_owned())
     }
 
-    /// CPU time (user + system) the server has used so far, in seconds.
-    pub fn cpu_s(&self) -> Result<f64, String> {
-        let pid = self.child.id().ok_or("the server has exited")?;
-        cpu_s_of(&pid.to_string())
-    }
-
     /// Its process id, while it runs.
     pub fn pid(&self) -> Option<u32> {
         self.child.id()
@@ -74,6 +68,19 @@ impl Server {
     /// Stops the server and waits for it to be gone.
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
+    }
+}
+
+/// A child process whose CPU time can be read.
+pub trait Cpu {
+    /// CPU time (user + system) it has used so far, in seconds.
+    fn cpu_s(&self) -> Result<f64, String>;
+}
+
+impl Cpu for Server {
+    fn cpu_s(&self) -> Result<f64, String> {
+        let pid = self.child.id().ok_or("the server has exited")?;
+        cpu_s_of(&pid.to_string())
     }
 }
 

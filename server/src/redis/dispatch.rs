@@ -5,42 +5,19 @@
 //! it drops seqs it already delivered, reads any gap from the history
 //! stream, catches up after the pub/sub connection comes back and, when
 //! idle, checks the topic's top seq now and then. When it cannot recover
-//! (another epoch, or history trimmed past its cursor) it delivers a
-//! [`RESYNC_SEQ`] change, which makes every client resubscribe.
+//! (another epoch, or history trimmed past its cursor) it calls
+//! [`Deliver::resync`] on the sinks, which makes every client resubscribe.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use redis::Value;
 use redis::aio::ConnectionManager;
-use serde_json::Value as Json;
 use tokio::sync::{mpsc, oneshot};
 
 use super::scripts::{Keys, Published, Scripts, parse_range};
 use super::unavailable;
 use crate::engine::{Change, Deliver, EngineError};
-
-/// The seq of the change a dispatcher delivers when its clients must start
-/// over (the topic's epoch changed, or its history no longer covers what
-/// they missed). It is above any real seq, so a client sees a gap and
-/// resubscribes, and the engine answers with a snapshot. Its key is empty
-/// and its value null; a sink of its own should treat it as "resync".
-///
-/// ```
-/// use leptos_sync_server::{Change, Deliver, RESYNC_SEQ};
-/// struct Audit;
-/// impl Deliver for Audit {
-///     fn deliver(&self, topic: &str, change: &Change) {
-///         if change.seq == RESYNC_SEQ {
-///             println!("{topic}: start over from a snapshot");
-///         } else {
-///             println!("{topic} #{}: {} = {}", change.seq, change.key, change.value);
-///         }
-///     }
-/// }
-/// # let _ = Audit;
-/// ```
-pub const RESYNC_SEQ: u64 = u64::MAX;
 
 /// How many history entries one catch-up read takes.
 const BATCH: usize = 500;
@@ -274,12 +251,9 @@ impl Dispatcher {
     /// Makes every client start over, and continues from `seq` of `epoch`.
     fn resync(&mut self, epoch: Option<String>, seq: u64) {
         self.cursor = Some(Cursor { epoch, seq });
-        let marker = Change {
-            seq: RESYNC_SEQ,
-            key: String::new(),
-            value: Json::Null,
-        };
-        self.deliver(&marker);
+        for sink in self.store.sinks().iter() {
+            sink.resync(&self.topic);
+        }
     }
 
     fn deliver(&self, change: &Change) {

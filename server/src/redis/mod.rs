@@ -34,7 +34,6 @@ mod options;
 mod pubsub;
 mod scripts;
 
-pub use dispatch::RESYNC_SEQ;
 use dispatch::{Event, Store};
 pub use options::RedisOptions;
 use pubsub::{Watch, Watches};

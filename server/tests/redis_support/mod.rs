@@ -8,8 +8,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod engines;
+mod recorder;
 #[allow(unused_imports)] // Each test binary uses a different subset.
 pub use engines::{EngineKind, Node, TestEngine};
+#[allow(unused_imports)] // Each test binary uses a different subset.
+pub use recorder::Recorder;
 
 /// How long `redis-server` may take to answer its first PING.
 const START_DEADLINE: Duration = Duration::from_secs(10);

@@ -20,7 +20,8 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::procs::Shared;
 
-/// The seq a Redis node sends when its clients must start over (RESYNC_SEQ).
+/// The seq of the update a node sends when its clients must start over
+/// (PROTOCOL.md, "Sequence numbers and recovery").
 const RESYNC: u64 = u64::MAX;
 
 /// What a subscriber holds of one topic.

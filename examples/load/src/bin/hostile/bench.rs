@@ -221,15 +221,15 @@ impl Windows<'_> {
             loop {
                 *id += 1;
                 let s = run::step(
-                    server,
+                    &[*server],
                     publisher,
                     counters,
                     *id,
                     plan.rate,
                     plan.seconds,
                     readers,
-                );
-                let s = s.await?;
+                )
+                .await?;
                 let counts = counters.counts();
                 hist.resize(counts.len(), 0);
                 hist.iter_mut().zip(counts).for_each(|(h, c)| *h += c);
