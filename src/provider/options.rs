@@ -54,6 +54,17 @@ pub struct SyncOptions {
     /// after their fields. The provider's machine validates them once: a value
     /// out of range is clamped and reported to `last_error` as
     /// [`SyncError::InvalidOptions`](crate::SyncError::InvalidOptions).
+    ///
+    /// ```
+    /// use leptos_sync::{MachineOptions, OutboxOptions, SyncOptions};
+    ///
+    /// let options = SyncOptions::default().machine(MachineOptions {
+    ///     connect_timeout_ms: 5_000,
+    ///     outbox: OutboxOptions { max_messages: 10, ..Default::default() },
+    ///     ..Default::default()
+    /// });
+    /// # let _ = options;
+    /// ```
     pub(crate) machine: MachineOptions,
     /// The token sent in `hello`. Evaluated on every connect.
     #[builder(skip)]
