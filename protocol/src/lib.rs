@@ -262,3 +262,8 @@ impl ServerMsg {
         serde_json::to_string(self).expect("protocol types always serialize")
     }
 }
+
+// The README's examples are compiled (and run) as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
