@@ -53,3 +53,24 @@ pub use leptos_sync_core::{
     Millis, MutationStatus, OutboxOptions, Overflow, ReconnectOptions, ReconnectPolicy,
     SubscriptionCounters, SubscriptionState, SubscriptionStatus, SyncError,
 };
+
+// The guides in docs/ are compiled as doctests, so their examples cannot rot.
+#[cfg(doctest)]
+mod guides {
+    #[doc = include_str!("../docs/reconnection.md")]
+    mod reconnection {}
+    #[doc = include_str!("../docs/auth.md")]
+    mod auth {}
+    #[doc = include_str!("../docs/offline.md")]
+    mod offline {}
+    #[doc = include_str!("../docs/recovery.md")]
+    mod recovery {}
+    #[doc = include_str!("../docs/widgets.md")]
+    mod widgets {}
+    #[doc = include_str!("../docs/server.md")]
+    mod server {}
+    #[doc = include_str!("../docs/testing.md")]
+    mod testing {}
+    #[doc = include_str!("../docs/migrating-from-pl3xus.md")]
+    mod migrating_from_pl3xus {}
+}

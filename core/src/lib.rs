@@ -63,3 +63,8 @@ pub use subscriptions::{SubscriptionCounters, SubscriptionState, SubscriptionSta
 pub use backoff::CustomDelay;
 pub use outbox::Mutation;
 pub use subscriptions::{DataEvent, Subscriptions};
+
+// The README's examples are compiled (and run) as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -1,4 +1,14 @@
 //! What the connection is doing, and what it has done: the core's outputs that the UI reads.
+//!
+//! ```
+//! use leptos_sync_core::{Event, Machine, MachineOptions};
+//!
+//! let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+//! machine.handle(Event::UserOpen, 0);
+//! machine.handle(Event::SocketOpened, 10);
+//! assert_eq!(machine.state().to_string(), "Handshaking");
+//! assert!(!machine.state().is_open());
+//! ```
 
 use std::fmt;
 
@@ -11,11 +21,36 @@ use crate::error::SyncError;
 /// one clock the provider and the widgets share: compare a `Millis` only with
 /// another reading of that clock, never with `Date.now()`. It does not step
 /// back or slew with the wall clock, so deadlines hold across clock changes.
+///
+/// ```
+/// use leptos_sync_core::{Event, Machine, MachineOptions, Millis};
+///
+/// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+/// let now: Millis = 1_250; // performance.now() in the browser, virtual time in a test
+/// machine.handle(Event::UserOpen, now);
+/// assert!(machine.poll_timeout().is_some_and(|at| at > now));
+/// ```
 pub type Millis = u64;
 
 /// Why the connection stopped trying, in [`ConnectionState::Failed`].
 ///
 /// New reasons may come in minor versions: match with a wildcard arm.
+///
+/// ```
+/// use leptos_sync_core::{ConnectionState, FailReason};
+///
+/// fn advice(state: &ConnectionState) -> &'static str {
+///     match state {
+///         ConnectionState::Failed { reason: FailReason::AuthRejected { .. } } => "sign in again",
+///         ConnectionState::Failed { reason: FailReason::RetriesExhausted { .. } } => "press Retry",
+///         ConnectionState::Failed { .. } => "reload the page",
+///         _ => "",
+///     }
+/// }
+/// let failed = ConnectionState::Failed { reason: FailReason::AuthRejected { code: 4401 } };
+/// assert_eq!(advice(&failed), "sign in again");
+/// assert_eq!(FailReason::InvalidUrl.to_string(), "invalid URL");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FailReason {
@@ -99,6 +134,13 @@ pub enum ConnectionState {
 
 impl ConnectionState {
     /// Whether data flows (`welcome` received).
+    ///
+    /// ```
+    /// use leptos_sync_core::ConnectionState;
+    ///
+    /// assert!(ConnectionState::Open.is_open());
+    /// assert!(!ConnectionState::Handshaking.is_open()); // the socket is open, data is not flowing yet
+    /// ```
     pub fn is_open(&self) -> bool {
         matches!(self, Self::Open)
     }
@@ -123,6 +165,16 @@ impl fmt::Display for ConnectionState {
 ///
 /// More may be counted in minor versions, so this is built only by the core;
 /// start from `default()` to make one in a test.
+///
+/// ```
+/// use leptos_sync_core::ConnectionMetrics;
+///
+/// fn summary(m: &ConnectionMetrics) -> String {
+///     let rtt = m.rtt_ms.map_or("-".into(), |ms| format!("{ms} ms"));
+///     format!("{} reconnects, rtt {rtt}, {} queued", m.reconnects, m.queued)
+/// }
+/// assert_eq!(summary(&ConnectionMetrics::default()), "0 reconnects, rtt -, 0 queued");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct ConnectionMetrics {
@@ -157,6 +209,18 @@ pub struct ConnectionMetrics {
 /// [`Command::Lifecycle`](crate::Command::Lifecycle).
 ///
 /// New events may come in minor versions: match with a wildcard arm.
+///
+/// ```
+/// use leptos_sync_core::{Command, Event, Lifecycle, Machine, MachineOptions};
+///
+/// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+/// machine.handle(Event::UserOpen, 0);
+/// machine.handle(Event::SocketClosed { code: 1006, reason: String::new() }, 10);
+/// let events: Vec<Lifecycle> = std::iter::from_fn(|| machine.poll())
+///     .filter_map(|c| match c { Command::Lifecycle(l) => Some(l), _ => None })
+///     .collect();
+/// assert!(events.iter().any(|l| matches!(l, Lifecycle::Reconnecting { attempt: 1, .. })));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Lifecycle {

@@ -14,44 +14,114 @@
 //! ```
 
 /// Normal closure; no retry when the user closed the connection.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::NORMAL;
+/// assert_eq!(NORMAL, 1000);
+/// ```
 pub const NORMAL: u16 = 1000;
 /// The server is going away (shutdown); retry with backoff.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::GOING_AWAY;
+/// assert_eq!(GOING_AWAY, 1001);
+/// ```
 pub const GOING_AWAY: u16 = 1001;
 /// No close frame was received (network failure); retry with backoff.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::ABNORMAL;
+/// assert_eq!(ABNORMAL, 1006);
+/// ```
 pub const ABNORMAL: u16 = 1006;
 /// Policy violation, used by some servers for bad credentials; no retry until the token changes.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::POLICY_VIOLATION;
+/// assert_eq!(POLICY_VIOLATION, 1008);
+/// ```
 pub const POLICY_VIOLATION: u16 = 1008;
 /// The server hit an internal error; retry with backoff.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::SERVER_ERROR;
+/// assert_eq!(SERVER_ERROR, 1011);
+/// ```
 pub const SERVER_ERROR: u16 = 1011;
 /// The server is restarting; retry with backoff. A graceful shutdown's
 /// reason is `retry-after=<ms>`, which says when to come back, as for
 /// [`OVERLOADED`].
+///
+/// ```
+/// use leptos_sync_protocol::close_code::SERVICE_RESTART;
+/// assert_eq!(SERVICE_RESTART, 1012);
+/// ```
 pub const SERVICE_RESTART: u16 = 1012;
 /// Try again later; retry with backoff. A server whose topic store is
 /// unavailable closes with it, and its reason `retry-after=<ms>` says when
 /// to come back, as for [`OVERLOADED`]; a server whose admission backlog is
 /// full closes with it and no `retry-after`.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::TRY_AGAIN_LATER;
+/// assert_eq!(TRY_AGAIN_LATER, 1013);
+/// ```
 pub const TRY_AGAIN_LATER: u16 = 1013;
 /// The client broke the protocol.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::PROTOCOL_VIOLATION;
+/// assert_eq!(PROTOCOL_VIOLATION, 4400);
+/// ```
 pub const PROTOCOL_VIOLATION: u16 = 4400;
 /// Missing or bad credentials; no retry until the token changes.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::UNAUTHORIZED;
+/// assert_eq!(UNAUTHORIZED, 4401);
+/// ```
 pub const UNAUTHORIZED: u16 = 4401;
 /// Valid credentials without access; no retry until the token changes.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::FORBIDDEN;
+/// assert_eq!(FORBIDDEN, 4403);
+/// ```
 pub const FORBIDDEN: u16 = 4403;
 /// No `hello` came within the server's handshake timeout; retry with backoff.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::HANDSHAKE_TIMEOUT;
+/// assert_eq!(HANDSHAKE_TIMEOUT, 4408);
+/// ```
 pub const HANDSHAKE_TIMEOUT: u16 = 4408;
 /// The client fell behind: its queue on the server outgrew the server's
 /// bound. Reconnect and resume the subscriptions from their last seq (the
 /// missed updates come from history); retry with backoff.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::SLOW_CONSUMER;
+/// assert_eq!(SLOW_CONSUMER, 4413);
+/// ```
 pub const SLOW_CONSUMER: u16 = 4413;
 /// The server sheds load; the reason is `retry-after=<ms>`, and
 /// `retry-after=<ms>; exact` when it is an admission slot reserved for this
 /// client ([`retry_after`]).
+///
+/// ```
+/// use leptos_sync_protocol::close_code::OVERLOADED;
+/// assert_eq!(OVERLOADED, 4429);
+/// ```
 pub const OVERLOADED: u16 = 4429;
 
 /// The token that marks a `retry-after` as an exact admission slot: the
 /// server reserved that instant for this client alone, so the client should
 /// come back then, with at most a small jitter, not spread it.
+///
+/// ```
+/// use leptos_sync_protocol::close_code::{EXACT, slot_reason};
+/// assert!(slot_reason(500).ends_with(EXACT));
+/// ```
 pub const EXACT: &str = "exact";
 
 /// When a close's reason says to come back: after `ms`, and whether that is an

@@ -4,6 +4,16 @@
 //! snake_case. Unknown fields are ignored; an unknown `type` is reported as
 //! [`DecodeError::UnknownType`] so that a peer can answer with a typed error and
 //! keep the connection. See PROTOCOL.md in the repository for the full rules.
+//!
+//! ```
+//! use leptos_sync_protocol::{ClientMsg, ServerMsg};
+//!
+//! // A client subscribes; the server answers with the topic's state.
+//! let subscribe = ClientMsg::Subscribe { sub: 1, topic: "Task".into(), schema: 7, since: None, epoch: None };
+//! assert!(subscribe.encode().starts_with(r#"{"type":"subscribe""#));
+//! let pong = ServerMsg::decode(r#"{"type":"pong","t":5}"#);
+//! assert_eq!(pong, Ok(ServerMsg::Pong { t: 5 }));
+//! ```
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -252,3 +262,8 @@ impl ServerMsg {
         serde_json::to_string(self).expect("protocol types always serialize")
     }
 }
+
+// The README's examples are compiled (and run) as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -221,6 +221,12 @@ pub enum Readiness {
 
 impl Readiness {
     /// True for [`Readiness::Ready`].
+    ///
+    /// ```
+    /// use leptos_sync_server::Readiness;
+    /// assert!(Readiness::Ready.is_ready());
+    /// assert!(!Readiness::NotReady("redis down".into()).is_ready());
+    /// ```
     pub fn is_ready(&self) -> bool {
         matches!(self, Self::Ready)
     }
@@ -250,6 +256,14 @@ pub trait Deliver: Send + Sync + 'static {
     /// Called once per applied change. It must not block or call back into
     /// the engine: an in-process engine may call it under its own lock,
     /// which is what keeps deliveries in seq order.
+    ///
+    /// ```
+    /// # use leptos_sync_server::{Change, Deliver};
+    /// struct Print;
+    /// impl Deliver for Print {
+    ///     fn deliver(&self, topic: &str, change: &Change) { println!("{topic} #{}", change.seq) }
+    /// }
+    /// ```
     fn deliver(&self, topic: &str, change: &Change);
 
     /// Called instead of a change when the engine cannot continue `topic`'s
@@ -299,6 +313,13 @@ pub trait Deliver: Send + Sync + 'static {
 #[async_trait]
 pub trait Engine: Send + Sync + 'static {
     /// Adds a sink that receives every change applied from now on.
+    ///
+    /// ```
+    /// # use std::sync::Arc; use leptos_sync_server::{Change, Deliver, Engine, MemoryEngine};
+    /// # struct Print; impl Deliver for Print { fn deliver(&self, _: &str, _: &Change) {} }
+    /// let engine = MemoryEngine::new(100);
+    /// engine.listen(Arc::new(Print)); // every change applied from now on reaches it
+    /// ```
     fn listen(&self, sink: Arc<dyn Deliver>);
 
     /// Starts a subscription: checks (or fixes) the topic's schema and
@@ -306,6 +327,19 @@ pub trait Engine: Send + Sync + 'static {
     /// kept and the epoch matches, else a snapshot. A missing topic is
     /// created empty, or with [`IfAbsent::Refuse`] answers
     /// [`EngineError::Absent`] in the same round trip, creating nothing.
+    ///
+    /// ```
+    /// use leptos_sync_server::{Engine, IfAbsent, Join, MemoryEngine, Start};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let engine = MemoryEngine::new(100);
+    /// engine.apply("T", None, "a", 1.into(), IfAbsent::Create).await.unwrap();
+    /// let epoch = engine.topic("T").await.unwrap().unwrap().epoch;
+    /// engine.apply("T", None, "b", 2.into(), IfAbsent::Create).await.unwrap();
+    /// // Resume after seq 1 of this epoch: a replay of seq 2 only.
+    /// let join = Join { topic: "T", schema: 1, since: Some(1), epoch: Some(&epoch), if_absent: IfAbsent::Refuse };
+    /// assert!(matches!(engine.join(join).await.unwrap().start, Start::Replay(changes) if changes.len() == 1));
+    /// # }
+    /// ```
     async fn join(&self, join: Join<'_>) -> Result<Joined, EngineError>;
 
     /// Applies `key = value` (null removes the key) to `topic`, records it in
@@ -313,6 +347,17 @@ pub trait Engine: Send + Sync + 'static {
     /// applies nothing and answers the earlier seq. A missing topic is
     /// created first, or with [`IfAbsent::Refuse`] the answer is
     /// [`EngineError::Absent`] and nothing is applied.
+    ///
+    /// ```
+    /// use leptos_sync_server::{Engine, IfAbsent, MemoryEngine};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let engine = MemoryEngine::new(100);
+    /// let first = engine.apply("T", Some("m-1"), "a", 1.into(), IfAbsent::Create).await.unwrap();
+    /// // The same mutation id again (a client re-sent it): applied once, same seq.
+    /// let again = engine.apply("T", Some("m-1"), "a", 1.into(), IfAbsent::Create).await.unwrap();
+    /// assert_eq!(first.seq, again.seq);
+    /// # }
+    /// ```
     async fn apply(
         &self,
         topic: &str,
@@ -352,6 +397,16 @@ pub trait Engine: Send + Sync + 'static {
     async fn seed(&self, topic: &str, entries: Map<String, Value>) -> Result<bool, EngineError>;
 
     /// The current state of a topic, if it exists.
+    ///
+    /// ```
+    /// use leptos_sync_server::{Engine, IfAbsent, MemoryEngine};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let engine = MemoryEngine::new(100);
+    /// assert!(engine.topic("T").await.unwrap().is_none());
+    /// engine.apply("T", None, "a", 1.into(), IfAbsent::Create).await.unwrap();
+    /// assert_eq!(engine.topic("T").await.unwrap().map(|t| t.seq), Some(1));
+    /// # }
+    /// ```
     async fn topic(&self, name: &str) -> Result<Option<TopicState>, EngineError>;
 
     /// This node has gained subscribers of `topic`. An engine that hands
@@ -378,6 +433,15 @@ pub trait Engine: Send + Sync + 'static {
 
     /// This node's last subscriber of `topic` has gone: the engine may stop
     /// following it (see [`watch`](Engine::watch)). The default does nothing.
+    ///
+    /// ```
+    /// use leptos_sync_server::{Engine, MemoryEngine};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// // The server calls it when this node's last subscriber of a topic leaves;
+    /// // one process's memory engine follows every topic anyway.
+    /// MemoryEngine::new(100).unwatch("T").await;
+    /// # }
+    /// ```
     async fn unwatch(&self, topic: &str) {
         let _ = topic;
     }

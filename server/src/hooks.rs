@@ -30,6 +30,11 @@ pub struct Principal {
 
 impl Principal {
     /// A principal with this id and no data.
+    ///
+    /// ```
+    /// use leptos_sync_server::Principal;
+    /// assert_eq!(Principal::new("alice").id, "alice");
+    /// ```
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             id: id.into(),
@@ -38,6 +43,12 @@ impl Principal {
     }
 
     /// The same principal carrying `data`.
+    ///
+    /// ```
+    /// use leptos_sync_server::Principal;
+    /// let who = Principal::new("alice").with_data(serde_json::json!({ "role": "editor" }));
+    /// assert_eq!(who.data["role"], "editor");
+    /// ```
     pub fn with_data(mut self, data: Value) -> Self {
         self.data = data;
         self

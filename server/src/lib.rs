@@ -128,3 +128,8 @@ pub async fn serve_with(
     let sync = SyncServer::builder().config(config).build();
     sync.serve_with(addr, extend).await
 }
+
+// The README's examples are compiled (and run) as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

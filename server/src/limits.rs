@@ -54,6 +54,12 @@ impl SyncServerBuilder {
     /// Caps the subscriptions of one connection (default
     /// [`Config::MAX_SUBSCRIPTIONS`]): one more is answered with an `error`
     /// `too_many_subscriptions` naming it, and the connection stays.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// let sync = SyncServer::builder().max_subscriptions(16).build();
+    /// # let _ = sync;
+    /// ```
     pub fn max_subscriptions(mut self, subs: usize) -> Self {
         self.config.max_subscriptions = subs;
         self
@@ -63,6 +69,12 @@ impl SyncServerBuilder {
     /// [`Config::MAX_CONNECTIONS`]): one more is closed with 4429 and a
     /// `retry-after` right after its upgrade, before any other work. At most
     /// `u32::MAX`; more is taken as that.
+    ///
+    /// ```
+    /// use leptos_sync_server::SyncServer;
+    /// let sync = SyncServer::builder().max_connections(5_000).build();
+    /// # let _ = sync;
+    /// ```
     pub fn max_connections(mut self, conns: usize) -> Self {
         self.config.max_connections = conns;
         self

@@ -9,6 +9,23 @@ use leptos_sync_core::SubscriptionState;
 /// The live entries of a topic, as returned by [`use_sync_component`](crate::use_sync_component).
 ///
 /// Derefs to `Signal<HashMap<String, T>>`, so `entries.get()` works directly.
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use leptos_sync::*;
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// # struct Task { title: String, done: bool }
+/// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
+///
+/// #[component]
+/// fn Open() -> impl IntoView {
+///     let tasks: SyncEntries<Task> = use_sync_component::<Task>();
+///     // Keys are the server's entry keys (strings); values are typed.
+///     let open = move || tasks.get().values().filter(|t| !t.done).count();
+///     view! { <p>{move || format!("{} open", open())}</p> }
+/// }
+/// ```
 pub struct SyncEntries<T: Send + Sync + 'static> {
     /// The entries by key. Kept while disconnected (see `state`).
     pub entries: Signal<HashMap<String, T>>,

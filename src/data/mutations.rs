@@ -47,6 +47,16 @@ pub struct MutationHandle {
 }
 
 /// Options of one mutation.
+///
+/// ```
+/// use leptos_sync::MutateOptions;
+///
+/// // Show the change at once, roll it back if the server refuses it, and give
+/// // up if it is still queued (offline) after a minute.
+/// let options = MutateOptions { optimistic: true, expires_in_ms: Some(60_000) };
+/// assert_eq!(MutateOptions::default(), MutateOptions { optimistic: false, expires_in_ms: None });
+/// # let _ = options;
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MutateOptions {
     /// Apply the value locally at once, and roll it back if the server does not apply it.

@@ -24,11 +24,27 @@ pub struct SyncRegistry {
 
 impl SyncRegistry {
     /// An empty registry.
+    ///
+    /// ```
+    /// use leptos_sync::SyncRegistry;
+    /// assert!(!SyncRegistry::new().contains("Task"));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds `T`, computing its schema hash once.
+    ///
+    /// ```
+    /// # use serde::{Deserialize, Serialize};
+    /// use leptos_sync::{SyncComponent, SyncRegistry};
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize)] struct Task { title: String }
+    /// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize)] struct Price { cents: u64 }
+    /// # impl SyncComponent for Price { const NAME: &'static str = "Price"; }
+    /// let registry = SyncRegistry::new().register::<Task>().register::<Price>();
+    /// assert!(registry.contains("Task") && registry.contains("Price"));
+    /// ```
     pub fn register<T: SyncComponent>(mut self) -> Self {
         self.components.retain(|(name, _)| *name != T::NAME);
         self.components.push((T::NAME, T::schema_hash()));
@@ -36,11 +52,34 @@ impl SyncRegistry {
     }
 
     /// Whether a topic is registered.
+    ///
+    /// ```
+    /// # use serde::{Deserialize, Serialize};
+    /// use leptos_sync::{SyncComponent, SyncRegistry};
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize)] struct Task { title: String }
+    /// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
+    /// let registry = SyncRegistry::new().register::<Task>();
+    /// assert!(registry.contains(Task::NAME));
+    /// assert!(!registry.contains("Price"));
+    /// ```
     pub fn contains(&self, topic: &str) -> bool {
         self.schema(topic).is_some()
     }
 
     /// The registered schema hash of a topic.
+    ///
+    /// ```
+    /// # use serde::{Deserialize, Serialize};
+    /// use leptos_sync::{SyncComponent, SyncRegistry};
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize)] struct Task { title: String }
+    /// impl SyncComponent for Task {
+    ///     const NAME: &'static str = "Task";
+    ///     fn schema_hash() -> u32 { 0x1234_abcd } // pinned: what the server checks against
+    /// }
+    /// let registry = SyncRegistry::new().register::<Task>();
+    /// assert_eq!(registry.schema("Task"), Some(0x1234_abcd));
+    /// assert_eq!(registry.schema("Price"), None);
+    /// ```
     pub fn schema(&self, topic: &str) -> Option<u32> {
         self.components
             .iter()

@@ -5,6 +5,21 @@ use crate::data::mutations::{MutateOptions, MutationHandle};
 use crate::provider::{SyncContext, expect_sync_context};
 
 /// Changes entries of topic `T::NAME`, as returned by [`use_sync_mutation`].
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use leptos_sync::*;
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// # struct Task { title: String, done: bool }
+/// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
+///
+/// #[component]
+/// fn Row(key: String) -> impl IntoView {
+///     let tasks: UseSyncMutationReturn<Task> = use_sync_mutation::<Task>();
+///     view! { <button on:click=move |_| { tasks.remove(key.clone()); }>"Delete"</button> }
+/// }
+/// ```
 pub struct UseSyncMutationReturn<T> {
     ctx: SyncContext,
     options: MutateOptions,
@@ -23,11 +38,45 @@ impl<T> Clone for UseSyncMutationReturn<T> {
 
 impl<T: SyncComponent> UseSyncMutationReturn<T> {
     /// Sets entry `key` to `value`.
+    ///
+    /// ```no_run
+    /// use leptos::prelude::*;
+    /// use leptos_sync::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+    /// # struct Task { title: String, done: bool }
+    /// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
+    ///
+    /// #[component]
+    /// fn Add() -> impl IntoView {
+    ///     let tasks = use_sync_mutation::<Task>();
+    ///     let add = move |_| {
+    ///         let handle = tasks.set("t2", Task { title: "Ship it".into(), done: false });
+    ///         log::info!("status: {:?}", handle.status.get_untracked()); // Queued or Sent
+    ///     };
+    ///     view! { <button on:click=add>"Add"</button> }
+    /// }
+    /// ```
     pub fn set(&self, key: impl Into<String>, value: T) -> MutationHandle {
         self.ctx.mutate_with_options(key, Some(value), self.options)
     }
 
     /// Removes entry `key`.
+    ///
+    /// ```no_run
+    /// use leptos::prelude::*;
+    /// use leptos_sync::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+    /// # struct Task { title: String, done: bool }
+    /// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
+    ///
+    /// #[component]
+    /// fn Clear(key: String) -> impl IntoView {
+    ///     let tasks = use_sync_mutation::<Task>();
+    ///     view! { <button on:click=move |_| { tasks.remove(key.clone()); }>"Remove"</button> }
+    /// }
+    /// ```
     pub fn remove(&self, key: impl Into<String>) -> MutationHandle {
         self.ctx.mutate_with_options::<T>(key, None, self.options)
     }
@@ -65,6 +114,22 @@ pub fn use_sync_mutation<T: SyncComponent>() -> UseSyncMutationReturn<T> {
 /// Mutations of topic `T::NAME`. Each returns a [`MutationHandle`] whose
 /// status goes Queued → Sent → Acked{seq}, or Failed{error}. With
 /// `optimistic`, the value shows at once and is rolled back on failure.
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use leptos_sync::*;
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// # struct Task { title: String, done: bool }
+/// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
+///
+/// #[component]
+/// fn QuickAdd() -> impl IntoView {
+///     // Optimistic: the new task shows at once and disappears again if refused.
+///     let tasks = use_sync_mutation_with_options::<Task>(MutateOptions { optimistic: true, ..Default::default() });
+///     view! { <button on:click=move |_| { tasks.set("t3", Task { title: "Draft".into(), done: false }); }>"Add"</button> }
+/// }
+/// ```
 pub fn use_sync_mutation_with_options<T: SyncComponent>(
     options: MutateOptions,
 ) -> UseSyncMutationReturn<T> {

@@ -36,6 +36,22 @@ pub type SyncCallback = Arc<dyn Fn() + Send + Sync>;
 /// The connection, as returned by [`use_sync_connection`](crate::use_sync_connection).
 ///
 /// Built only by the provider, so fields can be added in minor versions.
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use leptos_sync::*;
+///
+/// #[component]
+/// fn Connection() -> impl IntoView {
+///     let SyncConnection { state, metrics, open, close, .. } = use_sync_connection();
+///     view! {
+///         <span>{move || state.get().to_string()}</span>
+///         <span>{move || format!("{} reconnects", metrics.get().reconnects)}</span>
+///         <button on:click=move |_| open()>"Connect"</button>
+///         <button on:click=move |_| close()>"Disconnect"</button>
+///     }
+/// }
+/// ```
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct SyncConnection {
@@ -54,6 +70,23 @@ pub struct SyncConnection {
 }
 
 /// The sync context, as returned by [`use_sync_context`](crate::use_sync_context).
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use leptos_sync::*;
+///
+/// #[component]
+/// fn Errors() -> impl IntoView {
+///     let ctx = use_sync_context();
+///     let clear = ctx.clear_error.clone();
+///     view! {
+///         <Show when=move || ctx.last_error.get().is_some()>
+///             <p>{move || ctx.last_error.get().map(|e| e.to_string())}</p>
+///             <button on:click={let clear = clear.clone(); move |_| clear()}>"Dismiss"</button>
+///         </Show>
+///     }
+/// }
+/// ```
 #[derive(Clone)]
 pub struct SyncContext {
     /// The most recent failure, until cleared.
@@ -73,6 +106,22 @@ impl SyncContext {
     /// Queued while not connected (bounded, see
     /// [`OutboxOptions`](crate::OutboxOptions)), re-sent with the same id after
     /// a reconnect until acknowledged, and applied by the server exactly once.
+    ///
+    /// ```no_run
+    /// use leptos::prelude::*;
+    /// use leptos_sync::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+    /// # struct Task { title: String, done: bool }
+    /// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
+    ///
+    /// #[component]
+    /// fn Remove(key: String) -> impl IntoView {
+    ///     let ctx = use_sync_context();
+    ///     // `None` removes the entry; the handle's status follows the mutation.
+    ///     view! { <button on:click=move |_| { ctx.mutate::<Task>(key.clone(), None); }>"Delete"</button> }
+    /// }
+    /// ```
     pub fn mutate<T: SyncComponent>(
         &self,
         key: impl Into<String>,
@@ -83,6 +132,23 @@ impl SyncContext {
     }
 
     /// [`mutate`](Self::mutate) with options: optimistic apply with rollback, expiry.
+    ///
+    /// ```no_run
+    /// use leptos::prelude::*;
+    /// use leptos_sync::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+    /// # struct Task { title: String, done: bool }
+    /// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
+    ///
+    /// #[component]
+    /// fn TickOff(key: String, task: Task) -> impl IntoView {
+    ///     let ctx = use_sync_context();
+    ///     let options = MutateOptions { optimistic: true, expires_in_ms: Some(30_000) };
+    ///     let done = Task { done: true, ..task };
+    ///     view! { <button on:click=move |_| { ctx.mutate_with_options(key.clone(), Some(done.clone()), options); }>"Done"</button> }
+    /// }
+    /// ```
     pub fn mutate_with_options<T: SyncComponent>(
         &self,
         key: impl Into<String>,

@@ -54,6 +54,17 @@ pub struct SyncOptions {
     /// after their fields. The provider's machine validates them once: a value
     /// out of range is clamped and reported to `last_error` as
     /// [`SyncError::InvalidOptions`](crate::SyncError::InvalidOptions).
+    ///
+    /// ```
+    /// use leptos_sync::{MachineOptions, OutboxOptions, SyncOptions};
+    ///
+    /// let options = SyncOptions::default().machine(MachineOptions {
+    ///     connect_timeout_ms: 5_000,
+    ///     outbox: OutboxOptions { max_messages: 10, ..Default::default() },
+    ///     ..Default::default()
+    /// });
+    /// # let _ = options;
+    /// ```
     pub(crate) machine: MachineOptions,
     /// The token sent in `hello`. Evaluated on every connect.
     #[builder(skip)]
@@ -65,6 +76,18 @@ pub struct SyncOptions {
 
 impl SyncOptions {
     /// Sets [`MachineOptions::reconnect`]: the reconnect schedule and its rules.
+    ///
+    /// ```
+    /// use leptos_sync::{ReconnectOptions, ReconnectPolicy, SyncOptions};
+    ///
+    /// // Retry every 3 s, at most 10 times, then show `Failed` and a Retry button.
+    /// let options = SyncOptions::default().reconnect(ReconnectOptions {
+    ///     policy: ReconnectPolicy::Fixed(3_000),
+    ///     max_attempts: Some(10),
+    ///     ..Default::default()
+    /// });
+    /// # let _ = options;
+    /// ```
     pub fn reconnect(mut self, reconnect: ReconnectOptions) -> Self {
         self.machine.reconnect = reconnect;
         self
@@ -72,6 +95,14 @@ impl SyncOptions {
 
     /// Sets [`MachineOptions::heartbeat_interval_ms`]: the ping interval;
     /// `None` uses the server's `welcome.heartbeat_ms`, else 30 s.
+    ///
+    /// ```
+    /// use leptos_sync::SyncOptions;
+    ///
+    /// let every_15_s = SyncOptions::default().heartbeat_interval_ms(15_000);
+    /// let as_the_server_says = SyncOptions::default().heartbeat_interval_ms(None);
+    /// # let _ = (every_15_s, as_the_server_says);
+    /// ```
     pub fn heartbeat_interval_ms(mut self, ms: impl Into<Option<u64>>) -> Self {
         self.machine.heartbeat_interval_ms = ms.into();
         self
@@ -79,6 +110,14 @@ impl SyncOptions {
 
     /// Sets [`MachineOptions::pong_timeout_ms`]: how long to wait for any
     /// frame after a ping before the link counts as dead.
+    ///
+    /// ```
+    /// use leptos_sync::SyncOptions;
+    ///
+    /// // A link that stays silent 5 s after a ping is dead: reconnect.
+    /// let options = SyncOptions::default().pong_timeout_ms(5_000);
+    /// # let _ = options;
+    /// ```
     pub fn pong_timeout_ms(mut self, ms: u64) -> Self {
         self.machine.pong_timeout_ms = ms;
         self
@@ -86,6 +125,13 @@ impl SyncOptions {
 
     /// Sets [`MachineOptions::connect_timeout_ms`]: how long opening a socket
     /// and receiving `welcome` may take.
+    ///
+    /// ```
+    /// use leptos_sync::SyncOptions;
+    ///
+    /// let options = SyncOptions::default().connect_timeout_ms(4_000);
+    /// # let _ = options;
+    /// ```
     pub fn connect_timeout_ms(mut self, ms: u64) -> Self {
         self.machine.connect_timeout_ms = ms;
         self
@@ -93,12 +139,33 @@ impl SyncOptions {
 
     /// Sets [`MachineOptions::outbox`]: the bounds and overflow policy of the
     /// mutation queue used while not connected.
+    ///
+    /// ```
+    /// use leptos_sync::{OutboxOptions, Overflow, SyncOptions};
+    ///
+    /// // Keep up to 500 offline changes; refuse more rather than lose the oldest.
+    /// let options = SyncOptions::default().outbox(OutboxOptions {
+    ///     max_messages: 500,
+    ///     overflow: Overflow::Fail,
+    ///     ..Default::default()
+    /// });
+    /// # let _ = options;
+    /// ```
     pub fn outbox(mut self, outbox: OutboxOptions) -> Self {
         self.machine.outbox = outbox;
         self
     }
 
     /// Sets the token function, called on every connect; its value goes in `hello`, never in the URL.
+    ///
+    /// ```
+    /// use leptos_sync::SyncOptions;
+    ///
+    /// // Read on every connect, so a token refreshed meanwhile is the one sent.
+    /// fn stored_token() -> Option<String> { Some("session-id".into()) }
+    /// let options = SyncOptions::default().token(stored_token);
+    /// # let _ = options;
+    /// ```
     pub fn token(self, token: impl Fn() -> Option<String> + Send + Sync + 'static) -> Self {
         Self {
             token: Some(Arc::new(move || Box::pin(ready(token())))),
@@ -108,6 +175,15 @@ impl SyncOptions {
 
     /// Sets an async token function, awaited on every connect before `hello`
     /// (within the connect timeout), so an expired token can be refreshed first.
+    ///
+    /// ```
+    /// use leptos_sync::SyncOptions;
+    ///
+    /// // E.g. a fetch to your auth endpoint; `None` connects without a token.
+    /// async fn refresh_token() -> Option<String> { Some("fresh-jwt".into()) }
+    /// let options = SyncOptions::default().token_async(refresh_token);
+    /// # let _ = options;
+    /// ```
     pub fn token_async<F, Fut>(self, token: F) -> Self
     where
         F: Fn() -> Fut + Send + Sync + 'static,
@@ -120,6 +196,16 @@ impl SyncOptions {
     }
 
     /// Sets the lifecycle observer.
+    ///
+    /// ```
+    /// use leptos_sync::{Lifecycle, SyncOptions};
+    ///
+    /// let options = SyncOptions::default().on_event(|event| match event {
+    ///     Lifecycle::Reconnecting { attempt, delay_ms } => log::warn!("retry {attempt} in {delay_ms} ms"),
+    ///     other => log::info!("{other:?}"),
+    /// });
+    /// # let _ = options;
+    /// ```
     pub fn on_event(self, on_event: impl Fn(&Lifecycle) + Send + Sync + 'static) -> Self {
         Self {
             on_event: Some(Arc::new(on_event)),

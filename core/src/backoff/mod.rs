@@ -8,6 +8,16 @@
 //!
 //! Randomness is passed in (uniform samples in `[0, 1)`), so the policies are
 //! deterministic under test and the core stays free of I/O.
+//!
+//! ```
+//! use leptos_sync_core::backoff::{Close, ReconnectOptions, ReconnectPolicy};
+//!
+//! let opts = ReconnectOptions { policy: ReconnectPolicy::Fixed(2_000), ..Default::default() };
+//! // Attempt 1 after a lost socket, then after a shedding server's close.
+//! assert_eq!(opts.next_delay(1, Close::ABNORMAL, || 0.5), Some(2_000));
+//! let (lo, _hi) = opts.next_delay_bounds(1, Close::new(4429, "retry-after=9000")).unwrap();
+//! assert_eq!(lo, 9_000);
+//! ```
 
 use leptos_sync_protocol::close_code::{self, RetryAfter};
 
@@ -20,11 +30,27 @@ pub use policy::{CustomDelay, Exponential, Jitter, ReconnectPolicy};
 
 /// The longest wait the core schedules, in ms: `2^31 - 1` (about 24.8 days),
 /// the most a browser timer can hold. Every delay and timeout is clamped to it.
+///
+/// ```
+/// use leptos_sync_core::backoff::{MAX_DELAY_MS, ReconnectPolicy};
+///
+/// // A fixed delay of a year waits as long as a browser timer can.
+/// assert_eq!(ReconnectPolicy::Fixed(u64::MAX).bounds(1), Some((MAX_DELAY_MS, MAX_DELAY_MS)));
+/// ```
 pub const MAX_DELAY_MS: u64 = i32::MAX as u64;
 
 /// How far a `retry-after` wait is spread: a shed or restarted client waits
 /// the clamped `retry-after` plus up to this fraction of it again, so the
 /// clients a server sends away together do not return together.
+///
+/// ```
+/// use leptos_sync_core::backoff::{Close, RETRY_AFTER_SPREAD, ReconnectOptions};
+/// use leptos_sync_protocol::close_code::OVERLOADED;
+///
+/// let opts = ReconnectOptions { retry_after_floor_ms: 0, ..Default::default() };
+/// let (lo, hi) = opts.next_delay_bounds(1, Close::new(OVERLOADED, "retry-after=1000")).unwrap();
+/// assert_eq!((lo, hi), (1_000, 1_000 + (1_000.0 * RETRY_AFTER_SPREAD) as u64));
+/// ```
 pub const RETRY_AFTER_SPREAD: f64 = 0.5;
 
 /// The most a client adds to an exact admission slot (`retry-after=<ms>;
@@ -33,6 +59,15 @@ pub const RETRY_AFTER_SPREAD: f64 = 0.5;
 /// jitter keeps clients that were handed the same instant apart, and stays
 /// within the 25 ms a slot server (the `leptos-sync-server` crate) lets a
 /// slot's holder be late.
+///
+/// ```
+/// use leptos_sync_core::backoff::{Close, ReconnectOptions, SLOT_JITTER_MS};
+/// use leptos_sync_protocol::close_code::OVERLOADED;
+///
+/// let opts = ReconnectOptions { retry_after_floor_ms: 0, ..Default::default() };
+/// let slot = Close::new(OVERLOADED, "retry-after=1000; exact");
+/// assert_eq!(opts.next_delay_bounds(1, slot), Some((1_000, 1_000 + SLOT_JITTER_MS)));
+/// ```
 pub const SLOT_JITTER_MS: u64 = 20;
 
 /// How a connection ended, as far as the reconnect schedule cares: the close
@@ -58,18 +93,36 @@ pub struct Close<'a> {
 
 impl<'a> Close<'a> {
     /// A connection lost without a close frame (1006): refused, timed out, or dead.
+    ///
+    /// ```
+    /// use leptos_sync_core::backoff::Close;
+    /// assert_eq!(Close::ABNORMAL.code, 1006);
+    /// assert_eq!(Close::ABNORMAL.retry_after_ms(), None);
+    /// ```
     pub const ABNORMAL: Close<'static> = Close {
         code: close_code::ABNORMAL,
         reason: "",
     };
 
     /// A close with this code and reason.
+    ///
+    /// ```
+    /// use leptos_sync_core::backoff::Close;
+    /// let close = Close::new(4429, "retry-after=3000");
+    /// assert_eq!((close.code, close.reason), (4429, "retry-after=3000"));
+    /// ```
     pub const fn new(code: u16, reason: &'a str) -> Self {
         Self { code, reason }
     }
 
     /// The server's `retry-after`, for a close 4429 (overloaded), 1012
     /// (service restart) or 1013 (try again later) whose reason carries one.
+    ///
+    /// ```
+    /// use leptos_sync_core::backoff::Close;
+    /// assert_eq!(Close::new(1013, "retry-after=4000").retry_after_ms(), Some(4_000));
+    /// assert_eq!(Close::new(4429, "busy").retry_after_ms(), None);
+    /// ```
     pub fn retry_after_ms(&self) -> Option<u64> {
         self.retry_after().map(|r| r.ms)
     }
@@ -95,6 +148,20 @@ impl<'a> Close<'a> {
 }
 
 /// The reconnect schedule: a policy plus the rules around it.
+///
+/// ```
+/// use leptos_sync_core::{Exponential, MachineOptions, ReconnectOptions, ReconnectPolicy};
+///
+/// // Start slower, stop after 20 failures, and honour a server's retry-after of up to a minute.
+/// let reconnect = ReconnectOptions {
+///     policy: ReconnectPolicy::Exponential(Exponential { initial_ms: 2_000, max_ms: 60_000, ..Default::default() }),
+///     max_attempts: Some(20),
+///     retry_after_cap_ms: 60_000,
+///     ..Default::default()
+/// };
+/// let options = MachineOptions { reconnect, ..Default::default() };
+/// assert_eq!(options.reconnect.bounds(21), None); // gave up
+/// ```
 #[derive(Debug, Clone)]
 pub struct ReconnectOptions {
     /// Delay per attempt.
@@ -178,18 +245,43 @@ impl ReconnectOptions {
     }
 
     /// The inclusive range [`next_delay`](Self::next_delay) can return; `None` when it gives up.
+    ///
+    /// ```
+    /// use leptos_sync_core::backoff::{Close, ReconnectOptions, ReconnectPolicy};
+    ///
+    /// let opts = ReconnectOptions { policy: ReconnectPolicy::Fixed(800), max_attempts: Some(2), ..Default::default() };
+    /// assert_eq!(opts.next_delay_bounds(2, Close::ABNORMAL), Some((800, 800)));
+    /// assert_eq!(opts.next_delay_bounds(3, Close::ABNORMAL), None);
+    /// ```
     pub fn next_delay_bounds(&self, attempt: u32, close: Close<'_>) -> Option<(u64, u64)> {
         let (policy, server) = self.windows(attempt, close)?;
         Some(server.unwrap_or(policy).bounds())
     }
 
     /// [`next_delay_bounds`](Self::next_delay_bounds) for a close without `retry-after`.
+    ///
+    /// ```
+    /// use leptos_sync_core::backoff::{ReconnectOptions, ReconnectPolicy};
+    ///
+    /// let opts = ReconnectOptions { policy: ReconnectPolicy::Fixed(800), delay_offset_ms: 200, ..Default::default() };
+    /// assert_eq!(opts.bounds(1), Some((1_000, 1_000))); // the offset applies to the first retry only
+    /// assert_eq!(opts.bounds(2), Some((800, 800)));
+    /// ```
     pub fn bounds(&self, attempt: u32) -> Option<(u64, u64)> {
         self.next_delay_bounds(attempt, Close::ABNORMAL)
     }
 
     /// Clamps a server's `retry-after` into the floor and the cap (the floor
     /// wins over a lower cap); the spread comes on top.
+    ///
+    /// ```
+    /// use leptos_sync_core::backoff::ReconnectOptions;
+    ///
+    /// let opts = ReconnectOptions { retry_after_floor_ms: 500, retry_after_cap_ms: 10_000, ..Default::default() };
+    /// assert_eq!(opts.clamp_retry_after(10), 500);
+    /// assert_eq!(opts.clamp_retry_after(3_000), 3_000);
+    /// assert_eq!(opts.clamp_retry_after(60_000), 10_000);
+    /// ```
     pub fn clamp_retry_after(&self, ms: u64) -> u64 {
         let floor = self.retry_after_floor_ms.min(MAX_DELAY_MS);
         let cap = self.retry_after_cap_ms.min(MAX_DELAY_MS).max(floor);

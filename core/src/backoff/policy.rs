@@ -10,6 +10,16 @@ use crate::validate::Check;
 ///
 /// Jitter is always applied after the cap, so clients that all reached the cap
 /// still spread out instead of retrying in lockstep.
+///
+/// ```
+/// use leptos_sync_core::{Exponential, Jitter, ReconnectPolicy};
+///
+/// let spread = |jitter| ReconnectPolicy::Exponential(Exponential { initial_ms: 1_000, max_ms: 8_000, multiplier: 2.0, jitter }).bounds(3);
+/// assert_eq!(spread(Jitter::Full), Some((1_000, 5_000)));
+/// assert_eq!(spread(Jitter::Equal), Some((2_000, 4_000)));
+/// assert_eq!(spread(Jitter::Proportional(0.25)), Some((3_000, 5_000)));
+/// assert_eq!(spread(Jitter::None), Some((4_000, 4_000)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Jitter {
     /// `initial + U[0, min(max - initial, initial·multiplier^(n-1))]`: full
@@ -183,9 +193,30 @@ impl Window {
 }
 
 /// A delay function of the attempt number (1-based); `None` stops retrying.
+///
+/// ```
+/// use std::sync::Arc;
+/// use leptos_sync_core::ReconnectPolicy;
+///
+/// // 1 s, 2 s, 3 s, then give up.
+/// let policy = ReconnectPolicy::Custom(Arc::new(|attempt| (attempt <= 3).then(|| u64::from(attempt) * 1_000)));
+/// assert_eq!(policy.delay(2, 0.5), Some(2_000));
+/// assert_eq!(policy.delay(4, 0.5), None);
+/// ```
 pub type CustomDelay = Arc<dyn Fn(u32) -> Option<u64> + Send + Sync>;
 
 /// What to wait before reconnect attempt `n` (1-based).
+///
+/// ```
+/// use leptos_sync_core::{ReconnectOptions, ReconnectPolicy};
+///
+/// // A kiosk that retries every 5 s, forever.
+/// let kiosk = ReconnectOptions { policy: ReconnectPolicy::Fixed(5_000), ..Default::default() };
+/// assert_eq!(kiosk.bounds(100), Some((5_000, 5_000)));
+/// // An admin page that reconnects only when asked.
+/// let manual = ReconnectOptions { policy: ReconnectPolicy::Never, ..Default::default() };
+/// assert_eq!(manual.bounds(1), None);
+/// ```
 #[derive(Clone)]
 pub enum ReconnectPolicy {
     /// Exponential growth with jitter; see [`Exponential`].
@@ -221,11 +252,25 @@ impl ReconnectPolicy {
     /// The policy's delay before attempt `attempt` (1-based), given a uniform
     /// sample `random` in `[0, 1)`; `None` means do not retry. The machine
     /// waits [`ReconnectOptions::next_delay`](super::ReconnectOptions::next_delay), which builds on this.
+    ///
+    /// ```
+    /// use leptos_sync_core::{Exponential, Jitter, ReconnectPolicy};
+    ///
+    /// let policy = ReconnectPolicy::Exponential(Exponential { initial_ms: 1_000, max_ms: 8_000, multiplier: 2.0, jitter: Jitter::Full });
+    /// assert_eq!(policy.delay(3, 0.0), Some(1_000)); // the floor
+    /// assert_eq!(policy.delay(3, 1.0), Some(5_000)); // the top: the floor plus 1 s · 2²
+    /// ```
     pub fn delay(&self, attempt: u32, random: f64) -> Option<u64> {
         self.window(attempt).map(|w| w.at(random))
     }
 
     /// The inclusive range [`delay`](Self::delay) can return for `attempt`.
+    ///
+    /// ```
+    /// use leptos_sync_core::ReconnectPolicy;
+    /// assert_eq!(ReconnectPolicy::Fixed(750).bounds(9), Some((750, 750)));
+    /// assert_eq!(ReconnectPolicy::Never.bounds(1), None);
+    /// ```
     pub fn bounds(&self, attempt: u32) -> Option<(u64, u64)> {
         self.window(attempt).map(Window::bounds)
     }

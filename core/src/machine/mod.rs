@@ -6,6 +6,22 @@
 //! [`Machine::poll_timeout`], calling [`Machine::handle_timeout`] when it
 //! fires. Nothing here touches a socket, a timer or a clock, so every rule is
 //! tested natively with virtual time.
+//!
+//! ```
+//! use leptos_sync_core::{Command, Event, Machine, MachineOptions};
+//!
+//! let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+//! let mut now = 0;
+//! machine.handle(Event::UserOpen, now);
+//! while let Some(command) = machine.poll() {
+//!     assert_eq!(command, Command::Connect); // a driver opens the socket here
+//! }
+//! // The driver's one timer: sleep until the earliest deadline, then hand it over.
+//! if let Some(at) = machine.poll_timeout() {
+//!     now = at;
+//!     machine.handle_timeout(now);
+//! }
+//! ```
 
 use std::collections::VecDeque;
 
@@ -16,6 +32,7 @@ use super::state::{ConnectionMetrics, ConnectionState, FailReason, Millis};
 use super::subscriptions::{SubOut, Subscriptions};
 use crate::error::SyncError;
 
+mod access;
 mod frames;
 mod reconnect;
 mod time;
@@ -96,6 +113,17 @@ impl Machine {
     ///
     /// The options are [validated](MachineOptions::validate) here: each value
     /// out of range is clamped, and its error is the first thing [`poll`](Self::poll) returns.
+    ///
+    /// ```
+    /// use leptos_sync_core::{Command, Machine, MachineOptions, SyncError};
+    ///
+    /// // In the browser the driver passes `js_sys::Math::random`; a test passes a constant.
+    /// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+    /// assert_eq!(machine.poll(), None);
+    /// // A value out of range is clamped, and reported first.
+    /// let mut odd = Machine::new(MachineOptions { pong_timeout_ms: 0, ..Default::default() }, || 0.5);
+    /// assert!(matches!(odd.poll(), Some(Command::Error(SyncError::InvalidOptions { .. }))));
+    /// ```
     pub fn new(mut opts: MachineOptions, mut random: impl FnMut() -> f64 + 'static) -> Self {
         let errors = opts.validate();
         let id_prefix = format!(
@@ -122,47 +150,16 @@ impl Machine {
         }
     }
 
-    /// The current state.
-    pub fn state(&self) -> &ConnectionState {
-        &self.state
-    }
-
-    /// The current metrics.
-    pub fn metrics(&self) -> &ConnectionMetrics {
-        &self.metrics
-    }
-
-    /// A new unique mutation id.
-    pub fn mutation_id(&mut self) -> String {
-        self.next_mutation += 1;
-        format!("{}-{}", self.id_prefix, self.next_mutation)
-    }
-
-    /// The subscription table.
-    pub fn subscriptions(&self) -> &Subscriptions {
-        &self.subs
-    }
-
-    /// The options in force.
-    pub fn options(&self) -> &MachineOptions {
-        &self.opts
-    }
-
-    /// The next command for the driver, if any.
-    pub fn poll(&mut self) -> Option<Command> {
-        self.out.pop_front()
-    }
-
-    /// Puts the machine in `Failed` because the URL cannot be used; only a new provider helps.
-    pub fn fail_invalid_url(&mut self, error: SyncError) {
-        self.out.push_back(Command::Error(error));
-        self.state = ConnectionState::Failed {
-            reason: FailReason::InvalidUrl,
-        };
-    }
-
     /// Feeds one event at time `now` (the driver's monotonic clock, ms); then
     /// drain [`poll`](Self::poll) and re-read [`poll_timeout`](Self::poll_timeout).
+    ///
+    /// ```
+    /// use leptos_sync_core::{Command, Event, Machine, MachineOptions};
+    ///
+    /// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+    /// machine.handle(Event::UserOpen, 0);
+    /// assert_eq!(machine.poll(), Some(Command::Connect));
+    /// ```
     pub fn handle(&mut self, event: Event, now: Millis) {
         self.observe_time(now);
         match event {

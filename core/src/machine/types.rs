@@ -14,6 +14,20 @@ use crate::validate::Check;
 /// No value can panic the machine: [`Machine::new`](super::Machine::new)
 /// [validates](Self::validate) them once, clamping each value that is out of
 /// its documented range and reporting it as [`SyncError::InvalidOptions`].
+///
+/// ```
+/// use leptos_sync_core::{Machine, MachineOptions, OutboxOptions, ReconnectOptions};
+///
+/// let options = MachineOptions {
+///     // Give up after 10 failed attempts (the policy stays the default).
+///     reconnect: ReconnectOptions { max_attempts: Some(10), ..Default::default() },
+///     pong_timeout_ms: 5_000,
+///     outbox: OutboxOptions { max_messages: 20, ..Default::default() },
+///     ..Default::default()
+/// };
+/// let machine = Machine::new(options, || 0.5);
+/// assert_eq!(machine.options().pong_timeout_ms, 5_000);
+/// ```
 #[derive(Debug, Clone)]
 pub struct MachineOptions {
     /// The reconnect schedule.
@@ -79,9 +93,30 @@ impl MachineOptions {
 /// The shortest ping interval, pong timeout and connect timeout the options
 /// can set: a shorter one cannot tell a slow network from a dead one, and a
 /// zero one would retry or ping in a busy loop.
+///
+/// ```
+/// use leptos_sync_core::machine::{MIN_TIMEOUT_MS, MachineOptions};
+///
+/// let mut options = MachineOptions { connect_timeout_ms: 1, ..Default::default() };
+/// let _errors = options.validate();
+/// assert_eq!(options.connect_timeout_ms, MIN_TIMEOUT_MS);
+/// ```
 pub const MIN_TIMEOUT_MS: u64 = 100;
 
 /// The ping interval used when neither the options nor the server give one.
+///
+/// ```
+/// use leptos_sync_core::machine::DEFAULT_HEARTBEAT_MS;
+/// use leptos_sync_core::{Event, Machine, MachineOptions, Timer};
+///
+/// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+/// machine.handle(Event::UserOpen, 0);
+/// machine.handle(Event::SocketOpened, 10);
+/// machine.handle(Event::Token(None), 10);
+/// // A welcome without `heartbeat_ms`: the client pings every 30 s.
+/// machine.handle(Event::Frame(r#"{"type":"welcome","session":"s","heartbeat_ms":null}"#.into()), 20);
+/// assert_eq!(machine.deadline(Timer::Ping), Some(20 + DEFAULT_HEARTBEAT_MS));
+/// ```
 pub const DEFAULT_HEARTBEAT_MS: u64 = 30_000;
 
 /// The shortest ping interval a server's `welcome.heartbeat_ms` can ask for:
@@ -90,12 +125,38 @@ pub const DEFAULT_HEARTBEAT_MS: u64 = 30_000;
 /// [`MIN_SERVER_HEARTBEAT_MS`]`..=`[`MAX_SERVER_HEARTBEAT_MS`]; `0` or no value
 /// means [`DEFAULT_HEARTBEAT_MS`]. [`MachineOptions::heartbeat_interval_ms`]
 /// overrides the server and is not clamped.
+///
+/// ```
+/// use leptos_sync_core::machine::MIN_SERVER_HEARTBEAT_MS;
+/// use leptos_sync_core::{Event, Machine, MachineOptions, Timer};
+///
+/// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+/// machine.handle(Event::UserOpen, 0);
+/// machine.handle(Event::SocketOpened, 0);
+/// machine.handle(Event::Token(None), 0);
+/// // A server asking for a ping every 10 ms gets one a second.
+/// machine.handle(Event::Frame(r#"{"type":"welcome","session":"s","heartbeat_ms":10}"#.into()), 0);
+/// assert_eq!(machine.deadline(Timer::Ping), Some(MIN_SERVER_HEARTBEAT_MS));
+/// ```
 pub const MIN_SERVER_HEARTBEAT_MS: u64 = 1_000;
 
 /// The longest ping interval a server's `welcome.heartbeat_ms` can ask for
 /// (2 minutes): a larger value is lowered to it, so a huge value cannot switch
 /// dead-link detection off. A dead link is then found within this plus the
 /// pong timeout.
+///
+/// ```
+/// use leptos_sync_core::machine::MAX_SERVER_HEARTBEAT_MS;
+/// use leptos_sync_core::{Event, Machine, MachineOptions, Timer};
+///
+/// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+/// machine.handle(Event::UserOpen, 0);
+/// machine.handle(Event::SocketOpened, 0);
+/// machine.handle(Event::Token(None), 0);
+/// // A server asking for a ping a day gets one every 2 minutes.
+/// machine.handle(Event::Frame(r#"{"type":"welcome","session":"s","heartbeat_ms":86400000}"#.into()), 0);
+/// assert_eq!(machine.deadline(Timer::Ping), Some(MAX_SERVER_HEARTBEAT_MS));
+/// ```
 pub const MAX_SERVER_HEARTBEAT_MS: u64 = 120_000;
 
 /// How long a socket the machine asked to close still counts as open when its
@@ -104,6 +165,18 @@ pub const MAX_SERVER_HEARTBEAT_MS: u64 = 120_000;
 /// report the close of a dead link (Chromium waits 60 s for the peer's half of
 /// the close handshake), and a peer that cannot answer cannot see that socket
 /// either. Past this wait the machine forgets it and connects anyway.
+///
+/// ```
+/// use leptos_sync_core::machine::CLOSE_WAIT_MS;
+/// use leptos_sync_core::{Event, Machine, MachineOptions, Timer};
+///
+/// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+/// machine.handle(Event::UserOpen, 0);
+/// machine.handle(Event::SocketOpened, 10);
+/// // The user closes: the socket counts until its close event, or this long.
+/// machine.handle(Event::UserClose, 100);
+/// assert_eq!(machine.deadline(Timer::Close), Some(100 + CLOSE_WAIT_MS));
+/// ```
 pub const CLOSE_WAIT_MS: u64 = 3_000;
 
 /// Something that happened, fed into [`Machine::handle`](super::Machine::handle).
@@ -176,6 +249,17 @@ pub enum Event {
 /// never sees them one by one, only their earliest deadline through
 /// [`Machine::poll_timeout`](super::Machine::poll_timeout).
 /// [`Machine::deadline`](super::Machine::deadline) reads one, for tests and debugging.
+///
+/// ```
+/// use leptos_sync_core::{Event, Machine, MachineOptions, Timer};
+///
+/// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+/// machine.handle(Event::UserOpen, 0);
+/// // Connecting: the connect timeout is armed, and it is the earliest deadline.
+/// let connect = machine.deadline(Timer::Connect).expect("armed");
+/// assert_eq!(machine.poll_timeout(), Some(connect));
+/// assert_eq!(machine.deadline(Timer::Reconnect), None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Timer {
     /// The next reconnect attempt.

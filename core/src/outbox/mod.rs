@@ -16,6 +16,17 @@
 //! Mutations made during such a wait are queued behind it (within the
 //! queue's bounds, as while disconnected), so they still reach the server in
 //! order. `forbidden` and `rejected` are final.
+//!
+//! ```
+//! use leptos_sync_core::outbox::Mutation;
+//! use leptos_sync_core::{Event, Machine, MachineOptions};
+//!
+//! let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+//! // Offline: the change is queued, and sent after the next `welcome` and resubscribe.
+//! let id = machine.mutation_id();
+//! machine.handle(Event::Mutate(Mutation { id, topic: "Task".into(), key: "t1".into(), value: serde_json::json!(1), expires_in_ms: None }), 0);
+//! assert_eq!((machine.metrics().queued, machine.metrics().in_flight), (1, 0));
+//! ```
 
 use std::collections::VecDeque;
 

@@ -10,15 +10,42 @@ use crate::state::Millis;
 /// The first wait before a mutation answered `unavailable` is sent again; it
 /// doubles with each `unavailable` in a row, up to [`UNAVAILABLE_RETRY_MAX_MS`],
 /// and starts over after an `ack`.
+///
+/// ```
+/// use leptos_sync_core::outbox::{UNAVAILABLE_RETRY_MAX_MS, UNAVAILABLE_RETRY_MS};
+///
+/// // The waits after 1, 2, 3, ... `unavailable` answers in a row.
+/// let waits: Vec<u64> = (0..7).map(|n| (UNAVAILABLE_RETRY_MS << n).min(UNAVAILABLE_RETRY_MAX_MS)).collect();
+/// assert_eq!(waits, [250, 500, 1_000, 2_000, 4_000, 8_000, 8_000]);
+/// ```
 pub const UNAVAILABLE_RETRY_MS: u64 = 250;
 /// The longest wait before a mutation answered `unavailable` is sent again.
+///
+/// ```
+/// use leptos_sync_core::outbox::{UNAVAILABLE_RETRY_MAX_MS, UNAVAILABLE_RETRY_MS};
+/// assert!(UNAVAILABLE_RETRY_MAX_MS >= UNAVAILABLE_RETRY_MS);
+/// ```
 pub const UNAVAILABLE_RETRY_MAX_MS: u64 = 8_000;
 /// The wait before a mutation answered `rate_limited` is sent again, when
 /// the server's `error` frame has no `retry_after_ms`.
+///
+/// ```
+/// use leptos_sync_core::outbox::RATE_LIMITED_RETRY_MS;
+/// // An `error` frame `rate_limited` without `retry_after_ms`: the wait before the re-send.
+/// let retry_after_ms: Option<u64> = None;
+/// assert_eq!(retry_after_ms.unwrap_or(RATE_LIMITED_RETRY_MS), 1_000);
+/// ```
 pub const RATE_LIMITED_RETRY_MS: u64 = 1_000;
 /// The longest wait before mutations answered `rate_limited` are sent again,
 /// whatever the server's `retry_after_ms`: a server asking for more gets a
 /// retry after this long, which it may limit again.
+///
+/// ```
+/// use leptos_sync_core::outbox::RATE_LIMITED_RETRY_MAX_MS;
+/// // A server asking for an hour is asked again after a minute.
+/// let asked: u64 = 3_600_000;
+/// assert_eq!(asked.min(RATE_LIMITED_RETRY_MAX_MS), 60_000);
+/// ```
 pub const RATE_LIMITED_RETRY_MAX_MS: u64 = 60_000;
 
 impl Outbox {

@@ -9,6 +9,14 @@ use crate::error::SyncError;
 /// A mutation that cannot fit even in an empty queue (larger than `max_bytes`,
 /// or `max_messages` is 0) is never queued: it is dropped, or refused under
 /// [`Fail`](Self::Fail), and the queue keeps what it had.
+///
+/// ```
+/// use leptos_sync_core::{OutboxOptions, Overflow};
+///
+/// // Keep at most 10 offline changes, and refuse the 11th instead of losing the 1st.
+/// let outbox = OutboxOptions { max_messages: 10, overflow: Overflow::Fail, ..Default::default() };
+/// assert_eq!(outbox.overflow, Overflow::Fail);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Overflow {
     /// Drop the oldest queued mutations to make room (the default: the newest
@@ -27,6 +35,14 @@ pub enum Overflow {
 }
 
 /// Bounds of the outbox.
+///
+/// ```
+/// use leptos_sync_core::{MachineOptions, OutboxOptions};
+///
+/// // No offline queue: a change made while disconnected fails at once.
+/// let options = MachineOptions { outbox: OutboxOptions { max_messages: 0, ..Default::default() }, ..Default::default() };
+/// assert_eq!(options.outbox.max_messages, 0);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutboxOptions {
     /// Most mutations queued while not connected. 0 queues none: a mutation
@@ -50,6 +66,22 @@ impl Default for OutboxOptions {
 }
 
 /// Where a mutation stands.
+///
+/// ```
+/// use leptos_sync_core::{Command, Event, Machine, MachineOptions, MutationStatus};
+/// use leptos_sync_core::outbox::Mutation;
+///
+/// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+/// let id = machine.mutation_id();
+/// let mutation = Mutation { id: id.clone(), topic: "Task".into(), key: "t1".into(), value: serde_json::json!({"done": true}), expires_in_ms: None };
+/// // Not connected: the mutation waits in the queue.
+/// machine.handle(Event::Mutate(mutation), 0);
+/// let status = std::iter::from_fn(|| machine.poll()).find_map(|c| match c {
+///     Command::Mutation { id: i, status } if i == id => Some(status),
+///     _ => None,
+/// });
+/// assert_eq!(status, Some(MutationStatus::Queued));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MutationStatus {
     /// Waiting for a connection, or for the retry after a server's
@@ -73,6 +105,22 @@ pub enum MutationStatus {
 }
 
 /// A mutation handed to the outbox.
+///
+/// ```
+/// use leptos_sync_core::{Event, Machine, MachineOptions};
+/// use leptos_sync_core::outbox::Mutation;
+///
+/// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+/// let remove = Mutation {
+///     id: machine.mutation_id(), // unique: the server applies it once, even if re-sent
+///     topic: "Task".into(),
+///     key: "t1".into(),
+///     value: serde_json::Value::Null, // null removes the entry
+///     expires_in_ms: Some(60_000),    // give up if still offline a minute later
+/// };
+/// machine.handle(Event::Mutate(remove), 0);
+/// assert_eq!(machine.metrics().queued, 1);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mutation {
     /// Unique id; the server applies each id once.

@@ -11,6 +11,16 @@
 //! doubling up to [`UNAVAILABLE_RETRY_MAX_MS`](crate::outbox::UNAVAILABLE_RETRY_MAX_MS));
 //! the error goes to `last_error` and the status stays `Pending` (or
 //! `Recovering`) meanwhile. Other refusals are final: status `Error`.
+//!
+//! ```
+//! use leptos_sync_core::{Event, Machine, MachineOptions, SubscriptionStatus};
+//!
+//! let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+//! // Subscribing while offline is fine: it is sent after the next `welcome`.
+//! machine.handle(Event::Subscribe { topic: "Task".into(), schema: 7 }, 0);
+//! let state = machine.subscriptions().state("Task").unwrap();
+//! assert_eq!(state.status, SubscriptionStatus::Pending);
+//! ```
 
 use leptos_sync_protocol::{ClientMsg, ServerMsg, error_code};
 
@@ -56,6 +66,16 @@ struct Topic {
 }
 
 /// Ref-counted subscriptions by topic. See the module docs.
+///
+/// ```
+/// use leptos_sync_core::{Event, Machine, MachineOptions};
+///
+/// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+/// // Two components on one topic: one server subscription, two users.
+/// machine.handle(Event::Subscribe { topic: "Task".into(), schema: 7 }, 0);
+/// machine.handle(Event::Subscribe { topic: "Task".into(), schema: 7 }, 0);
+/// assert_eq!(machine.subscriptions().topics().collect::<Vec<_>>(), [("Task", 2)]);
+/// ```
 #[derive(Debug, Default)]
 pub struct Subscriptions {
     /// In the order subscribed. An app has a handful of topics: a scan is as
@@ -67,11 +87,29 @@ pub struct Subscriptions {
 
 impl Subscriptions {
     /// Live topics with their user counts.
+    ///
+    /// ```
+    /// use leptos_sync_core::{Event, Machine, MachineOptions};
+    ///
+    /// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+    /// machine.handle(Event::Subscribe { topic: "Task".into(), schema: 7 }, 0);
+    /// machine.handle(Event::Unsubscribe { topic: "Task".into() }, 0);
+    /// assert_eq!(machine.subscriptions().topics().count(), 0);
+    /// ```
     pub fn topics(&self) -> impl Iterator<Item = (&str, u32)> {
         self.topics.iter().map(|(name, t)| (name.as_str(), t.refs))
     }
 
     /// The state of a topic's subscription, if it has users.
+    ///
+    /// ```
+    /// use leptos_sync_core::{Event, Machine, MachineOptions, SubscriptionStatus};
+    ///
+    /// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+    /// assert_eq!(machine.subscriptions().state("Task"), None);
+    /// machine.handle(Event::Subscribe { topic: "Task".into(), schema: 7 }, 0);
+    /// assert_eq!(machine.subscriptions().state("Task").map(|s| s.status), Some(SubscriptionStatus::Pending));
+    /// ```
     pub fn state(&self, topic: &str) -> Option<SubscriptionState> {
         self.position(topic).map(|i| self.topics[i].1.state)
     }

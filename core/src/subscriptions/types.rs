@@ -3,6 +3,21 @@
 use serde_json::{Map, Value};
 
 /// Where a subscription stands.
+///
+/// ```
+/// use leptos_sync_core::SubscriptionStatus;
+///
+/// fn badge(status: SubscriptionStatus) -> &'static str {
+///     match status {
+///         SubscriptionStatus::Pending => "loading",
+///         SubscriptionStatus::Live => "live",
+///         SubscriptionStatus::Recovering => "catching up",
+///         SubscriptionStatus::Stale => "offline (last known data)",
+///         SubscriptionStatus::Error => "unavailable",
+///     }
+/// }
+/// assert_eq!(badge(SubscriptionStatus::default()), "loading");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SubscriptionStatus {
     /// Asked for, no data yet (also while a `subscribe` the server answered
@@ -21,6 +36,15 @@ pub enum SubscriptionStatus {
 }
 
 /// A subscription's status plus how its last (re)subscribe went.
+///
+/// ```
+/// use leptos_sync_core::{SubscriptionState, SubscriptionStatus};
+///
+/// let state = SubscriptionState { status: SubscriptionStatus::Live, recovered: Some(true) };
+/// // Resumed from history after a reconnect: no snapshot was needed.
+/// assert_eq!(state.recovered, Some(true));
+/// assert_eq!(SubscriptionState::default().recovered, None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SubscriptionState {
     /// Where it stands.
@@ -31,6 +55,26 @@ pub struct SubscriptionState {
 }
 
 /// A change for the typed data layer.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use leptos_sync_core::DataEvent;
+/// use serde_json::{Value, json};
+///
+/// // What a typed layer does with each event for one topic.
+/// fn apply(entries: &mut BTreeMap<String, Value>, event: DataEvent) {
+///     match event {
+///         DataEvent::Replace { entries: all, .. } => *entries = all.into_iter().collect(),
+///         DataEvent::Apply { key, value: Value::Null, .. } => { entries.remove(&key); }
+///         DataEvent::Apply { key, value, .. } => { entries.insert(key, value); }
+///         DataEvent::State { .. } | DataEvent::Ended { .. } => {}
+///     }
+/// }
+/// let mut tasks = BTreeMap::new();
+/// apply(&mut tasks, DataEvent::Apply { topic: "Task".into(), key: "t1".into(), value: json!({"done": false}) });
+/// apply(&mut tasks, DataEvent::Apply { topic: "Task".into(), key: "t1".into(), value: Value::Null });
+/// assert!(tasks.is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum DataEvent {
     /// Replace every entry of the topic.
@@ -64,6 +108,14 @@ pub enum DataEvent {
 }
 
 /// What the subscription table has done, for metrics.
+///
+/// ```
+/// use leptos_sync_core::{Machine, MachineOptions};
+///
+/// let machine = Machine::new(MachineOptions::default(), || 0.5);
+/// let counters = machine.metrics().subscriptions;
+/// assert_eq!((counters.snapshots, counters.gaps), (0, 0));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SubscriptionCounters {
     /// Updates applied (live and replayed).
