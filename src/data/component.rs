@@ -52,6 +52,17 @@ pub trait SyncComponent:
     Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync + 'static
 {
     /// The stable topic name. Keep it when renaming the Rust type.
+    ///
+    /// ```
+    /// # use serde::{Deserialize, Serialize};
+    /// use leptos_sync::SyncComponent;
+    ///
+    /// #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
+    /// #[sync(name = "Task")]
+    /// struct TaskV2 { title: String }
+    ///
+    /// assert_eq!(TaskV2::NAME, "Task");
+    /// ```
     const NAME: &'static str;
 
     /// A 32-bit hash of the serialized shape, sent with every `subscribe` and
@@ -68,6 +79,21 @@ pub trait SyncComponent:
     /// samples, an enum reachable only inside an `Option`, a `Vec` or a map,
     /// `flatten`, internally tagged or untagged enums; the default then falls
     /// back to the type's path). Without the feature it must be implemented.
+    ///
+    /// ```
+    /// # use serde::{Deserialize, Serialize};
+    /// use leptos_sync::SyncComponent;
+    ///
+    /// #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
+    /// struct Task { title: String }
+    ///
+    /// #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
+    /// #[sync(name = "Task")]
+    /// struct TaskV2 { title: String, done: bool }
+    ///
+    /// // An added field is a new shape: the server tells the two apart.
+    /// assert_ne!(Task::schema_hash(), TaskV2::schema_hash());
+    /// ```
     #[cfg(feature = "schema-reflection")]
     fn schema_hash() -> u32 {
         crate::traced_schema_hash::<Self>()
@@ -76,6 +102,21 @@ pub trait SyncComponent:
     /// A 32-bit hash of the serialized shape, sent with every `subscribe` and
     /// checked against every snapshot. The derive computes it at compile
     /// time; a hand-written impl pins a value (see the trait docs).
+    ///
+    /// ```
+    /// # use serde::{Deserialize, Serialize};
+    /// use leptos_sync::SyncComponent;
+    ///
+    /// #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
+    /// struct Task { title: String }
+    ///
+    /// #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
+    /// #[sync(name = "Task")]
+    /// struct TaskV2 { title: String, done: bool }
+    ///
+    /// // An added field is a new shape: the server tells the two apart.
+    /// assert_ne!(Task::schema_hash(), TaskV2::schema_hash());
+    /// ```
     #[cfg(not(feature = "schema-reflection"))]
     fn schema_hash() -> u32;
 }

@@ -14,9 +14,8 @@ use leptos_sync_core::SubscriptionState;
 /// use leptos::prelude::*;
 /// use leptos_sync::*;
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// # #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 /// # struct Task { title: String, done: bool }
-/// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
 ///
 /// #[component]
 /// fn Open() -> impl IntoView {

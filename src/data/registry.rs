@@ -38,10 +38,8 @@ impl SyncRegistry {
     /// ```
     /// # use serde::{Deserialize, Serialize};
     /// use leptos_sync::{SyncComponent, SyncRegistry};
-    /// # #[derive(Clone, PartialEq, Serialize, Deserialize)] struct Task { title: String }
-    /// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
-    /// # #[derive(Clone, PartialEq, Serialize, Deserialize)] struct Price { cents: u64 }
-    /// # impl SyncComponent for Price { const NAME: &'static str = "Price"; }
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)] struct Task { title: String }
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)] struct Price { cents: u64 }
     /// let registry = SyncRegistry::new().register::<Task>().register::<Price>();
     /// assert!(registry.contains("Task") && registry.contains("Price"));
     /// ```
@@ -56,8 +54,7 @@ impl SyncRegistry {
     /// ```
     /// # use serde::{Deserialize, Serialize};
     /// use leptos_sync::{SyncComponent, SyncRegistry};
-    /// # #[derive(Clone, PartialEq, Serialize, Deserialize)] struct Task { title: String }
-    /// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)] struct Task { title: String }
     /// let registry = SyncRegistry::new().register::<Task>();
     /// assert!(registry.contains(Task::NAME));
     /// assert!(!registry.contains("Price"));

@@ -10,9 +10,8 @@ use crate::provider::{SyncContext, expect_sync_context};
 /// use leptos::prelude::*;
 /// use leptos_sync::*;
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// # #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 /// # struct Task { title: String, done: bool }
-/// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
 ///
 /// #[component]
 /// fn Row(key: String) -> impl IntoView {
@@ -43,9 +42,8 @@ impl<T: SyncComponent> UseSyncMutationReturn<T> {
     /// use leptos::prelude::*;
     /// use leptos_sync::*;
     /// # use serde::{Deserialize, Serialize};
-    /// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
     /// # struct Task { title: String, done: bool }
-    /// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
     ///
     /// #[component]
     /// fn Add() -> impl IntoView {
@@ -67,9 +65,8 @@ impl<T: SyncComponent> UseSyncMutationReturn<T> {
     /// use leptos::prelude::*;
     /// use leptos_sync::*;
     /// # use serde::{Deserialize, Serialize};
-    /// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
     /// # struct Task { title: String, done: bool }
-    /// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
     ///
     /// #[component]
     /// fn Clear(key: String) -> impl IntoView {
@@ -119,9 +116,8 @@ pub fn use_sync_mutation<T: SyncComponent>() -> UseSyncMutationReturn<T> {
 /// use leptos::prelude::*;
 /// use leptos_sync::*;
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// # #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 /// # struct Task { title: String, done: bool }
-/// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
 ///
 /// #[component]
 /// fn QuickAdd() -> impl IntoView {

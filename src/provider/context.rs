@@ -111,9 +111,8 @@ impl SyncContext {
     /// use leptos::prelude::*;
     /// use leptos_sync::*;
     /// # use serde::{Deserialize, Serialize};
-    /// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
     /// # struct Task { title: String, done: bool }
-    /// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
     ///
     /// #[component]
     /// fn Remove(key: String) -> impl IntoView {
@@ -137,9 +136,8 @@ impl SyncContext {
     /// use leptos::prelude::*;
     /// use leptos_sync::*;
     /// # use serde::{Deserialize, Serialize};
-    /// # #[derive(Clone, PartialEq, Serialize, Deserialize)]
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
     /// # struct Task { title: String, done: bool }
-    /// # impl SyncComponent for Task { const NAME: &'static str = "Task"; }
     ///
     /// #[component]
     /// fn TickOff(key: String, task: Task) -> impl IntoView {
