@@ -5,6 +5,11 @@
 mod attrs;
 mod expand;
 
+// The README's example is compiled (and run) as a doctest too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
+
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
