@@ -58,17 +58,19 @@ impl Driver {
         self.run(|machine| machine.handle(event, now_ms()));
     }
 
-    /// Lets `step` drive the core, carries out the commands it produced, and
-    /// re-arms the timer.
+    /// Lets `step` drive the core, then carries out what it asked. Only `step`
+    /// is generic, so the rest exists once in the wasm, not once per caller.
     fn run(self, step: impl FnOnce(&mut Machine)) {
-        let Some(commands) = self.inner.try_update_value(|inner| {
-            step(&mut inner.machine);
-            std::iter::from_fn(|| inner.machine.poll()).collect::<Vec<_>>()
-        }) else {
-            return; // the provider is gone
-        };
+        if let Some(()) = self.inner.try_update_value(|i| step(&mut i.machine)) {
+            self.carry_out(); // else the provider is gone
+        }
+    }
+
+    /// Carries out the core's commands and re-arms the timer.
+    fn carry_out(self) {
+        let poll = |i: &mut Inner| std::iter::from_fn(|| i.machine.poll()).collect::<Vec<_>>();
         // The lock is released here: a command may dispatch again (the token answer does).
-        for command in commands {
+        for command in self.inner.try_update_value(poll).unwrap_or_default() {
             self.execute(command);
         }
         // After the commands: one of them may have called into the core again.

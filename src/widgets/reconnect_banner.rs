@@ -162,7 +162,6 @@ pub fn ReconnectBanner(
             _ => true,
         })
     });
-    let failed = Memo::new(move |_| state.with(|s| matches!(s, ConnectionState::Failed { .. })));
     let grace_over = RwSignal::new(false);
     let grace_timer = use_timeout_slot();
     Effect::new(move |_| {
@@ -174,7 +173,11 @@ pub fn ReconnectBanner(
         }
         grace_timer.set_value(pending);
     });
-    let visible = Memo::new(move |_| down.get() && (grace_over.get() || failed.get()));
+    // A failure shows at once: it will not go away by itself.
+    let visible = Memo::new(move |_| {
+        down.get()
+            && (grace_over.get() || state.with(|s| matches!(s, ConnectionState::Failed { .. })))
+    });
     let counting = Memo::new(move |_| {
         visible.get() && state.with(|s| matches!(s, ConnectionState::Reconnecting { .. }))
     });
