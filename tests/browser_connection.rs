@@ -44,7 +44,9 @@ async fn reconnects_after_the_server_drops_every_connection() {
     m.wait_open(3_000).await;
     assert_eq!(m.ctx.connection.metrics.get_untracked().reconnects, 1);
     assert!(
-        m.events().contains(&Lifecycle::Reconnected),
+        m.events()
+            .iter()
+            .any(|e| matches!(e, Lifecycle::Reconnected { attempts: 1.. })),
         "events: {:?}",
         m.events()
     );

@@ -13,7 +13,8 @@
 //! assert_eq!(retry_in(close_code::UNAUTHORIZED, "unauthorized"), None);
 //! ```
 
-/// Normal closure; no retry when the user closed the connection.
+/// Normal closure: the session is over; a client does not reconnect until
+/// its user calls `open()`.
 pub const NORMAL: u16 = 1000;
 /// The server is going away (shutdown); retry with backoff.
 pub const GOING_AWAY: u16 = 1001;
@@ -48,6 +49,12 @@ pub const SLOW_CONSUMER: u16 = 4413;
 /// `retry-after=<ms>; exact` when it is an admission slot reserved for this
 /// client ([`retry_after`]).
 pub const OVERLOADED: u16 = 4429;
+/// The first code of the "do not reconnect" range (4500–4599): the server
+/// ended the session on purpose (the account is gone, the app was retired…),
+/// and a client waits for its user's `open()`, as after [`NORMAL`].
+pub const GOODBYE_MIN: u16 = 4500;
+/// The last code of the "do not reconnect" range; see [`GOODBYE_MIN`].
+pub const GOODBYE_MAX: u16 = 4599;
 
 /// The token that marks a `retry-after` as an exact admission slot: the
 /// server reserved that instant for this client alone, so the client should

@@ -12,7 +12,9 @@ use std::collections::VecDeque;
 use leptos_sync_protocol::{ClientMsg, PROTOCOL_VERSION, close_code};
 
 use super::outbox::{Outbox, OutboxOut};
-use super::state::{ConnectionMetrics, ConnectionState, FailReason, Millis};
+use super::state::{
+    ConnectionMetrics, ConnectionState, DisconnectReason, FailReason, Lifecycle, Millis,
+};
 use super::subscriptions::{SubOut, Subscriptions};
 use crate::error::SyncError;
 
@@ -194,7 +196,10 @@ impl Machine {
             Event::SocketClosed { code, reason } => match self.socket {
                 Socket::None => {}
                 Socket::Closing => self.closed(now),
-                Socket::Connecting | Socket::Open { .. } => self.lost(code, reason, now, true),
+                Socket::Connecting | Socket::Open { .. } => {
+                    let cause = DisconnectReason::from_close(code, &reason);
+                    self.lost(code, reason, cause, now, true)
+                }
             },
             Event::Frame(text) => self.frame(&text, now),
             Event::TokenChanged => {
@@ -273,6 +278,15 @@ impl Machine {
 
     fn user_close(&mut self, now: Millis) {
         self.clear_timers();
+        if self.state.is_open() {
+            self.metrics.last_disconnect = Some(DisconnectReason::UserRequested);
+            self.out
+                .push_back(Command::Lifecycle(Lifecycle::Disconnected {
+                    code: close_code::NORMAL,
+                    reason: "client closed".into(),
+                    cause: DisconnectReason::UserRequested,
+                }));
+        }
         if matches!(self.socket, Socket::Connecting | Socket::Open { .. }) {
             self.close_socket(close_code::NORMAL, "client closed", now);
         }
@@ -310,6 +324,10 @@ impl Machine {
         self.socket = Socket::Connecting;
         self.metrics.attempts += 1;
         self.out.push_back(Command::Connect);
+        self.out
+            .push_back(Command::Lifecycle(Lifecycle::Connecting {
+                attempt: self.attempt,
+            }));
         self.set_timer(
             Timer::Connect,
             now.saturating_add(self.opts.connect_timeout_ms),
