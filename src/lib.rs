@@ -49,9 +49,9 @@ pub use widgets::{
 // From the sans-IO core: the options, states, metrics and errors an app
 // reads or sets. Driving the core itself is `leptos_sync_core`'s business.
 pub use leptos_sync_core::{
-    ConnectionMetrics, ConnectionState, Exponential, FailReason, Jitter, Lifecycle, MachineOptions,
-    Millis, MutationStatus, OutboxOptions, Overflow, ReconnectOptions, ReconnectPolicy,
-    SubscriptionCounters, SubscriptionState, SubscriptionStatus, SyncError,
+    ConnectionMetrics, ConnectionState, DisconnectReason, Exponential, FailReason, Jitter,
+    Lifecycle, MachineOptions, Millis, MutationStatus, OutboxOptions, Overflow, ReconnectOptions,
+    ReconnectPolicy, SubscriptionCounters, SubscriptionState, SubscriptionStatus, SyncError,
 };
 
 // The guides in docs/ are compiled as doctests, so their examples cannot rot.

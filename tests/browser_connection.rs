@@ -23,7 +23,10 @@ async fn connects_and_says_hello_first() {
         m.ctx.connection.ready_state.get_untracked(),
         ConnectionReadyState::Open
     );
-    assert_eq!(m.events(), vec![Lifecycle::Connected]);
+    assert_eq!(
+        m.events(),
+        vec![Lifecycle::Connecting { attempt: 0 }, Lifecycle::Connected]
+    );
     let frames = stats(client).await["frames"].clone();
     assert_eq!(frames[0]["type"], "hello", "first frame: {frames}");
     assert_eq!(m.ctx.connection.metrics.get_untracked().attempts, 1);
@@ -44,7 +47,9 @@ async fn reconnects_after_the_server_drops_every_connection() {
     m.wait_open(3_000).await;
     assert_eq!(m.ctx.connection.metrics.get_untracked().reconnects, 1);
     assert!(
-        m.events().contains(&Lifecycle::Reconnected),
+        m.events()
+            .iter()
+            .any(|e| matches!(e, Lifecycle::Reconnected { attempts: 1.. })),
         "events: {:?}",
         m.events()
     );

@@ -57,7 +57,9 @@ pub use backoff::{Close, Exponential, Jitter, ReconnectOptions, ReconnectPolicy}
 pub use error::SyncError;
 pub use machine::{Command, Event, Machine, MachineOptions, Timer};
 pub use outbox::{MutationStatus, OutboxOptions, Overflow};
-pub use state::{ConnectionMetrics, ConnectionState, FailReason, Lifecycle, Millis};
+pub use state::{
+    ConnectionMetrics, ConnectionState, DisconnectReason, FailReason, Lifecycle, Millis,
+};
 pub use subscriptions::{SubscriptionCounters, SubscriptionState, SubscriptionStatus};
 // The types inside events, commands and options, so a driver needs no module path.
 pub use backoff::CustomDelay;

@@ -66,6 +66,14 @@ pub enum FailReason {
     },
     /// The URL cannot be connected to.
     InvalidUrl,
+    /// The server closed with 1000 or a code in its "do not reconnect" range
+    /// (4500–4599, see [`DisconnectReason::ServerSaidGoodbye`]); only `open()` reconnects.
+    ServerSaidGoodbye {
+        /// The close code.
+        code: u16,
+        /// The close reason.
+        reason: String,
+    },
 }
 
 impl fmt::Display for FailReason {
@@ -76,6 +84,95 @@ impl fmt::Display for FailReason {
                 write!(f, "gave up after {attempts} attempt(s)")
             }
             Self::InvalidUrl => f.write_str("invalid URL"),
+            Self::ServerSaidGoodbye { code, reason } if reason.is_empty() => {
+                write!(f, "the server closed the connection ({code})")
+            }
+            Self::ServerSaidGoodbye { code, reason } => {
+                write!(f, "the server closed the connection ({code}: {reason})")
+            }
+        }
+    }
+}
+
+/// Why a connection ended, in [`Lifecycle::Disconnected`] and
+/// [`ConnectionMetrics::last_disconnect`].
+///
+/// New reasons may come in minor versions: match with a wildcard arm.
+///
+/// ```
+/// use leptos_sync_core::DisconnectReason;
+///
+/// assert_eq!(DisconnectReason::from_close(1000, ""), DisconnectReason::ServerSaidGoodbye);
+/// assert_eq!(DisconnectReason::from_close(4500, "account deleted"), DisconnectReason::ServerSaidGoodbye);
+/// assert_eq!(DisconnectReason::from_close(1006, ""), DisconnectReason::NetworkError);
+/// assert!(DisconnectReason::from_close(1012, "").retries());
+/// assert!(!DisconnectReason::from_close(1000, "").retries());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DisconnectReason {
+    /// The app called `close()`.
+    UserRequested,
+    /// The server closed with a code the client retries (1001, 1011, 1012, 4400, 4413…).
+    ServerClosed {
+        /// The close code.
+        code: u16,
+        /// The close reason.
+        reason: String,
+    },
+    /// The server closed with 1000 or a code in 4500–4599: it does not want
+    /// the client back, so the client does not retry until `open()`.
+    ServerSaidGoodbye,
+    /// The link broke (1006, no close frame) or the handshake timed out.
+    NetworkError,
+    /// No frame came within the pong timeout after a ping.
+    HeartbeatTimeout,
+    /// The server refused the credentials (4401, 4403, 1008).
+    AuthRejected,
+    /// The server is overloaded (4429, 1013) and said when to come back.
+    Overloaded,
+}
+
+impl DisconnectReason {
+    /// Classifies a close the server (or the browser, for 1006) reported.
+    pub fn from_close(code: u16, reason: &str) -> Self {
+        use leptos_sync_protocol::close_code as c;
+        match code {
+            c::NORMAL | c::GOODBYE_MIN..=c::GOODBYE_MAX => Self::ServerSaidGoodbye,
+            c::ABNORMAL => Self::NetworkError,
+            c::UNAUTHORIZED | c::FORBIDDEN | c::POLICY_VIOLATION => Self::AuthRejected,
+            c::OVERLOADED | c::TRY_AGAIN_LATER => Self::Overloaded,
+            _ => Self::ServerClosed {
+                code,
+                reason: reason.into(),
+            },
+        }
+    }
+
+    /// Whether the client retries on its own after this (auth waits for a new token).
+    pub fn retries(&self) -> bool {
+        !matches!(
+            self,
+            Self::UserRequested | Self::ServerSaidGoodbye | Self::AuthRejected
+        )
+    }
+}
+
+impl fmt::Display for DisconnectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UserRequested => f.write_str("closed by the app"),
+            Self::ServerClosed { code, reason } if reason.is_empty() => {
+                write!(f, "closed by the server ({code})")
+            }
+            Self::ServerClosed { code, reason } => {
+                write!(f, "closed by the server ({code}: {reason})")
+            }
+            Self::ServerSaidGoodbye => f.write_str("the server ended the session"),
+            Self::NetworkError => f.write_str("network error"),
+            Self::HeartbeatTimeout => f.write_str("heartbeat timeout"),
+            Self::AuthRejected => f.write_str("authentication rejected"),
+            Self::Overloaded => f.write_str("server overloaded"),
         }
     }
 }
@@ -195,6 +292,8 @@ pub struct ConnectionMetrics {
     pub pings: u64,
     /// The last close code and reason seen.
     pub last_close: Option<(u16, String)>,
+    /// Why the last connection ended.
+    pub last_disconnect: Option<DisconnectReason>,
     /// Mutations waiting for a connection.
     pub queued: u64,
     /// Mutations sent and not yet acknowledged.
@@ -226,14 +325,24 @@ pub struct ConnectionMetrics {
 pub enum Lifecycle {
     /// The first `welcome` of this provider.
     Connected,
+    /// A socket is being opened (`attempt` 0 for a first connect, `n` for retry `n`).
+    Connecting {
+        /// Retry number, 0 for a first connect.
+        attempt: u32,
+    },
     /// A `welcome` after a disconnect.
-    Reconnected,
-    /// The connection was lost.
+    Reconnected {
+        /// The retries it took since the connection was lost (0 after `open()`).
+        attempts: u32,
+    },
+    /// The connection ended.
     Disconnected {
         /// Close code.
         code: u16,
         /// Close reason.
         reason: String,
+        /// Why, classified.
+        cause: DisconnectReason,
     },
     /// A failure was reported to `last_error`.
     Error(SyncError),

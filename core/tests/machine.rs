@@ -8,7 +8,7 @@ mod common;
 use common::{Harness, harness, has, reconnecting, sends, with_reconnect};
 use leptos_sync_core::backoff::ReconnectOptions;
 use leptos_sync_core::machine::{Command, Event, MachineOptions, Timer};
-use leptos_sync_core::{ConnectionState, Lifecycle};
+use leptos_sync_core::{ConnectionState, DisconnectReason, Lifecycle};
 use leptos_sync_protocol::{ClientMsg, close_code};
 
 #[test]
@@ -97,7 +97,13 @@ fn user_close_stops_everything_until_open() {
     let cmds = h.handle(Event::UserClose);
     assert!(matches!(
         &cmds[..],
-        [Command::CloseSocket { code: 1000, .. }]
+        [
+            Command::Lifecycle(Lifecycle::Disconnected {
+                cause: DisconnectReason::UserRequested,
+                ..
+            }),
+            Command::CloseSocket { code: 1000, .. }
+        ]
     ));
     assert_eq!(h.state(), ConnectionState::Closed);
     assert!(h.errors().is_empty(), "a user close is not an error");
@@ -131,7 +137,13 @@ fn user_close_while_reconnecting_cancels_the_retry() {
     assert!(h.handle(Event::UserClose).is_empty());
     let mut idle = harness();
     assert!(idle.handle(Event::UserClose).is_empty());
-    assert_eq!(idle.open(), vec![Command::Connect]);
+    assert_eq!(
+        idle.open(),
+        vec![
+            Command::Connect,
+            Command::Lifecycle(Lifecycle::Connecting { attempt: 0 })
+        ]
+    );
     assert_eq!(
         idle.machine.deadline(Timer::Connect),
         Some(idle.now + 10_000)

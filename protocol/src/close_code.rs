@@ -13,7 +13,8 @@
 //! assert_eq!(retry_in(close_code::UNAUTHORIZED, "unauthorized"), None);
 //! ```
 
-/// Normal closure; no retry when the user closed the connection.
+/// Normal closure: the session is over; a client does not reconnect until
+/// its user calls `open()`.
 ///
 /// ```
 /// use leptos_sync_protocol::close_code::NORMAL;
@@ -113,6 +114,22 @@ pub const SLOW_CONSUMER: u16 = 4413;
 /// assert_eq!(OVERLOADED, 4429);
 /// ```
 pub const OVERLOADED: u16 = 4429;
+/// The first code of the "do not reconnect" range (4500–4599): the server
+/// ended the session on purpose (the account is gone, the app was retired…),
+/// and a client waits for its user's `open()`, as after [`NORMAL`].
+///
+/// ```
+/// use leptos_sync_protocol::close_code::GOODBYE_MIN;
+/// assert_eq!(GOODBYE_MIN, 4500);
+/// ```
+pub const GOODBYE_MIN: u16 = 4500;
+/// The last code of the "do not reconnect" range; see [`GOODBYE_MIN`].
+///
+/// ```
+/// use leptos_sync_protocol::close_code::{GOODBYE_MAX, GOODBYE_MIN};
+/// assert!((GOODBYE_MIN..=GOODBYE_MAX).contains(&4503));
+/// ```
+pub const GOODBYE_MAX: u16 = 4599;
 
 /// The token that marks a `retry-after` as an exact admission slot: the
 /// server reserved that instant for this client alone, so the client should

@@ -55,8 +55,15 @@ pub type SyncCallback = Arc<dyn Fn() + Send + Sync>;
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct SyncConnection {
-    /// The socket's ready state, from leptos-use.
+    /// The session's ready state: `Open` only once the server's `welcome` has
+    /// arrived and the subscriptions were sent again, `Connecting` while the
+    /// socket opens and during the handshake; `Closing` and `Closed` follow
+    /// the socket. The raw socket's is [`socket_ready_state`](Self::socket_ready_state),
+    /// and [`state`](Self::state) says more (`Handshaking`, `Reconnecting`, why it `Failed`).
     pub ready_state: Signal<ConnectionReadyState>,
+    /// The socket's own ready state, from leptos-use: `Open` as soon as the
+    /// socket is, before the handshake.
+    pub socket_ready_state: Signal<ConnectionReadyState>,
     /// The richer state: connecting, open, reconnecting with its next attempt, failed, closed.
     pub state: Signal<ConnectionState>,
     /// Counters and timings.

@@ -10,6 +10,7 @@ mod context;
 mod driver;
 pub(crate) mod handle;
 mod options;
+mod ready;
 #[cfg(not(feature = "ssr"))]
 mod url;
 
@@ -103,7 +104,8 @@ pub fn SyncProvider(
             last_error: outputs.last_error,
         },
         connection: SyncConnection {
-            ready_state: handle.ready_state,
+            ready_state: ready::session_ready_state(handle.ready_state, outputs.state.into()),
+            socket_ready_state: handle.ready_state,
             state: outputs.state.into(),
             metrics: outputs.metrics.into(),
             online: outputs.online.into(),

@@ -153,7 +153,7 @@ async fn chaos_flapping() {
         .lock()
         .unwrap()
         .iter()
-        .filter(|e| **e == Lifecycle::Reconnected)
+        .filter(|e| matches!(e, Lifecycle::Reconnected { .. }))
         .count();
     if welcomes < flaps {
         report.fail(format!(

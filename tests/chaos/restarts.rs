@@ -82,7 +82,7 @@ async fn chaos_restarts() {
                     .collect();
                 *acked_at_loss.lock().unwrap() = done;
             }
-            Lifecycle::Reconnected => {
+            Lifecycle::Reconnected { .. } => {
                 let armed = crash_on_welcome.swap(0, Ordering::SeqCst);
                 if armed > 0 {
                     leptos::task::spawn_local(crash(armed - 1));

@@ -8,6 +8,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod closing;
 mod error_banner;
 mod indicator;
 mod kit;

@@ -50,7 +50,9 @@ impl Machine {
                 self.set_timer(Timer::Ping, now.saturating_add(self.heartbeat_ms));
                 let event = if self.ever_opened {
                     self.metrics.reconnects += 1;
-                    Lifecycle::Reconnected
+                    Lifecycle::Reconnected {
+                        attempts: self.attempt,
+                    }
                 } else {
                     Lifecycle::Connected
                 };

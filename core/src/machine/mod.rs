@@ -25,10 +25,12 @@
 
 use std::collections::VecDeque;
 
-use leptos_sync_protocol::{ClientMsg, PROTOCOL_VERSION, close_code};
+use leptos_sync_protocol::{ClientMsg, PROTOCOL_VERSION};
 
 use super::outbox::{Outbox, OutboxOut};
-use super::state::{ConnectionMetrics, ConnectionState, FailReason, Millis};
+use super::state::{
+    ConnectionMetrics, ConnectionState, DisconnectReason, FailReason, Lifecycle, Millis,
+};
 use super::subscriptions::{SubOut, Subscriptions};
 use crate::error::SyncError;
 
@@ -37,6 +39,7 @@ mod frames;
 mod reconnect;
 mod time;
 mod types;
+mod user;
 
 pub use types::*;
 
@@ -191,7 +194,10 @@ impl Machine {
             Event::SocketClosed { code, reason } => match self.socket {
                 Socket::None => {}
                 Socket::Closing => self.closed(now),
-                Socket::Connecting | Socket::Open { .. } => self.lost(code, reason, now, true),
+                Socket::Connecting | Socket::Open { .. } => {
+                    let cause = DisconnectReason::from_close(code, &reason);
+                    self.lost(code, reason, cause, now, true)
+                }
             },
             Event::Frame(text) => self.frame(&text, now),
             Event::TokenChanged => {
@@ -251,33 +257,6 @@ impl Machine {
         }
     }
 
-    fn user_open(&mut self, now: Millis) {
-        match self.state {
-            ConnectionState::Failed {
-                reason: FailReason::InvalidUrl,
-            } => {}
-            ConnectionState::Idle | ConnectionState::Closed | ConnectionState::Failed { .. } => {
-                self.attempt = 0;
-                self.connect(now);
-            }
-            // "Retry now": connect at once, but keep the attempt count.
-            ConnectionState::Reconnecting { .. } => self.connect(now),
-            ConnectionState::Connecting { .. }
-            | ConnectionState::Handshaking
-            | ConnectionState::Open => {}
-        }
-    }
-
-    fn user_close(&mut self, now: Millis) {
-        self.clear_timers();
-        if matches!(self.socket, Socket::Connecting | Socket::Open { .. }) {
-            self.close_socket(close_code::NORMAL, "client closed", now);
-        }
-        self.metrics.connected_since = None;
-        self.state = ConnectionState::Closed;
-        self.data_disconnected(now);
-    }
-
     /// Asks the driver to close the socket, which counts until its close event.
     fn close_socket(&mut self, code: u16, reason: &str, now: Millis) {
         self.socket = Socket::Closing;
@@ -307,6 +286,10 @@ impl Machine {
         self.socket = Socket::Connecting;
         self.metrics.attempts += 1;
         self.out.push_back(Command::Connect);
+        self.out
+            .push_back(Command::Lifecycle(Lifecycle::Connecting {
+                attempt: self.attempt,
+            }));
         self.set_timer(
             Timer::Connect,
             now.saturating_add(self.opts.connect_timeout_ms),

@@ -6,7 +6,7 @@ use leptos_sync_protocol::{ClientMsg, close_code};
 use super::{Command, Machine, Socket, Timer};
 use crate::backoff::Close;
 use crate::error::SyncError;
-use crate::state::{ConnectionState, FailReason, Lifecycle, Millis};
+use crate::state::{ConnectionState, DisconnectReason, FailReason, Lifecycle, Millis};
 
 impl Machine {
     /// One timer's deadline passed (see [`Machine::handle_timeout`]).
@@ -33,6 +33,7 @@ impl Machine {
                 self.abandon(
                     SyncError::HeartbeatTimeout { timeout_ms },
                     "heartbeat timeout",
+                    DisconnectReason::HeartbeatTimeout,
                     now,
                 );
             }
@@ -51,6 +52,7 @@ impl Machine {
                 self.abandon(
                     SyncError::ConnectTimeout { timeout_ms },
                     "connect timeout",
+                    DisconnectReason::NetworkError,
                     now,
                 );
             }
@@ -67,18 +69,31 @@ impl Machine {
     }
 
     /// Gives up on a socket that looks alive but is not: close it and retry at once with backoff.
-    pub(super) fn abandon(&mut self, error: SyncError, reason: &str, now: Millis) {
+    pub(super) fn abandon(
+        &mut self,
+        error: SyncError,
+        reason: &str,
+        cause: DisconnectReason,
+        now: Millis,
+    ) {
         if !matches!(self.socket, Socket::Connecting | Socket::Open { .. }) {
             return;
         }
         self.error(error);
         self.close_socket(close_code::NORMAL, reason, now);
-        self.lost(close_code::ABNORMAL, reason.into(), now, false);
+        self.lost(close_code::ABNORMAL, reason.into(), cause, now, false);
     }
 
-    /// The socket is gone: decide between retry, waiting for a new token, and giving up.
-    /// `report` is false when the caller already reported why.
-    pub(super) fn lost(&mut self, code: u16, reason: String, now: Millis, report: bool) {
+    /// The socket is gone: decide between retry, waiting for a new token, and
+    /// giving up; `cause` decides. `report` is false when the caller already reported why.
+    pub(super) fn lost(
+        &mut self,
+        code: u16,
+        reason: String,
+        cause: DisconnectReason,
+        now: Millis,
+        report: bool,
+    ) {
         let was_open = self.state.is_open();
         // A socket given up on still counts until its close event (`abandon`).
         if self.socket != Socket::Closing {
@@ -94,23 +109,38 @@ impl Machine {
         }
         self.metrics.connected_since = None;
         self.metrics.last_close = Some((code, reason.clone()));
+        self.metrics.last_disconnect = Some(cause.clone());
         self.data_disconnected(now);
         if was_open {
             self.out
                 .push_back(Command::Lifecycle(Lifecycle::Disconnected {
                     code,
                     reason: reason.clone(),
+                    cause: cause.clone(),
                 }));
         }
-        if matches!(
-            code,
-            close_code::UNAUTHORIZED | close_code::FORBIDDEN | close_code::POLICY_VIOLATION
-        ) {
-            self.error(SyncError::AuthRejected { code });
-            self.state = ConnectionState::Failed {
-                reason: FailReason::AuthRejected { code },
-            };
-            return;
+        match cause {
+            DisconnectReason::AuthRejected => {
+                self.error(SyncError::AuthRejected { code });
+                self.state = ConnectionState::Failed {
+                    reason: FailReason::AuthRejected { code },
+                };
+                return;
+            }
+            // The server ended the session on purpose: wait for `open()`.
+            DisconnectReason::ServerSaidGoodbye => {
+                if code != close_code::NORMAL {
+                    self.error(SyncError::Closed {
+                        code,
+                        reason: reason.clone(),
+                    });
+                }
+                self.state = ConnectionState::Failed {
+                    reason: FailReason::ServerSaidGoodbye { code, reason },
+                };
+                return;
+            }
+            _ => {}
         }
         if report && code != close_code::NORMAL {
             self.error(SyncError::Closed {

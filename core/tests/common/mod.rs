@@ -265,7 +265,7 @@ impl Harness {
                 self.check_delay(*attempt, *delay_ms, event);
             }
             // Emitted on `welcome`, before the subscriptions it releases.
-            Command::Lifecycle(Lifecycle::Connected | Lifecycle::Reconnected) => {
+            Command::Lifecycle(Lifecycle::Connected | Lifecycle::Reconnected { .. }) => {
                 let k = self.live.expect("welcome without a live socket");
                 self.sockets[k].welcomed = true;
             }
