@@ -48,6 +48,25 @@ pub struct Step {
     pub late: u64,
 }
 
+impl Step {
+    /// Prints the step as a row of the table, under the server's `name`.
+    pub fn print(&self, name: &str) {
+        println!(
+            "[{name}] {:>7} {:>7} {:>10} {:>10} {:>12.0} {:>9.2} {:>9.2} {:>7.0} {:>10.2} {:>8}",
+            self.rate,
+            self.sent,
+            self.expected,
+            self.delivered,
+            self.delivered_per_s,
+            self.p50_ms,
+            self.p99_ms,
+            self.cpu_pct,
+            self.cpu_us_per_update,
+            self.late
+        );
+    }
+}
+
 /// One server's results.
 pub struct Report {
     name: &'static str,
@@ -153,19 +172,7 @@ pub async fn against(kind: Kind, bin: &Path, args: &[&str], plan: &Plan) -> Resu
             held as u64,
         )
         .await?;
-        println!(
-            "[{name}] {:>7} {:>7} {:>10} {:>10} {:>12.0} {:>9.2} {:>9.2} {:>7.0} {:>10.2} {:>8}",
-            s.rate,
-            s.sent,
-            s.expected,
-            s.delivered,
-            s.delivered_per_s,
-            s.p50_ms,
-            s.p99_ms,
-            s.cpu_pct,
-            s.cpu_us_per_update,
-            s.late
-        );
+        s.print(name);
         steps.push(s);
     }
     let rejected = publisher.rejected.load(Relaxed);

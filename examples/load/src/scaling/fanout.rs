@@ -185,20 +185,7 @@ async fn measure(setup: &Setup, plan: &Plan) -> Result<(Vec<Step>, Vec<String>),
             held,
         )
         .await?;
-        println!(
-            "[{}] {:>7} {:>7} {:>10} {:>10} {:>12.0} {:>9.2} {:>9.2} {:>7.0} {:>10.2} {:>8}",
-            setup.name,
-            s.rate,
-            s.sent,
-            s.expected,
-            s.delivered,
-            s.delivered_per_s,
-            s.p50_ms,
-            s.p99_ms,
-            s.cpu_pct,
-            s.cpu_us_per_update,
-            s.late
-        );
+        s.print(setup.name);
         steps.push(s);
     }
     let mut problems = Vec::new();
