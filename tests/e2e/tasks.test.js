@@ -133,7 +133,9 @@ describe('live data', () => {
     await tab.page.fill('#task-title', 'A task with a rather long title that has to wrap on a phone screen');
     await tab.page.click('#task-add');
     await tab.page.waitForSelector('#tasks .task', { timeout: 5_000 });
-    await tab.page.waitForFunction(() => document.querySelectorAll('#ticker .ticker__row').length === 3, null, { timeout: 10_000 });
+    // After the previous test's restart wiped the topics, the feed refills the
+    // ticker one random symbol a second: all three can take well over 10 s.
+    await tab.page.waitForFunction(() => document.querySelectorAll('#ticker .ticker__row').length === 3, null, { timeout: 30_000 });
     const overflow = await tab.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `page is ${overflow}px wider than a 375px viewport`);
     await screenshot(tab.page, 'demo-mobile');
