@@ -119,7 +119,7 @@ impl Machine {
     /// ```
     /// use leptos_sync_core::{Command, Machine, MachineOptions, SyncError};
     ///
-    /// // In the browser the driver passes `js_sys::Math::random`; a test passes a constant.
+    /// // In the browser the driver passes the page's random source; a test passes a constant.
     /// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
     /// assert_eq!(machine.poll(), None);
     /// // A value out of range is clamped, and reported first.
