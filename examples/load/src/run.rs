@@ -49,6 +49,23 @@ pub struct Step {
 }
 
 impl Step {
+    /// Prints the table's header, under the server's `name`.
+    pub fn print_header(name: &str) {
+        println!(
+            "[{name}] {:>7} {:>7} {:>10} {:>10} {:>12} {:>9} {:>9} {:>7} {:>10} {:>8}",
+            "rate/s",
+            "sent",
+            "expected",
+            "delivered",
+            "delivered/s",
+            "p50 ms",
+            "p99 ms",
+            "cpu %",
+            "cpu us/upd",
+            "late"
+        );
+    }
+
     /// Prints the step as a row of the table, under the server's `name`.
     pub fn print(&self, name: &str) {
         println!(
@@ -147,19 +164,7 @@ pub async fn against(kind: Kind, bin: &Path, args: &[&str], plan: &Plan) -> Resu
     }
     let mut publisher = Publisher::open(kind, server.addr).await?;
     let mut steps = Vec::new();
-    println!(
-        "[{name}] {:>7} {:>7} {:>10} {:>10} {:>12} {:>9} {:>9} {:>7} {:>10} {:>8}",
-        "rate/s",
-        "sent",
-        "expected",
-        "delivered",
-        "delivered/s",
-        "p50 ms",
-        "p99 ms",
-        "cpu %",
-        "cpu us/upd",
-        "late"
-    );
+    Step::print_header(name);
     for (i, &rate) in plan.rates.iter().enumerate() {
         let n = i as u64 + 1;
         let s = step(

@@ -154,20 +154,7 @@ async fn measure(setup: &Setup, plan: &Plan) -> Result<(Vec<Step>, Vec<String>),
             ""
         }
     );
-    println!(
-        "[{}] {:>7} {:>7} {:>10} {:>10} {:>12} {:>9} {:>9} {:>7} {:>10} {:>8}",
-        setup.name,
-        "rate/s",
-        "sent",
-        "expected",
-        "delivered",
-        "delivered/s",
-        "p50 ms",
-        "p99 ms",
-        "cpu %",
-        "cpu us/upd",
-        "late"
-    );
+    Step::print_header(setup.name);
     let mut procs: Vec<&dyn Cpu> = nodes.iter().map(|n| n as &dyn Cpu).collect();
     if let Some(redis) = &redis {
         procs.push(redis);
