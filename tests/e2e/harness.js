@@ -287,6 +287,7 @@ module.exports = {
   RECONNECT_BOUND_MS,
   WS_FAILED,
   Server,
+  serverBin,
   launchBrowser,
   startSuite,
   stopSuite,

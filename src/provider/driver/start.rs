@@ -58,7 +58,7 @@ pub(crate) fn start(
     };
 
     // The machine reports options it had to clamp before anything else.
-    driver.run(|_| ());
+    after_hydration(move || driver.run(|_| ()));
 
     let ready_state = attach_socket(driver, &url);
 
@@ -148,16 +148,34 @@ fn attach_socket(driver: Driver, url: &str) -> Signal<ConnectionReadyState> {
             ready_state
         }
         Err(error) => {
-            driver.run(|machine| machine.fail_invalid_url(error));
+            after_hydration(move || driver.run(|machine| machine.fail_invalid_url(error)));
             Signal::stored(ConnectionReadyState::Closed)
         }
     }
 }
 
+/// Runs `report` (something the driver learnt at start and the server could
+/// not render: a clamped option, a bad URL, being offline) now, or, while the
+/// provider is being hydrated, once hydration is done (effects run after it),
+/// so that the first frame is exactly the server's HTML.
+fn after_hydration(report: impl FnOnce() + 'static) {
+    let hydrating =
+        Owner::current_shared_context().is_some_and(|context| context.during_hydration());
+    if hydrating {
+        let mut report = Some(report);
+        Effect::new(move || {
+            if let Some(report) = report.take() {
+                untrack(report);
+            }
+        });
+    } else {
+        report();
+    }
+}
+
 /// `online` / `offline` and tab visibility, removed when the provider unmounts.
 fn listen_to_browser(driver: Driver) {
-    let online = window().navigator().on_line();
-    driver.outputs.online.set(online);
+    after_hydration(move || driver.outputs.online.set(window().navigator().on_line()));
     let handles = [
         window_event_listener(leptos::ev::online, move |_| {
             driver.outputs.online.set(true);
