@@ -158,6 +158,16 @@ describe('SSR + hydrate', () => {
     assert.equal(client, server, "the client's first frame differs from the server's HTML");
   }
 
+  /** Waits for `selector`; a timeout says what the page reported meanwhile. */
+  async function waitFor(selector, messages) {
+    try {
+      await tab.page.waitForSelector(selector, { timeout: 30_000 });
+    } catch (e) {
+      const seen = [...tab.problems, ...messages].join('\n');
+      throw new Error(`${selector} did not appear within 30 s; the page reported:\n${seen}`, { cause: e });
+    }
+  }
+
   /** No page error, no console error, and no hydration message at any level. */
   function assertHydratedCleanly(messages) {
     tab.assertClean();
@@ -186,9 +196,10 @@ describe('SSR + hydrate', () => {
     const sockets = [];
     tab.page.on('websocket', (ws) => sockets.push(ws.url()));
     await tab.page.goto(`${origin}/`);
-    await tab.page.waitForSelector('.ls-indicator.ls-indicator--open', { timeout: 30_000 });
+    await waitFor('.ls-indicator.ls-indicator--open', messages);
+    assertHydratedCleanly(messages);
     assert.equal((await tab.page.locator('.ls-indicator__text').textContent()).trim(), 'Connected');
-    await tab.page.waitForSelector('.ticker__row', { timeout: 30_000 });
+    await waitFor('.ticker__row', messages);
     assert.match(await tab.page.locator('.ticker__count').textContent(), /^[1-9]\d* symbols$/);
     assert.ok(
       await tab.page.evaluate(() => document.querySelector('header') === window.__ssrHeader),
@@ -208,7 +219,8 @@ describe('SSR + hydrate', () => {
     await tab.page.goto(`${origin}/`);
     // Read after hydration: a client that rendered "Offline" during hydration
     // would have left the server's "Not connected" in the DOM for good.
-    await tab.page.waitForSelector('.ls-indicator.ls-indicator--offline', { timeout: 30_000 });
+    await waitFor('.ls-indicator.ls-indicator--offline', messages);
+    assertHydratedCleanly(messages);
     assert.equal((await tab.page.locator('.ls-indicator__text').textContent()).trim(), 'Offline');
     assert.equal((await tab.page.locator('.ls-status-bar__state').textContent()).trim(), 'Offline');
     assert.ok(await tab.page.evaluate(() => document.querySelector('header') === window.__ssrHeader));
