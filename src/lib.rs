@@ -73,4 +73,6 @@ mod guides {
     mod testing {}
     #[doc = include_str!("../docs/migrating-from-pl3xus.md")]
     mod migrating_from_pl3xus {}
+    #[doc = include_str!("../docs/ssr.md")]
+    mod ssr {}
 }

@@ -184,7 +184,7 @@ describe('SSR + hydrate', () => {
     assert.match(body, /<span role="status" aria-label="Not connected" title="Not connected" class="ls-indicator ls-indicator--idle">/);
     assert.match(body, /<span class="ls-indicator__text">Not connected<\/span>/);
     assert.match(body, /<div class="ls-status-bar ls-status-bar--idle"><span class="ls-status-bar__state">Not connected<\/span>/);
-    assert.match(body, /<ul class="ticker"><!><\/ul><p class="ticker__count">0 symbols<\/p>/);
+    assert.match(body, /<ul class="ticker"><!><\/ul><p class="ticker__count">0 symbols, pending<\/p>/);
     assert.doesNotMatch(body, /ls-error-banner|ls-reconnect-banner|ticker__row/);
     assert.ok(html.includes(`<meta name="leptos-sync-url" content="${syncUrl}">`), html);
     assert.match(html, /mod\.hydrate\(\)/);
@@ -200,7 +200,7 @@ describe('SSR + hydrate', () => {
     assertHydratedCleanly(messages);
     assert.equal((await tab.page.locator('.ls-indicator__text').textContent()).trim(), 'Connected');
     await waitFor('.ticker__row', messages);
-    assert.match(await tab.page.locator('.ticker__count').textContent(), /^[1-9]\d* symbols$/);
+    assert.match(await tab.page.locator('.ticker__count').textContent(), /^[1-9]\d* symbols, live$/);
     assert.ok(
       await tab.page.evaluate(() => document.querySelector('header') === window.__ssrHeader),
       'the server-rendered <header> was replaced: the client re-rendered instead of hydrating',

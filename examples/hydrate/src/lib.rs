@@ -69,7 +69,12 @@ fn TickerList() -> impl IntoView {
                 <li class="ticker__row">{symbol}": "{price}</li>
             </For>
         </ul>
-        <p class="ticker__count">{move || format!("{} symbols", ticker.entries.with(|e| e.len()))}</p>
+        <p class="ticker__count">
+            {move || {
+                let status = format!("{:?}", ticker.state.get().status).to_lowercase();
+                format!("{} symbols, {status}", ticker.entries.with(|e| e.len()))
+            }}
+        </p>
     }
 }
 
