@@ -27,6 +27,7 @@ const BUILD_HINT = 'run `scripts/test e2e`, or see its hydrate_example step';
  *  "A hydration error occurred …" and panics "Unrecoverable hydration error"),
  *  and its warning for a hydrate call without the feature. */
 const HYDRATION_PROBLEM = /hydrat/i;
+const HYDRATE_LISTENING = /^leptos-sync-hydrate listening on (\S+)\s*$/;
 
 /** Spawns `bin args`, resolves with the child and the address of its first
  *  stdout line that matches `listening` (group 1), within 30 s. */
@@ -79,7 +80,7 @@ describe('SSR + hydrate', () => {
     site = await spawnListening(
       HYDRATE_BIN,
       ['--port', '0', '--sync-url', syncUrl, '--pkg', HYDRATE_PKG],
-      /^leptos-sync-hydrate listening on (\S+)\s*$/,
+      HYDRATE_LISTENING,
     );
     origin = `http://${site.addr}`;
     browser = await launchBrowser();
@@ -113,17 +114,17 @@ describe('SSR + hydrate', () => {
     return messages;
   }
 
-  /** The body the server renders now. */
-  async function serverBody() {
-    return bodyOf(await (await fetch(`${origin}/`)).text());
+  /** The body the example server at `at` renders now. */
+  async function serverBody(at) {
+    return bodyOf(await (await fetch(`${at}/`)).text());
   }
 
   /** The client's first frame of the App, built in the open page by the
    *  already loaded wasm (`first_frame_html`, never connected), and the
    *  server's body, both as the page's DOM serialises them with leptos's
    *  marker comments left out and attributes sorted: `{ client, server }`. */
-  async function firstFrames() {
-    const server = await serverBody();
+  async function firstFrames(url, at) {
+    const server = await serverBody(at);
     return tab.page.evaluate(
       async ({ url, server }) => {
         const normal = (html) => {
@@ -148,12 +149,13 @@ describe('SSR + hydrate', () => {
         const wasm = await import('/pkg/leptos_sync_example_hydrate.js');
         return { client: normal(wasm.first_frame_html(url)), server: normal(server) };
       },
-      { url: syncUrl, server },
+      { url, server },
     );
   }
 
-  async function assertFirstFrameIsTheServers() {
-    const { client, server } = await firstFrames();
+  /** The client's first frame for `url` is the server's at `at` (by default the suite's). */
+  async function assertFirstFrameIsTheServers(url = syncUrl, at = origin) {
+    const { client, server } = await firstFrames(url, at);
     assert.ok(server.includes('ls-indicator--idle'), server);
     assert.equal(client, server, "the client's first frame differs from the server's HTML");
   }
@@ -226,5 +228,25 @@ describe('SSR + hydrate', () => {
     assert.ok(await tab.page.evaluate(() => document.querySelector('header') === window.__ssrHeader));
     await assertFirstFrameIsTheServers();
     assertHydratedCleanly(messages);
+  });
+
+  it('a bad URL hydrates the server HTML, then shows its typed error', async () => {
+    const bad = 'ftp://127.0.0.1/ws';
+    const other = await spawnListening(HYDRATE_BIN, ['--port', '0', '--sync-url', bad, '--pkg', HYDRATE_PKG], HYDRATE_LISTENING);
+    try {
+      const at = `http://${other.addr}`;
+      const messages = await open();
+      await tab.page.goto(`${at}/`);
+      // The server cannot know the URL is bad: rendered during hydration,
+      // the banner would be an element where the server put none.
+      await waitFor('.ls-error-banner', messages);
+      assertHydratedCleanly(messages);
+      assert.match(await tab.page.locator('.ls-error-banner').textContent(), /ftp/);
+      await waitFor('.ls-indicator.ls-indicator--failed', messages);
+      await assertFirstFrameIsTheServers(bad, at);
+      assertHydratedCleanly(messages);
+    } finally {
+      other.child.kill('SIGKILL');
+    }
   });
 });
