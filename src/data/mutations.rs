@@ -114,7 +114,17 @@ impl Mutations {
         }
     }
 
-    #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver reports statuses
+    /// The provider unmounts: nothing will send the open mutations or hear
+    /// their acks, so each fails with [`SyncError::ProviderUnmounted`] (a
+    /// failed optimistic change is rolled back, as for any failure).
+    pub fn abandon(&mut self) {
+        let ids: Vec<String> = self.open.keys().cloned().collect();
+        for id in ids {
+            let error = SyncError::ProviderUnmounted { id: id.clone() };
+            self.set_status(&id, MutationStatus::Failed { error });
+        }
+    }
+
     /// Publishes a status; a final one forgets the mutation, rolling back a failed optimistic change.
     pub fn set_status(&mut self, id: &str, status: MutationStatus) {
         let done = matches!(
