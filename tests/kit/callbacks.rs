@@ -20,7 +20,10 @@ async fn on_connecting_and_on_reconnected_count_the_retries() {
     let server = MockServer::default();
     let m = mount_mock(server.clone(), options, SyncRegistry::new(), || ()).await;
     assert_eq!(*connecting.lock().unwrap(), [0]);
-    assert!(reconnected.lock().unwrap().is_empty(), "a first connect is no reconnect");
+    assert!(
+        reconnected.lock().unwrap().is_empty(),
+        "a first connect is no reconnect"
+    );
 
     // Down for two retries, back on the third.
     server.set_accept_sockets(false);

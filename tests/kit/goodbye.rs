@@ -50,7 +50,10 @@ async fn a_goodbye_with_a_reason_reads_as_the_end_of_the_session() {
     assert_eq!(server.connects(), 1);
     assert_eq!(banner_message().as_deref(), Some(ended));
     let page = m._app.text();
-    assert!(!page.contains("Reconnecting") && !page.contains("Retry"), "{page}");
+    assert!(
+        !page.contains("Reconnecting") && !page.contains("Retry"),
+        "{page}"
+    );
 
     click(".k-bye-banner .ls-reconnect-banner__retry");
     server.settle().await;

@@ -58,7 +58,11 @@ impl Editing {
 /// The `Editor` inside a `<Show>` that the test can switch off, so the
 /// component unmounts while its provider stays.
 async fn editing(server: MockServer) -> Editing {
-    let (shown, make, handles) = (RwSignal::new(true), RwSignal::new(false), RwSignal::new(vec![]));
+    let (shown, make, handles) = (
+        RwSignal::new(true),
+        RwSignal::new(false),
+        RwSignal::new(vec![]),
+    );
     let registry = SyncRegistry::new().register::<Memo>();
     let m = mount_mock(server, every(1_000), registry, move || {
         view! {
@@ -88,11 +92,17 @@ async fn queued_mutations_of_an_unmounted_component_are_flushed_and_acked() {
     server.settle().await;
     e.make.set(true);
     server.settle().await;
-    assert_eq!(e.statuses(), [MutationStatus::Queued, MutationStatus::Queued]);
+    assert_eq!(
+        e.statuses(),
+        [MutationStatus::Queued, MutationStatus::Queued]
+    );
 
     e.shown.set(false);
     server.settle().await;
-    assert_eq!(e.statuses(), [MutationStatus::Queued, MutationStatus::Queued]);
+    assert_eq!(
+        e.statuses(),
+        [MutationStatus::Queued, MutationStatus::Queued]
+    );
 
     server.set_accept_sockets(true);
     server.advance(1_000).await;
@@ -135,7 +145,12 @@ async fn in_flight_mutations_of_an_unmounted_component_still_resolve() {
     let statuses = e.statuses();
     assert_eq!(statuses[0], MutationStatus::Acked { seq: 1 });
     assert!(
-        matches!(&statuses[1], MutationStatus::Failed { error: SyncError::Rejected { .. } }),
+        matches!(
+            &statuses[1],
+            MutationStatus::Failed {
+                error: SyncError::Rejected { .. }
+            }
+        ),
         "{statuses:?}"
     );
 }
@@ -149,7 +164,10 @@ async fn a_provider_that_unmounts_fails_its_open_mutations_typed() {
     e.make.set(true);
     server.settle().await;
     let handles = e.handles.get_untracked();
-    assert_eq!(e.statuses(), [MutationStatus::Queued, MutationStatus::Queued]);
+    assert_eq!(
+        e.statuses(),
+        [MutationStatus::Queued, MutationStatus::Queued]
+    );
     let Editing { m, .. } = e;
     let Mock { ctx, _app, .. } = m;
     drop(_app);
@@ -172,7 +190,9 @@ async fn a_provider_that_unmounts_fails_its_open_mutations_typed() {
     assert!(
         matches!(
             late.status.get_untracked(),
-            MutationStatus::Failed { error: SyncError::ProviderUnmounted { .. } }
+            MutationStatus::Failed {
+                error: SyncError::ProviderUnmounted { .. }
+            }
         ),
         "{:?}",
         late.status.get_untracked()
