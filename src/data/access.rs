@@ -55,6 +55,7 @@ impl DataAccess {
         SyncEntries {
             entries: store.entries.into(),
             state: store.state.into(),
+            undecodable: store.undecodable.into(),
         }
     }
 
@@ -155,6 +156,7 @@ impl DataAccess {
                 status: SubscriptionStatus::Error,
                 recovered: None,
             }),
+            undecodable: Signal::stored(Default::default()),
         }
     }
 }

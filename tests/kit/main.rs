@@ -16,6 +16,7 @@ mod goodbye;
 mod indicator;
 mod kit;
 mod reconnect_banner;
+mod undecodable;
 mod unmount;
 
 use leptos::prelude::*;
