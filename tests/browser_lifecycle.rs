@@ -1,7 +1,9 @@
 //! Issue 14 §6 against the real server: a binary frame is a typed error and
 //! the connection is kept; the mutations of a component that unmounts while
 //! they are queued are still flushed and acknowledged; a provider that
-//! unmounts fails the ones it leaves, typed.
+//! unmounts fails the ones it leaves, typed; a value that does not decode is
+//! dropped and listed until it heals. And §4's goodbye: a server 1000 close
+//! is not retried, and the widgets say the session ended.
 #![cfg(target_arch = "wasm32")]
 
 mod support;
@@ -20,6 +22,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 item!(Framed, "t-lifecycle-binary");
 item!(Edited, "t-lifecycle-unmount");
+item!(Shaped, "t-lifecycle-undecodable");
 
 fn acked(handle: &MutationHandle) -> bool {
     matches!(handle.status.get_untracked(), MutationStatus::Acked { .. })
@@ -146,4 +149,105 @@ async fn a_provider_that_unmounts_fails_its_queued_mutations_typed() {
         }
     );
     control(&format!("refuse?ms=0&client={client}")).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_value_that_does_not_decode_is_dropped_listed_and_healed() {
+    let client = "lifecycle-undecodable";
+    control(&format!("reset?client={client}")).await;
+    publish(
+        "t-lifecycle-undecodable",
+        "shape",
+        serde_json::json!({"n": 1}),
+    )
+    .await;
+    let (m, slot) = mount_subscribed::<Shaped>(client, fast());
+    wait_until("the value", 5_000, || {
+        entries(&slot).get("shape") == Some(&Shaped { n: 1 })
+    })
+    .await;
+    let undecodable = || {
+        slot.lock()
+            .unwrap()
+            .expect("mounted")
+            .undecodable
+            .get_untracked()
+    };
+
+    // A newer server's value that this client's `Shaped` cannot read.
+    publish(
+        "t-lifecycle-undecodable",
+        "shape",
+        serde_json::json!({"n": "one"}),
+    )
+    .await;
+    wait_until("the key marked", 5_000, || {
+        undecodable().contains_key("shape")
+    })
+    .await;
+    assert!(
+        matches!(
+            &undecodable()["shape"],
+            SyncError::DeserializationFailed { .. }
+        ),
+        "{:?}",
+        undecodable()
+    );
+    assert!(
+        !entries(&slot).contains_key("shape"),
+        "the stale value is dropped"
+    );
+    assert!(is_live(&slot), "the subscription itself is healthy");
+    assert_eq!(m.metrics().subscriptions.undecodable, 1);
+
+    publish(
+        "t-lifecycle-undecodable",
+        "shape",
+        serde_json::json!({"n": 2}),
+    )
+    .await;
+    wait_until("healed", 5_000, || {
+        entries(&slot).get("shape") == Some(&Shaped { n: 2 }) && undecodable().is_empty()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_server_1000_close_ends_the_session_and_the_widgets_say_so() {
+    use leptos_sync::{ConnectionIndicator, ConnectionState, ReconnectBanner};
+    let client = "lifecycle-goodbye";
+    control(&format!("reset?client={client}")).await;
+    let m = mount_with(&ws_url(client), fast(), true, SyncRegistry::new(), || {
+        view! {
+            <ConnectionIndicator class="lifecycle-dot" show_text=true/>
+            <ReconnectBanner class="lifecycle-banner"/>
+        }
+    });
+    m.wait_open(5_000).await;
+    control(&format!("close?code=1000&reason=bye&client={client}")).await;
+    wait_until("the goodbye", 5_000, || {
+        matches!(m.state(), ConnectionState::Failed { .. })
+    })
+    .await;
+    let message = ".lifecycle-banner .ls-reconnect-banner__message";
+    wait_until("the banner", 2_000, || {
+        text(message).as_deref() == Some("The server ended the session (bye)")
+    })
+    .await;
+    // No retry comes, and nothing says one will (the fast policy retries every 50 ms).
+    throughout(500, || {
+        assert_eq!(m.metrics().attempts, 1, "retried a goodbye");
+        assert_eq!(
+            text(".lifecycle-dot .ls-indicator__text").as_deref(),
+            Some("Session ended by the server (bye)")
+        );
+    })
+    .await;
+    assert_eq!(
+        text(".lifecycle-banner .ls-reconnect-banner__retry").as_deref(),
+        Some("Reconnect")
+    );
+    click(".lifecycle-banner .ls-reconnect-banner__retry");
+    m.wait_open(5_000).await;
+    assert_eq!(m.metrics().attempts, 2);
 }
