@@ -52,8 +52,10 @@ impl Marks {
         self.changed |= self.marks.remove(key).is_some();
     }
 
+    /// Publishes the marks, unless they end as they began (a snapshot that
+    /// fails on the same keys again notifies nobody).
     pub fn write(self, signal: &ArcRwSignal<HashMap<String, SyncError>>) {
-        if self.changed {
+        if self.changed && signal.with_untracked(|old| *old != self.marks) {
             signal.set(self.marks);
         }
     }
