@@ -217,6 +217,37 @@ pub enum SyncError {
         /// The frame's `type`.
         kind: String,
     },
+    /// The mutation was still queued or in flight when its `SyncProvider`
+    /// unmounted: nothing will send it or hear its `ack` any more. Its
+    /// optimistic change, if any, is rolled back. (Unmounting only the
+    /// component that made it does not end it: mutations belong to the provider.)
+    ///
+    /// ```
+    /// use leptos_sync_core::SyncError;
+    ///
+    /// let error = SyncError::ProviderUnmounted { id: "m1".into() };
+    /// assert_eq!(error.to_string(), "mutation m1 abandoned: its SyncProvider unmounted");
+    /// ```
+    #[error("mutation {id} abandoned: its SyncProvider unmounted")]
+    ProviderUnmounted {
+        /// The mutation id.
+        id: String,
+    },
+    /// The server sent a binary frame. The protocol is text only, so it is
+    /// ignored (and counted in `ConnectionMetrics::binary_frames`); the
+    /// connection is kept.
+    ///
+    /// ```
+    /// use leptos_sync_core::SyncError;
+    ///
+    /// let error = SyncError::BinaryFrame { bytes: 3 };
+    /// assert_eq!(error.to_string(), "binary frame of 3 bytes from server ignored: the protocol is text only");
+    /// ```
+    #[error("binary frame of {bytes} bytes from server ignored: the protocol is text only")]
+    BinaryFrame {
+        /// The frame's length in bytes.
+        bytes: usize,
+    },
 }
 
 impl SyncError {

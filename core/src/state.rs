@@ -302,6 +302,9 @@ pub struct ConnectionMetrics {
     pub dropped: u64,
     /// What the subscriptions did: updates, snapshots, duplicates ignored, gaps healed.
     pub subscriptions: SubscriptionCounters,
+    /// Binary frames received and ignored (the protocol is text only; each
+    /// is also reported as [`SyncError::BinaryFrame`]).
+    pub binary_frames: u64,
 }
 
 /// A lifecycle event, for logging and analytics, emitted as

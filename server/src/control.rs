@@ -58,6 +58,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/mute_pings", post(mute_pings))
         .route("/stall", post(stall))
         .route("/send", post(send_raw))
+        .route("/send_binary", post(send_binary))
         .route("/reject_auth", post(reject_auth))
         .route("/token", post(token))
         .route("/drop_before_ack", post(drop_before_ack))
@@ -155,6 +156,15 @@ async fn stall(State(app): Ctl, Query(p): Q) -> Json<Value> {
 
 async fn send_raw(State(app): Ctl, Query(p): Q, body: String) -> Json<Value> {
     let n = app.monitor.command(&p.scope(), || Out::Text(body.clone()));
+    Json(json!({ "sent": n }))
+}
+
+/// Sends the body as a binary frame: outside the protocol, for clients'
+/// handling of one (a typed error, the connection kept).
+async fn send_binary(State(app): Ctl, Query(p): Q, body: axum::body::Bytes) -> Json<Value> {
+    let n = app
+        .monitor
+        .command(&p.scope(), || Out::Binary(body.to_vec()));
     Json(json!({ "sent": n }))
 }
 

@@ -39,6 +39,10 @@ pub enum Out {
     /// Stop reading and writing, but keep the TCP connection, until [`Out::Drop`].
     #[cfg(feature = "control")]
     Stall,
+    /// Send this binary frame: outside the protocol, which is text only, so
+    /// only fault injection sends one (`/control/send_binary`).
+    #[cfg(feature = "control")]
+    Binary(Vec<u8>),
 }
 
 impl Out {
@@ -49,6 +53,8 @@ impl Out {
         match self {
             Self::Text(text) => text.len(),
             Self::Update { text, .. } => text.len(),
+            #[cfg(feature = "control")]
+            Self::Binary(bytes) => bytes.len(),
             _ => 0,
         }
     }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 #[cfg(feature = "control")]
 use axum::http::StatusCode;
@@ -257,17 +257,20 @@ impl Conn {
                     return Stop::Done;
                 }
                 out = rx.recv() => match out {
-                    Some(Out::Text(text)) => {
-                        if let Err(stop) = write(socket, &overflow, text.into()).await {
-                            return stop;
-                        }
-                        unflushed = true;
-                    }
+                    Some(Out::Text(text)) => match write(socket, &overflow, text.into()).await {
+                        Ok(()) => unflushed = true,
+                        Err(stop) => return stop,
+                    },
+                    #[cfg(feature = "control")]
+                    Some(Out::Binary(bytes)) => match write(socket, &overflow, bytes.into()).await {
+                        Ok(()) => unflushed = true,
+                        Err(stop) => return stop,
+                    },
                     Some(Out::Update { sub, seq, text }) => {
                         if self.floors.get(&sub).is_some_and(|&floor| seq <= floor) {
                             continue;
                         }
-                        if let Err(stop) = write(socket, &overflow, text).await {
+                        if let Err(stop) = write(socket, &overflow, Message::Text(text)).await {
                             return stop;
                         }
                         unflushed = true;
@@ -283,12 +286,8 @@ impl Conn {
                         if let Err(stop) = flush_if(unflushed, socket, &overflow).await {
                             return stop;
                         }
-                        // Hold the socket without touching it: a half-open link.
-                        while let Some(out) = rx.recv().await {
-                            if matches!(out, Out::Drop) {
-                                return Stop::Done;
-                            }
-                        }
+                        // Hold the socket without touching it (a half-open link) until dropped.
+                        while !matches!(rx.recv().await, Some(Out::Drop) | None) {}
                         return Stop::Done;
                     }
                     Some(Out::Drop) | None => {
@@ -347,9 +346,9 @@ impl Conn {
 /// socket once it is full), unless the queue overflows first: the write of a
 /// client that stopped reading blocks once the TCP buffers are full, and
 /// only the overflow can end the wait.
-async fn write(socket: &mut WebSocket, overflow: &Overflow, text: Utf8Bytes) -> Result<(), Stop> {
+async fn write(socket: &mut WebSocket, overflow: &Overflow, frame: Message) -> Result<(), Stop> {
     tokio::select! {
-        sent = socket.feed(Message::Text(text)) => sent.map_err(|_| Stop::Done),
+        sent = socket.feed(frame) => sent.map_err(|_| Stop::Done),
         () = overflow.happened() => Err(Stop::Slow),
     }
 }

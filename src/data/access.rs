@@ -55,6 +55,7 @@ impl DataAccess {
         SyncEntries {
             entries: store.entries.into(),
             state: store.state.into(),
+            undecodable: store.undecodable.into(),
         }
     }
 
@@ -70,6 +71,12 @@ impl DataAccess {
             // Server rendering has no socket and never will: queued, the
             // mutation would wait forever, so it fails now, and says why.
             return self.fail(id, SyncError::NotConnected);
+        }
+        if self.mutations.is_disposed() {
+            // A context kept past its provider's unmount: no core is left to
+            // send the mutation, so it fails now rather than wait forever.
+            let error = SyncError::ProviderUnmounted { id: id.clone() };
+            return self.fail(id, error);
         }
         let encoded = match value.as_ref().map(serde_json::to_value).transpose() {
             Ok(encoded) => encoded.unwrap_or(Value::Null),
@@ -149,6 +156,7 @@ impl DataAccess {
                 status: SubscriptionStatus::Error,
                 recovered: None,
             }),
+            undecodable: Signal::stored(Default::default()),
         }
     }
 }

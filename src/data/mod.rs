@@ -10,3 +10,4 @@ pub(crate) mod registry;
 pub(crate) mod schema;
 pub(crate) mod shape;
 pub(crate) mod store;
+pub(crate) mod undecodable;

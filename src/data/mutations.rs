@@ -114,7 +114,17 @@ impl Mutations {
         }
     }
 
-    #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver reports statuses
+    /// The provider unmounts: nothing will send the open mutations or hear
+    /// their acks, so each fails with [`SyncError::ProviderUnmounted`] (a
+    /// failed optimistic change is rolled back, as for any failure).
+    pub fn abandon(&mut self) {
+        let ids: Vec<String> = self.open.keys().cloned().collect();
+        for id in ids {
+            let error = SyncError::ProviderUnmounted { id: id.clone() };
+            self.set_status(&id, MutationStatus::Failed { error });
+        }
+    }
+
     /// Publishes a status; a final one forgets the mutation, rolling back a failed optimistic change.
     pub fn set_status(&mut self, id: &str, status: MutationStatus) {
         let done = matches!(
@@ -134,5 +144,48 @@ impl Mutations {
                 rollback();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use super::*;
+
+    #[test]
+    fn abandon_fails_every_open_mutation_typed_and_rolls_back_optimistic_ones() {
+        let mut mutations = Mutations::default();
+        let rolled_back = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&rolled_back);
+        let optimistic = mutations.track(
+            "m1",
+            Some(Box::new(move || flag.store(true, Ordering::SeqCst))),
+        );
+        let plain = mutations.track("m2", None);
+        let acked = mutations.track("m3", None);
+        mutations.set_status("m3", MutationStatus::Acked { seq: 4 });
+
+        mutations.abandon();
+        for (id, tracked) in [("m1", &optimistic), ("m2", &plain)] {
+            let error = SyncError::ProviderUnmounted { id: id.into() };
+            assert_eq!(
+                tracked.status.get_untracked(),
+                MutationStatus::Failed {
+                    error: error.clone()
+                }
+            );
+            assert_eq!(tracked.last_error.get_untracked(), Some(error));
+        }
+        assert!(
+            rolled_back.load(Ordering::SeqCst),
+            "the optimistic change stays"
+        );
+        assert_eq!(
+            acked.status.get_untracked(),
+            MutationStatus::Acked { seq: 4 }
+        );
+        assert!(mutations.open.is_empty() && mutations.rollbacks.is_empty());
     }
 }

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::data::component::SyncComponent;
+use crate::data::undecodable::Marks;
 use leptos_sync_core::SyncError;
 use leptos_sync_core::subscriptions::{DataEvent, SubscriptionState};
 
@@ -15,6 +16,8 @@ use leptos_sync_core::subscriptions::{DataEvent, SubscriptionState};
 pub(crate) struct TopicStore<T: SyncComponent> {
     pub entries: ArcRwSignal<HashMap<String, T>>,
     pub state: ArcRwSignal<SubscriptionState>,
+    /// Keys whose value did not decode (see `data/undecodable.rs`).
+    pub undecodable: ArcRwSignal<HashMap<String, SyncError>>,
 }
 
 impl<T: SyncComponent> Clone for TopicStore<T> {
@@ -22,6 +25,7 @@ impl<T: SyncComponent> Clone for TopicStore<T> {
         Self {
             entries: self.entries.clone(),
             state: self.state.clone(),
+            undecodable: self.undecodable.clone(),
         }
     }
 }
@@ -31,6 +35,7 @@ impl<T: SyncComponent> TopicStore<T> {
         Self {
             entries: ArcRwSignal::new(HashMap::new()),
             state: ArcRwSignal::new(SubscriptionState::default()),
+            undecodable: ArcRwSignal::new(HashMap::new()),
         }
     }
 
@@ -41,13 +46,36 @@ impl<T: SyncComponent> TopicStore<T> {
             error: e.to_string(),
         })
     }
+
+    /// Sets `key` to `value` decoded; a value that does not decode drops the
+    /// key (its old value is stale) and marks it, and its error is reported.
+    #[cfg_attr(feature = "ssr", allow(dead_code))]
+    fn set(
+        map: &mut HashMap<String, T>,
+        marks: &mut Marks,
+        key: String,
+        value: Value,
+        errors: &mut Vec<SyncError>,
+    ) {
+        match Self::decode(value) {
+            Ok(item) => {
+                marks.cleared(&key);
+                map.insert(key, item);
+            }
+            Err(e) => {
+                map.remove(&key);
+                marks.failed(&key, e.clone());
+                errors.push(e);
+            }
+        }
+    }
 }
 
 /// A type-erased [`TopicStore`].
 #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver applies data
 pub(crate) trait AnyStore {
     /// Applies a topic's events in order, notifying subscribers once;
-    /// entries that fail to decode are reported, the rest applied.
+    /// entries that fail to decode are dropped, marked and reported, the rest applied.
     fn apply_batch(&self, events: Vec<DataEvent>, errors: &mut Vec<SyncError>);
     fn as_any(&self) -> &dyn Any;
 }
@@ -64,33 +92,29 @@ impl<T: SyncComponent> AnyStore for TopicStore<T> {
             }
         }
         if !data.is_empty() {
+            let mut marks = Marks::read(&self.undecodable);
             self.entries.update(|map| {
                 for event in data {
                     match event {
                         DataEvent::Replace { entries, .. } => {
                             map.clear();
+                            marks.replace();
                             for (key, value) in entries {
-                                match Self::decode(value) {
-                                    Ok(item) => {
-                                        map.insert(key, item);
-                                    }
-                                    Err(e) => errors.push(e),
-                                }
+                                Self::set(map, &mut marks, key, value, errors);
                             }
                         }
                         DataEvent::Apply { key, value, .. } if value.is_null() => {
                             map.remove(&key);
+                            marks.cleared(&key);
                         }
-                        DataEvent::Apply { key, value, .. } => match Self::decode(value) {
-                            Ok(item) => {
-                                map.insert(key, item);
-                            }
-                            Err(e) => errors.push(e),
-                        },
+                        DataEvent::Apply { key, value, .. } => {
+                            Self::set(map, &mut marks, key, value, errors)
+                        }
                         _ => {}
                     }
                 }
             });
+            marks.write(&self.undecodable);
         }
         if let Some(state) = state.filter(|s| *s != self.state.get_untracked()) {
             self.state.set(state);

@@ -69,6 +69,11 @@ pub fn SyncProvider(
 ) -> impl IntoView {
     let stores = StoredValue::new_local(Stores::default());
     let mutations = StoredValue::new_local(Mutations::default());
+    // Mutations belong to the provider, not to the component that made them:
+    // they outlive it, and end with the provider, failed and typed.
+    on_cleanup(move || {
+        mutations.try_update_value(Mutations::abandon);
+    });
     let outputs = Outputs {
         state: RwSignal::new(ConnectionState::Idle),
         metrics: RwSignal::new(ConnectionMetrics::default()),

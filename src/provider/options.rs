@@ -21,6 +21,10 @@ pub type TokenFn = Arc<dyn Fn() -> TokenFuture + Send + Sync>;
 /// Observes lifecycle events, for logging and analytics.
 pub type LifecycleFn = Arc<dyn Fn(&Lifecycle) + Send + Sync>;
 
+/// Called with a count: the retry number of [`SyncOptions::on_connecting`],
+/// the retries of [`SyncOptions::on_reconnected`].
+pub type AttemptFn = Arc<dyn Fn(u32) + Send + Sync>;
+
 /// Options of [`SyncProvider`](crate::SyncProvider), in leptos-use builder style.
 ///
 /// ```
@@ -72,6 +76,12 @@ pub struct SyncOptions {
     /// Called on every lifecycle event.
     #[builder(skip)]
     pub(crate) on_event: Option<LifecycleFn>,
+    /// Called when a socket starts to open, with its retry number.
+    #[builder(skip)]
+    pub(crate) on_connecting: Option<AttemptFn>,
+    /// Called on a `welcome` after a disconnect, with the retries it took.
+    #[builder(skip)]
+    pub(crate) on_reconnected: Option<AttemptFn>,
 }
 
 impl SyncOptions {
@@ -211,6 +221,71 @@ impl SyncOptions {
             on_event: Some(Arc::new(on_event)),
             ..self
         }
+    }
+}
+
+impl SyncOptions {
+    /// Called when a socket starts to open: `attempt` is 0 for a first
+    /// connect (and after `open()`), `n` for retry `n`. The same moment as
+    /// [`Lifecycle::Connecting`] in [`on_event`](Self::on_event).
+    ///
+    /// ```
+    /// use leptos_sync::SyncOptions;
+    ///
+    /// let options = SyncOptions::default().on_connecting(|attempt| match attempt {
+    ///     0 => log::info!("connecting"),
+    ///     n => log::warn!("retry {n}"),
+    /// });
+    /// # let _ = options;
+    /// ```
+    pub fn on_connecting(self, on_connecting: impl Fn(u32) + Send + Sync + 'static) -> Self {
+        Self {
+            on_connecting: Some(Arc::new(on_connecting)),
+            ..self
+        }
+    }
+
+    /// Called when the session is back after a disconnect (its `welcome`
+    /// came), with the retries it took: 0 when the first try after the
+    /// disconnect (or an `open()`) worked. Not called for the first connect
+    /// ([`Lifecycle::Connected`]). The same moment as
+    /// [`Lifecycle::Reconnected`] in [`on_event`](Self::on_event).
+    ///
+    /// ```
+    /// use leptos_sync::SyncOptions;
+    ///
+    /// let options = SyncOptions::default()
+    ///     .on_reconnected(|attempts| log::info!("back after {attempts} retries"));
+    /// # let _ = options;
+    /// ```
+    pub fn on_reconnected(self, on_reconnected: impl Fn(u32) + Send + Sync + 'static) -> Self {
+        Self {
+            on_reconnected: Some(Arc::new(on_reconnected)),
+            ..self
+        }
+    }
+
+    /// One observer for the driver: `on_event`, then the callback for the event's kind.
+    #[cfg(not(feature = "ssr"))]
+    pub(crate) fn observer(&self) -> Option<LifecycleFn> {
+        let (all, connecting, reconnected) = (
+            self.on_event.clone(),
+            self.on_connecting.clone(),
+            self.on_reconnected.clone(),
+        );
+        if connecting.is_none() && reconnected.is_none() {
+            return all;
+        }
+        Some(Arc::new(move |event: &Lifecycle| {
+            if let Some(all) = &all {
+                all(event);
+            }
+            match (event, &connecting, &reconnected) {
+                (Lifecycle::Connecting { attempt }, Some(f), _) => f(*attempt),
+                (Lifecycle::Reconnected { attempts }, _, Some(f)) => f(*attempts),
+                _ => {}
+            }
+        }))
     }
 }
 

@@ -67,6 +67,7 @@
 //! the `ssr` feature a `MockSyncProvider` renders like a `SyncProvider` that
 //! never connects, as on a server.
 
+mod binary;
 mod mount;
 mod options;
 mod server;

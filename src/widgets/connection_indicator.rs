@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::{classes, fill, inject_styles};
+use super::{classes, fill, goodbye, inject_styles};
 use crate::hooks::use_sync_connection;
-use leptos_sync_core::state::ConnectionState;
+use leptos_sync_core::state::{ConnectionState, FailReason};
 
 /// Texts for the connection's states, used by [`ConnectionIndicator`] and
 /// [`StatusBar`](crate::StatusBar). `{attempt}` and `{reason}` are filled in.
@@ -44,6 +44,11 @@ pub struct StateLabels {
     pub closed: String,
     /// The browser says it is offline. Default "Offline".
     pub offline: String,
+    /// The server ended the session (a close of 1000 or 4500–4599,
+    /// [`FailReason::ServerSaidGoodbye`]): nothing retries until `open()`.
+    /// `{reason}` is the server's reason, or the close code when it gave
+    /// none. Default "Session ended by the server ({reason})".
+    pub goodbye: String,
 }
 
 impl Default for StateLabels {
@@ -57,6 +62,7 @@ impl Default for StateLabels {
             failed: "Connection failed: {reason}".into(),
             closed: "Disconnected".into(),
             offline: "Offline".into(),
+            goodbye: "Session ended by the server ({reason})".into(),
         }
     }
 }
@@ -69,11 +75,15 @@ impl StateLabels {
     /// ## Usage
     ///
     /// ```
-    /// use leptos_sync::{ConnectionState, StateLabels};
+    /// use leptos_sync::{ConnectionState, FailReason, StateLabels};
     /// let labels = StateLabels::default();
     /// let state = ConnectionState::Reconnecting { attempt: 3, next_at: 0 };
     /// assert_eq!(labels.text(&state, true), "Reconnecting (attempt 3)");
     /// assert_eq!(labels.text(&state, false), "Offline");
+    /// let goodbye = ConnectionState::Failed {
+    ///     reason: FailReason::ServerSaidGoodbye { code: 4500, reason: "account deleted".into() },
+    /// };
+    /// assert_eq!(labels.text(&goodbye, true), "Session ended by the server (account deleted)");
     /// ```
     pub fn text(&self, state: &ConnectionState, online: bool) -> String {
         if !online {
@@ -88,6 +98,9 @@ impl StateLabels {
             }
             ConnectionState::Handshaking => self.handshaking.clone(),
             ConnectionState::Open => self.open.clone(),
+            ConnectionState::Failed {
+                reason: FailReason::ServerSaidGoodbye { code, reason },
+            } => goodbye(&self.goodbye, *code, reason),
             ConnectionState::Failed { reason } => {
                 fill(&self.failed, &[("reason", &reason.to_string())])
             }
@@ -125,7 +138,8 @@ pub(crate) fn state_modifier(state: &ConnectionState, online: bool) -> &'static 
 /// `offline` while the browser says it is offline (that wins over the rest).
 /// The label comes from [`StateLabels`]: "Connected", "Connecting",
 /// "Reconnecting (attempt 3)", "Offline", "Connection failed: <reason>",
-/// "Disconnected".
+/// "Session ended by the server (<reason>)" (a server goodbye, which is not
+/// retried), "Disconnected".
 ///
 /// Colours: `--ls-color-<state>`; size: `--ls-indicator-size`.
 ///

@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 
-use super::{classes, inject_styles, use_timeout_slot};
+use super::{classes, goodbye, inject_styles, use_timeout_slot};
 use crate::hooks::use_sync_context;
 use crate::provider::Timeout;
+use leptos_sync_core::{DisconnectReason, SyncError};
 
 /// Texts of [`ErrorBanner`].
 ///
@@ -26,6 +27,36 @@ pub struct ErrorBannerLabels {
     pub dismiss: String,
     /// Visible content of the dismiss button. Default "×".
     pub dismiss_symbol: String,
+    /// A server's goodbye close (4500–4599, reported as
+    /// [`SyncError::Closed`]), after which nothing retries until `open()`.
+    /// `{reason}` is the server's reason, or the close code when it gave
+    /// none. Default "The server ended the session ({reason})".
+    pub goodbye: String,
+}
+
+impl ErrorBannerLabels {
+    /// The banner's text for `error`: a goodbye's label, else the error's `Display`.
+    ///
+    /// ```
+    /// use leptos_sync::{ErrorBannerLabels, SyncError};
+    ///
+    /// let labels = ErrorBannerLabels::default();
+    /// let goodbye = SyncError::Closed { code: 4500, reason: "account deleted".into() };
+    /// assert_eq!(labels.message(&goodbye), "The server ended the session (account deleted)");
+    /// let restart = SyncError::Closed { code: 1012, reason: String::new() };
+    /// assert_eq!(labels.message(&restart), "connection closed (1012)");
+    /// ```
+    pub fn message(&self, error: &SyncError) -> String {
+        match error {
+            SyncError::Closed { code, reason }
+                if DisconnectReason::from_close(*code, reason)
+                    == DisconnectReason::ServerSaidGoodbye =>
+            {
+                goodbye(&self.goodbye, *code, reason)
+            }
+            other => other.to_string(),
+        }
+    }
 }
 
 impl Default for ErrorBannerLabels {
@@ -33,6 +64,7 @@ impl Default for ErrorBannerLabels {
         Self {
             dismiss: "Dismiss".into(),
             dismiss_symbol: "×".into(),
+            goodbye: "The server ended the session ({reason})".into(),
         }
     }
 }
@@ -100,7 +132,7 @@ pub fn ErrorBanner(
         let clear = clear.clone();
         Some(view! {
             <div class=classes("ls-error-banner".into(), class.get()) role="alert">
-                <span class="ls-error-banner__message">{error.to_string()}</span>
+                <span class="ls-error-banner__message">{labels.message(&error)}</span>
                 <button
                     type="button"
                     class="ls-error-banner__dismiss"

@@ -153,6 +153,14 @@ pub(crate) fn classes(base: String, extra: Option<String>) -> String {
 
 /// Fills `{name}` placeholders in one pass over the template, so a value
 /// (server text, say) is never scanned for placeholders itself.
+/// A goodbye's text: `template` with `{reason}` filled with the server's
+/// close reason, or its close code when it gave none.
+pub(crate) fn goodbye(template: &str, code: u16, reason: &str) -> String {
+    let code = code.to_string();
+    let detail = if reason.is_empty() { &code } else { reason };
+    fill(template, &[("reason", detail)])
+}
+
 pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::connection_indicator::state_modifier;
-use super::{classes, fill, inject_styles, use_clock, use_timeout_slot};
+use super::{classes, fill, goodbye, inject_styles, use_clock, use_timeout_slot};
 use crate::hooks::use_sync_connection;
 use crate::provider::Timeout;
 use leptos_sync_core::state::{ConnectionState, FailReason, Millis};
@@ -41,6 +41,13 @@ pub struct ReconnectBannerLabels {
     pub retry_now: String,
     /// The button after a failure. Default "Retry".
     pub retry: String,
+    /// The server ended the session (a close of 1000 or 4500–4599,
+    /// [`FailReason::ServerSaidGoodbye`]) and nothing retries until `open()`.
+    /// `{reason}` is the server's reason, or the close code when it gave
+    /// none. Default "The server ended the session ({reason})".
+    pub goodbye: String,
+    /// The button after a goodbye. Default "Reconnect".
+    pub reconnect: String,
 }
 
 impl Default for ReconnectBannerLabels {
@@ -53,6 +60,8 @@ impl Default for ReconnectBannerLabels {
             failed: "Connection failed: {reason}".into(),
             retry_now: "Retry now".into(),
             retry: "Retry".into(),
+            goodbye: "The server ended the session ({reason})".into(),
+            reconnect: "Reconnect".into(),
         }
     }
 }
@@ -81,6 +90,9 @@ impl ReconnectBannerLabels {
             ConnectionState::Connecting { attempt } if attempt > 0 => {
                 fill(&self.reconnecting_now, &[("attempt", &attempt.to_string())])
             }
+            ConnectionState::Failed {
+                reason: FailReason::ServerSaidGoodbye { code, ref reason },
+            } => goodbye(&self.goodbye, code, reason),
             ConnectionState::Failed { ref reason } => {
                 fill(&self.failed, &[("reason", &reason.to_string())])
             }
@@ -95,6 +107,9 @@ impl ReconnectBannerLabels {
             ConnectionState::Failed {
                 reason: FailReason::InvalidUrl,
             } => None, // `open()` cannot fix the URL
+            ConnectionState::Failed {
+                reason: FailReason::ServerSaidGoodbye { .. },
+            } => Some(self.reconnect.clone()),
             ConnectionState::Failed { .. } => Some(self.retry.clone()),
             _ => None,
         }
@@ -109,6 +124,9 @@ impl ReconnectBannerLabels {
 /// button that connects at once; "You are offline" while the browser is
 /// offline; and "Connection failed: <reason>" with a "Retry" button once the
 /// connection gave up (that shows at once: it will not go away by itself).
+/// A server goodbye (close 1000 or 4500–4599) shows at once too, as "The
+/// server ended the session (<reason>)" with a "Reconnect" button: no retry
+/// is coming.
 /// A slow first connect shows "Connecting…".
 ///
 /// It is **never shown** for `Idle` (not opened yet) or `Closed` (the user

@@ -8,11 +8,16 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod callbacks;
 mod closing;
 mod error_banner;
+mod frames;
+mod goodbye;
 mod indicator;
 mod kit;
 mod reconnect_banner;
+mod undecodable;
+mod unmount;
 
 use leptos::prelude::*;
 use leptos_sync::testing::{MockApp, MockMountOptions, MockServer};

@@ -109,4 +109,21 @@ impl Machine {
             reason: FailReason::InvalidUrl,
         };
     }
+
+    /// The typed layer could not decode `values` values of subscribed data
+    /// (updates or snapshot entries) into their type: counted in
+    /// `metrics().subscriptions.undecodable`. The machine never sees typed
+    /// data, so the driver reports it (and the error itself, which names the type).
+    ///
+    /// ```
+    /// use leptos_sync_core::{Machine, MachineOptions};
+    ///
+    /// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+    /// machine.count_undecodable(2);
+    /// assert_eq!(machine.metrics().subscriptions.undecodable, 2);
+    /// ```
+    pub fn count_undecodable(&mut self, values: u64) {
+        self.subs.counters.undecodable = self.subs.counters.undecodable.saturating_add(values);
+        self.metrics.subscriptions = self.subs.counters;
+    }
 }

@@ -10,13 +10,8 @@ use crate::state::{ConnectionState, Lifecycle, Millis};
 
 impl Machine {
     pub(super) fn frame(&mut self, text: &str, now: Millis) {
-        if !matches!(self.socket, Socket::Open { .. }) {
+        if !self.received() {
             return;
-        }
-        self.metrics.received += 1;
-        // Any frame proves the link is alive: the pong deadline is armed from the receive path.
-        if self.deadline(Timer::Pong).is_some() {
-            self.clear_timer(Timer::Pong);
         }
         let msg = match ServerMsg::decode(text) {
             Ok(msg) => msg,
@@ -107,5 +102,27 @@ impl Machine {
                 self.emit(out, now);
             }
         }
+    }
+
+    /// A binary frame: the protocol is text only, so it is reported and
+    /// counted, never parsed. It still proves the link alive.
+    pub(super) fn binary_frame(&mut self, bytes: usize) {
+        if self.received() {
+            self.metrics.binary_frames += 1;
+            self.error(SyncError::BinaryFrame { bytes });
+        }
+    }
+
+    /// Counts a frame of the open socket; false for a frame of no open socket.
+    fn received(&mut self) -> bool {
+        if !matches!(self.socket, Socket::Open { .. }) {
+            return false;
+        }
+        self.metrics.received += 1;
+        // Any frame proves the link is alive: the pong deadline is armed from the receive path.
+        if self.deadline(Timer::Pong).is_some() {
+            self.clear_timer(Timer::Pong);
+        }
+        true
     }
 }

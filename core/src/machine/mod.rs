@@ -199,6 +199,7 @@ impl Machine {
                 }
             },
             Event::Frame(text) => self.frame(&text, now),
+            Event::BinaryFrame { bytes } => self.binary_frame(bytes),
             Event::TokenChanged => {
                 if matches!(
                     self.state,

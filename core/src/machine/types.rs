@@ -243,6 +243,26 @@ pub enum Event {
     },
     /// The app changes an entry; see [`Machine::mutation_id`](super::Machine::mutation_id) for its id.
     Mutate(Mutation),
+    /// A binary frame arrived. The protocol is text only: it is reported as
+    /// [`SyncError::BinaryFrame`] and counted, and the connection is kept.
+    ///
+    /// ```
+    /// use leptos_sync_core::{Command, Event, Machine, MachineOptions, SyncError};
+    ///
+    /// let mut machine = Machine::new(MachineOptions::default(), || 0.5);
+    /// machine.handle(Event::UserOpen, 0);
+    /// machine.handle(Event::SocketOpened, 10);
+    /// machine.handle(Event::BinaryFrame { bytes: 4 }, 20);
+    /// let errors: Vec<_> = std::iter::from_fn(|| machine.poll())
+    ///     .filter_map(|c| match c { Command::Error(e) => Some(e), _ => None })
+    ///     .collect();
+    /// assert_eq!(errors, [SyncError::BinaryFrame { bytes: 4 }]);
+    /// assert_eq!(machine.metrics().binary_frames, 1);
+    /// ```
+    BinaryFrame {
+        /// The frame's length in bytes.
+        bytes: usize,
+    },
 }
 
 /// The machine's timers. Each has at most one deadline at a time; the driver

@@ -24,7 +24,10 @@ pub enum SubscriptionStatus {
     /// `unavailable` waits for its retry).
     #[default]
     Pending,
-    /// Up to date and receiving updates.
+    /// Up to date and receiving updates. A value this client cannot decode
+    /// does not change it (the stream is healthy): it is counted in
+    /// [`SubscriptionCounters::undecodable`], and the `leptos-sync` client
+    /// drops its key and lists it in `SyncEntries::undecodable`.
     Live,
     /// Catching up after a reconnect or a gap: replay or snapshot in progress.
     Recovering,
@@ -126,4 +129,10 @@ pub struct SubscriptionCounters {
     pub duplicates: u64,
     /// Seq gaps detected and healed by resubscribing.
     pub gaps: u64,
+    /// Values (updates or snapshot entries) the typed layer could not decode
+    /// into their type, reported by the driver through
+    /// [`Machine::count_undecodable`](crate::Machine::count_undecodable). Their
+    /// keys are dropped from the entries, not resynced: the server would send
+    /// the same value again.
+    pub undecodable: u64,
 }

@@ -119,6 +119,27 @@ async fn send_delivers_the_body_verbatim() {
 }
 
 #[tokio::test]
+async fn send_binary_delivers_the_body_as_a_binary_frame() {
+    use futures_util::StreamExt;
+    let server = start().await;
+    let addr = server.local_addr();
+    let (mut c, _) = Client::welcomed(addr, "b").await;
+    let (mut other, _) = Client::welcomed(addr, "c").await;
+    assert_eq!(
+        control(addr, "send_binary?client=b", "\u{1}\u{2}\u{3}").await,
+        json!({"sent": 1})
+    );
+    let frame = tokio::time::timeout(Duration::from_secs(5), c.ws.next())
+        .await
+        .expect("a frame in time")
+        .expect("stream open")
+        .expect("no ws error");
+    assert_eq!(frame, tungstenite::Message::binary(vec![1u8, 2, 3]));
+    c.assert_quiet_and_open(1).await;
+    other.assert_quiet_and_open(2).await;
+}
+
+#[tokio::test]
 async fn publish_applies_and_broadcasts() {
     let server = start().await;
     let addr = server.local_addr();

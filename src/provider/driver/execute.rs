@@ -105,6 +105,11 @@ impl Driver {
         let mut errors = Vec::new();
         self.stores
             .with_value(|stores| stores.apply_all(events, &mut errors));
+        // Every error of the stores is a value that did not decode.
+        if !errors.is_empty() {
+            let values = errors.len() as u64;
+            self.run(|machine| machine.count_undecodable(values));
+        }
         for error in errors {
             self.execute(Command::Error(error));
         }

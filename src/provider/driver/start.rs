@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 use codee::string::FromToStringCodec;
 use leptos::prelude::*;
 use leptos_use_websocket::{
-    ReconnectLimit, UseWebSocketOptions, UseWebSocketReturn, use_websocket_with_options,
+    ReconnectLimit, UseWebSocketError, UseWebSocketOptions, UseWebSocketReturn,
+    use_websocket_with_options,
 };
 
 use super::{Driver, Inner};
@@ -48,7 +49,7 @@ pub(crate) fn start(
         timer: None,
         socket: None,
         token,
-        on_event: options.on_event.clone(),
+        on_event: options.observer(),
     };
     let driver = Driver {
         inner: StoredValue::new_local(inner),
@@ -130,7 +131,17 @@ fn attach_socket(driver: Driver, url: &str) -> Signal<ConnectionReadyState> {
                     .on_message_raw(move |text: &str| {
                         driver.dispatch(Event::Frame(text.to_string()))
                     })
-                    .on_error(move |_| driver.dispatch(Event::SocketError))
+                    // The protocol is text only: a binary frame is reported
+                    // with its length. leptos-use then reports that the codec
+                    // could not decode it, which is no socket error.
+                    .on_message_raw_bytes(Arc::new(move |bytes: &[u8]| {
+                        driver.dispatch(Event::BinaryFrame { bytes: bytes.len() })
+                    }))
+                    .on_error(move |e| {
+                        if matches!(e, UseWebSocketError::Event(_)) {
+                            driver.dispatch(Event::SocketError)
+                        }
+                    })
                     .on_close(move |e: web_sys::CloseEvent| {
                         driver.dispatch(Event::SocketClosed {
                             code: e.code(),
