@@ -1,4 +1,6 @@
-//! The shared task board: every open page sees the same tasks, live.
+//! The shared task boards: every open page on a board sees the same tasks,
+//! live. Each board is its own topic, `Task:<board>`; the switcher above the
+//! list moves the page to another board (see `rooms.rs`).
 //! Changes are optimistic: they show at once, wait in the outbox while
 //! offline, and are rolled back if the server never applies them. The
 //! server's rules may refuse a change (an observer may not change anything, a
@@ -8,11 +10,12 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos_sync::{
-    MutateOptions, MutationStatus, SubscriptionState, SyncError, use_sync_component,
-    use_sync_mutation_with_options,
+    MutateOptions, MutationHandle, MutationStatus, SubscriptionState, SyncError,
+    use_sync_component_in, use_sync_context,
 };
 
 use crate::model::{Task, now_ms, recovered_word, status_word};
+use crate::rooms::{BoardSwitcher, use_board};
 
 /// A subscription's status and how its last resubscribe went, as a badge.
 #[component]
@@ -68,14 +71,20 @@ fn refusal(status: &MutationStatus) -> Option<String> {
     })
 }
 
-/// The board: add, tick off and delete tasks.
+/// The current board: add, tick off and delete tasks.
 #[component]
 pub fn TaskBoard() -> impl IntoView {
-    let tasks = use_sync_component::<Task>();
-    let mutate = use_sync_mutation_with_options::<Task>(MutateOptions {
-        optimistic: true,
-        ..Default::default()
-    });
+    let board = use_board().0;
+    let tasks = use_sync_component_in::<Task>(board);
+    let ctx = use_sync_context();
+    // Changes go to the board on screen, which is the board of the row clicked.
+    let save = move |key: String, task: Option<Task>| -> MutationHandle {
+        let options = MutateOptions {
+            optimistic: true,
+            ..Default::default()
+        };
+        ctx.mutate_in_with_options(&board.get_untracked(), key, task, options)
+    };
     // The status of the last change per task, for the "saving" mark, with
     // the order it was made in, so the board can tell the latest change.
     let pending = RwSignal::new(HashMap::<String, (u64, ArcSignal<MutationStatus>)>::new());
@@ -109,7 +118,7 @@ pub fn TaskBoard() -> impl IntoView {
 
     let title = RwSignal::new(String::new());
     let add = {
-        let mutate = mutate.clone();
+        let save = save.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             // A blank title goes to the server too: its rule refuses it, with a reason.
@@ -120,7 +129,7 @@ pub fn TaskBoard() -> impl IntoView {
                 done: false,
                 created_at: now_ms(),
             };
-            let handle = mutate.set(key.clone(), task);
+            let handle = save(key.clone(), Some(task));
             track(key, handle.status);
             title.set(String::new());
         }
@@ -134,7 +143,7 @@ pub fn TaskBoard() -> impl IntoView {
         };
         let done = move || task.with(|t| t.as_ref().is_some_and(|t| t.done));
         let text = move || task.with(|t| t.as_ref().map(|t| t.title.clone()).unwrap_or_default());
-        let (toggle, remove) = (mutate.clone(), mutate.clone());
+        let (toggle, remove) = (save.clone(), save.clone());
         let (toggle_key, remove_key, mark_key) = (key.clone(), key.clone(), key.clone());
         let on_toggle = move |_| {
             let Some(current) = task.get_untracked() else {
@@ -144,11 +153,11 @@ pub fn TaskBoard() -> impl IntoView {
                 done: !current.done,
                 ..current
             };
-            let handle = toggle.set(toggle_key.clone(), toggled);
+            let handle = toggle(toggle_key.clone(), Some(toggled));
             track(toggle_key.clone(), handle.status);
         };
         let on_remove = move |_| {
-            let handle = remove.remove(remove_key.clone());
+            let handle = remove(remove_key.clone(), None);
             track(remove_key.clone(), handle.status);
         };
         // A handle's signal may belong to a row that is gone: read it carefully.
@@ -185,7 +194,8 @@ pub fn TaskBoard() -> impl IntoView {
                 <h2 id="board-title">"Shared tasks"</h2>
                 <SubBadge id="task-sub" state=tasks.state />
             </div>
-            <p class="panel__hint">"Open this page twice: changes show in both, and survive drops."</p>
+            <p class="panel__hint">"Open this page twice: changes show in both, and survive drops. Each board is its own topic."</p>
+            <BoardSwitcher />
             <form id="task-form" class="board__form" on:submit=add>
                 <input
                     id="task-title"
