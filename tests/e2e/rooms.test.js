@@ -75,11 +75,13 @@ describe('rooms: a topic per board', () => {
     assert.ok(onX.includes(title), `the server's ${x} board: ${onX}`);
     assert.ok(!onY.includes(title), `the server's ${y} board: ${onY}`);
     // B stays on y while the task is published on x: it never shows there.
-    await a.page.fill('#task-title', `${title} (2)`);
+    const second = `Also on ${x} ${Date.now()}`;
+    await a.page.fill('#task-title', second);
     await a.page.click('#task-add');
     await waitSnapshot(a.page, (s) => s.metrics.in_flight === 0 && Object.keys(s.topics.Task.entries).length >= 2 && s, 5_000, 'the second ack on x');
     assert.ok((await frames(b.page)).length > 0, 'frames were sampled');
     assert.equal(await row(b.page, title).count(), 0);
+    assert.equal(await row(b.page, second).count(), 0);
 
     // B switches to x and sees the task; the URL keeps the board.
     await b.page.click(`#board-${x}`);
@@ -94,7 +96,7 @@ describe('rooms: a topic per board', () => {
     await onBoard(b.page, y);
     const painted = await frames(b.page);
     const stale = painted.filter(
-      (f) => (f.board === y && f.titles.some((t) => t.startsWith(title))) || (f.board === x && f.titles.includes(mine)),
+      (f) => (f.board === y && (f.titles.includes(title) || f.titles.includes(second))) || (f.board === x && f.titles.includes(mine)),
     );
     assert.deepEqual(stale, [], 'a painted frame showed another board\'s tasks');
     assert.ok(painted.some((f) => f.board === x && f.titles.includes(title)), 'x was painted with its task');
