@@ -89,7 +89,7 @@ async fn fifty_switches_in_a_second_leave_one_server_subscription_on_the_last() 
     );
     // Settled: nothing still on its way subscribes another board.
     for _ in 0..10 {
-        assert_eq!(server_topics(client).await, [last.clone()]);
+        assert_eq!(server_topics(client).await, std::slice::from_ref(&last));
         TimeoutFuture::new(30).await;
     }
     let subscribes = client_frames(client)
@@ -102,6 +102,9 @@ async fn fifty_switches_in_a_second_leave_one_server_subscription_on_the_last() 
 }
 
 item!(Stale, "t-rooms-stale");
+
+/// One render of a board: its parameter, and the keys it showed.
+type Render = (String, Vec<String>);
 
 #[wasm_bindgen_test]
 async fn after_a_switch_no_entry_of_the_old_parameter_is_ever_read() {
@@ -117,7 +120,7 @@ async fn after_a_switch_no_entry_of_the_old_parameter_is_ever_read() {
     let slot = Slot::<Stale>::default();
     // Every render of the entries, with the parameter it rendered under:
     // a key of another board is a stale frame.
-    let seen: Arc<Mutex<Vec<(String, Vec<String>)>>> = Arc::default();
+    let seen: Arc<Mutex<Vec<Render>>> = Arc::default();
     let children = {
         let (slot, seen) = (slot.clone(), Arc::clone(&seen));
         move || {
@@ -205,7 +208,7 @@ async fn leaving_a_parameter_another_component_still_uses_keeps_it() {
     .await;
     assert_eq!(
         server_topics(client).await,
-        [a.clone()],
+        std::slice::from_ref(&a),
         "one subscription for two users"
     );
 
