@@ -161,6 +161,20 @@ async fn after_a_switch_no_entry_of_the_old_parameter_is_ever_read() {
         })
         .await;
     }
+    // A → B → A within one tick: board a again, from a fresh subscription.
+    param.set("b".into());
+    param.set("a".into());
+    let now_read = entries(&slot);
+    assert!(
+        now_read.keys().all(|k| k.starts_with("a-")),
+        "right after a → b → a: {now_read:?}"
+    );
+    wait_until("board a Live again", 5_000, || shows("a")).await;
+    let only_a = [topic::join(Stale::NAME, "a")];
+    wait_for_server("one subscription, on a", 3_000, || async {
+        server_topics(client).await == only_a
+    })
+    .await;
     let seen = seen.lock().unwrap();
     let mut boards: Vec<&str> = seen.iter().map(|(board, _)| board.as_str()).collect();
     boards.dedup();
