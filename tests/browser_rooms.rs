@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos_sync::{
-    SubscriptionStatus, SyncComponent, SyncEntries, SyncRegistry, use_sync_component_in,
+    MutateOptions, MutationHandle, MutationStatus, SubscriptionStatus, SyncComponent, SyncEntries,
+    SyncRegistry, UseSyncMutationReturn, use_sync_component_in, use_sync_mutation_in_with_options,
 };
 use leptos_sync_protocol::topic;
 use serde_json::json;
@@ -246,6 +247,59 @@ async fn leaving_a_parameter_another_component_still_uses_keeps_it() {
     staying.set("b".into());
     wait_for_server("only b", 5_000, || async {
         server_topics(client).await == [b.clone()]
+    })
+    .await;
+}
+
+item!(Written, "t-rooms-written");
+
+#[wasm_bindgen_test]
+async fn a_mutation_goes_to_the_topic_of_the_parameter_it_was_made_under() {
+    let client = "rooms-written";
+    control(&format!("reset?client={client}")).await;
+    let param = RwSignal::new("a".to_string());
+    let slot = Slot::<Written>::default();
+    let writer: Arc<Mutex<Option<UseSyncMutationReturn<Written>>>> = Arc::default();
+    let children = {
+        let (slot, writer) = (slot.clone(), Arc::clone(&writer));
+        move || {
+            room(param, slot.clone())();
+            let options = MutateOptions {
+                optimistic: true,
+                ..Default::default()
+            };
+            *writer.lock().unwrap() = Some(use_sync_mutation_in_with_options(param, options));
+        }
+    };
+    let registry = SyncRegistry::new().register::<Written>();
+    let _m = mount_with(&ws_url(client), fast(), true, registry, children);
+    wait_until("a Live", 5_000, || is_live(&slot)).await;
+    let writer = writer.lock().unwrap().clone().expect("mounted");
+    let n = now() as u64;
+
+    let on_a = writer.set("k", Written { n });
+    // Optimistic: in a's entries at once.
+    assert_eq!(entries(&slot).get("k"), Some(&Written { n }));
+    param.set("b".into());
+    assert_eq!(entries(&slot).get("k"), None, "a's optimistic entry on b");
+    let on_b = writer.set("k", Written { n: n + 1 });
+    let acked =
+        |h: &MutationHandle| matches!(h.status.get_untracked(), MutationStatus::Acked { .. });
+    wait_until("both acked", 5_000, || acked(&on_a) && acked(&on_b)).await;
+    let (a, b) = (
+        topic::join(Written::NAME, "a"),
+        topic::join(Written::NAME, "b"),
+    );
+    assert_eq!(
+        topic_entries::<Written>(&a).await.get("k"),
+        Some(&Written { n })
+    );
+    assert_eq!(
+        topic_entries::<Written>(&b).await.get("k"),
+        Some(&Written { n: n + 1 })
+    );
+    wait_until("b shows its own", 5_000, || {
+        entries(&slot).get("k") == Some(&Written { n: n + 1 })
     })
     .await;
 }

@@ -7,6 +7,7 @@ mod use_sync_context;
 mod use_sync_entity;
 mod use_sync_entity_in;
 mod use_sync_mutation;
+mod use_sync_mutation_in;
 
 pub use use_sync_component::use_sync_component;
 pub use use_sync_component_in::use_sync_component_in;
@@ -17,3 +18,4 @@ pub use use_sync_entity_in::use_sync_entity_in;
 pub use use_sync_mutation::{
     UseSyncMutationReturn, use_sync_mutation, use_sync_mutation_with_options,
 };
+pub use use_sync_mutation_in::{use_sync_mutation_in, use_sync_mutation_in_with_options};

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos_sync::{
-    MutateOptions, MutationHandle, MutationStatus, SubscriptionState, SyncError,
-    use_sync_component_in, use_sync_context,
+    MutateOptions, MutationStatus, SubscriptionState, SyncError, use_sync_component_in,
+    use_sync_mutation_in_with_options,
 };
 
 use crate::model::{Task, now_ms, recovered_word, status_word};
@@ -76,15 +76,14 @@ fn refusal(status: &MutationStatus) -> Option<String> {
 pub fn TaskBoard() -> impl IntoView {
     let board = use_board().0;
     let tasks = use_sync_component_in::<Task>(board);
-    let ctx = use_sync_context();
-    // Changes go to the board on screen, which is the board of the row clicked.
-    let save = move |key: String, task: Option<Task>| -> MutationHandle {
-        let options = MutateOptions {
+    // Each change goes to the board on screen, which is the board of the row clicked.
+    let mutate = use_sync_mutation_in_with_options::<Task>(
+        board,
+        MutateOptions {
             optimistic: true,
             ..Default::default()
-        };
-        ctx.mutate_in_with_options(&board.get_untracked(), key, task, options)
-    };
+        },
+    );
     // The status of the last change per task, for the "saving" mark, with
     // the order it was made in, so the board can tell the latest change.
     let pending = RwSignal::new(HashMap::<String, (u64, ArcSignal<MutationStatus>)>::new());
@@ -118,7 +117,7 @@ pub fn TaskBoard() -> impl IntoView {
 
     let title = RwSignal::new(String::new());
     let add = {
-        let save = save.clone();
+        let mutate = mutate.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             // A blank title goes to the server too: its rule refuses it, with a reason.
@@ -129,7 +128,7 @@ pub fn TaskBoard() -> impl IntoView {
                 done: false,
                 created_at: now_ms(),
             };
-            let handle = save(key.clone(), Some(task));
+            let handle = mutate.set(key.clone(), task);
             track(key, handle.status);
             title.set(String::new());
         }
@@ -143,7 +142,7 @@ pub fn TaskBoard() -> impl IntoView {
         };
         let done = move || task.with(|t| t.as_ref().is_some_and(|t| t.done));
         let text = move || task.with(|t| t.as_ref().map(|t| t.title.clone()).unwrap_or_default());
-        let (toggle, remove) = (save.clone(), save.clone());
+        let (toggle, remove) = (mutate.clone(), mutate.clone());
         let (toggle_key, remove_key, mark_key) = (key.clone(), key.clone(), key.clone());
         let on_toggle = move |_| {
             let Some(current) = task.get_untracked() else {
@@ -153,11 +152,11 @@ pub fn TaskBoard() -> impl IntoView {
                 done: !current.done,
                 ..current
             };
-            let handle = toggle(toggle_key.clone(), Some(toggled));
+            let handle = toggle.set(toggle_key.clone(), toggled);
             track(toggle_key.clone(), handle.status);
         };
         let on_remove = move |_| {
-            let handle = remove(remove_key.clone(), None);
+            let handle = remove.remove(remove_key.clone());
             track(remove_key.clone(), handle.status);
         };
         // A handle's signal may belong to a row that is gone: read it carefully.
