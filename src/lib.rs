@@ -23,8 +23,9 @@ pub use provider::{
 
 // Hooks.
 pub use hooks::{
-    UseSyncMutationReturn, use_sync_component, use_sync_connection, use_sync_context,
-    use_sync_entity, use_sync_mutation, use_sync_mutation_with_options,
+    UseSyncMutationReturn, use_sync_component, use_sync_component_in, use_sync_connection,
+    use_sync_context, use_sync_entity, use_sync_entity_in, use_sync_mutation, use_sync_mutation_in,
+    use_sync_mutation_in_with_options, use_sync_mutation_with_options,
 };
 
 // Typed data: the component trait, the registry, entries and mutations.

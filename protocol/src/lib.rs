@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 pub mod close_code;
 mod decode;
 pub mod error_code;
+pub mod topic;
 
 /// The protocol version this crate speaks, sent in [`ClientMsg::Hello`].
 ///

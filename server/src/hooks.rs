@@ -11,6 +11,8 @@ use std::sync::Arc;
 use leptos_sync_protocol::close_code;
 use serde_json::{Map, Value};
 
+mod topic;
+
 /// Who a connection is, as the application's `authenticate` hook decided.
 /// It stays attached to the connection and is handed to every other hook.
 ///

@@ -89,6 +89,7 @@ pub use engine::{
     TopicState,
 };
 pub use hooks::{Action, Mutation, Principal, Reject};
+pub use leptos_sync_protocol::topic;
 pub use memory::{DEDUP_CAPACITY, MemoryEngine};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]

@@ -10,11 +10,17 @@ use serde_json::Value;
 use crate::data::entries::SyncEntries;
 use crate::data::mutations::{MutateOptions, MutationHandle, Mutations, Tracked};
 use crate::data::registry::SyncRegistry;
-use crate::data::store::Stores;
+use crate::data::store::{Stores, TopicStore};
 use leptos_sync_core::SyncError;
 use leptos_sync_core::machine::Event;
 use leptos_sync_core::outbox::{Mutation, MutationStatus};
 use leptos_sync_core::subscriptions::{SubscriptionState, SubscriptionStatus};
+
+/// The state of a subscription that was refused before it was sent.
+pub(crate) const REFUSED: SubscriptionState = SubscriptionState {
+    status: SubscriptionStatus::Error,
+    recovered: None,
+};
 
 /// What data hooks need from the provider.
 #[derive(Clone)]
@@ -30,28 +36,18 @@ pub(crate) struct DataAccess {
 impl DataAccess {
     /// Joins the topic of `T` for the current component's lifetime.
     pub fn acquire<T: SyncComponent>(&self) -> SyncEntries<T> {
-        let Some(schema) = self.registry.schema(T::NAME) else {
-            return self.refuse(SyncError::TypeNotRegistered {
-                component_name: T::NAME.to_string(),
-            });
+        let Some(schema) = self.schema::<T>() else {
+            return self.refuse(Self::not_registered::<T>());
         };
-        let Some(store) = self
-            .stores
-            .try_update_value(|s| s.get_or_create::<T>())
-            .flatten()
-        else {
-            // Two Rust types claim the same topic name.
-            return self.refuse(SyncError::TypeNotRegistered {
-                component_name: format!("{} ({})", T::NAME, std::any::type_name::<T>()),
-            });
+        let Some(store) = self.join::<T>(T::NAME, schema) else {
+            return self.refuse(Self::name_taken::<T>(T::NAME));
         };
-        let topic = T::NAME.to_string();
-        (self.dispatch)(Event::Subscribe {
-            topic: topic.clone(),
-            schema,
-        });
         let dispatch = Arc::clone(&self.dispatch);
-        on_cleanup(move || dispatch(Event::Unsubscribe { topic }));
+        on_cleanup(move || {
+            dispatch(Event::Unsubscribe {
+                topic: T::NAME.to_string(),
+            })
+        });
         SyncEntries {
             entries: store.entries.into(),
             state: store.state.into(),
@@ -59,9 +55,49 @@ impl DataAccess {
         }
     }
 
-    /// Sets (or with `None` removes) entry `key` of topic `T::NAME`.
+    /// The registered schema hash of `T`, whatever the topic's parameter:
+    /// the registry is by name.
+    pub(crate) fn schema<T: SyncComponent>(&self) -> Option<u32> {
+        self.registry.schema(T::NAME)
+    }
+
+    /// One more user of `topic`: its store (created if missing), and its
+    /// subscription. `None` (nothing subscribed) when another type owns the topic.
+    pub(crate) fn join<T: SyncComponent>(&self, topic: &str, schema: u32) -> Option<TopicStore<T>> {
+        let store = self
+            .stores
+            .try_update_value(|s| s.get_or_create::<T>(topic))
+            .flatten()?;
+        (self.dispatch)(Event::Subscribe {
+            topic: topic.to_string(),
+            schema,
+        });
+        Some(store)
+    }
+
+    /// One user fewer of `topic`; the last one ends its subscription and store.
+    pub(crate) fn leave(&self, topic: String) {
+        (self.dispatch)(Event::Unsubscribe { topic });
+    }
+
+    pub(crate) fn not_registered<T: SyncComponent>() -> SyncError {
+        SyncError::TypeNotRegistered {
+            component_name: T::NAME.to_string(),
+        }
+    }
+
+    /// Two Rust types claim the same topic.
+    pub(crate) fn name_taken<T: SyncComponent>(topic: &str) -> SyncError {
+        SyncError::TypeNotRegistered {
+            component_name: format!("{topic} ({})", std::any::type_name::<T>()),
+        }
+    }
+
+    /// Sets (or with `None` removes) entry `key` of `topic`, a topic of `T`
+    /// (`T::NAME`, or `T::NAME` with a parameter).
     pub fn mutate<T: SyncComponent>(
         &self,
+        topic: String,
         key: String,
         value: Option<T>,
         options: MutateOptions,
@@ -90,7 +126,7 @@ impl DataAccess {
         };
         let rollback = options
             .optimistic
-            .then(|| self.apply_optimistically::<T>(&key, value))
+            .then(|| self.apply_optimistically::<T>(&topic, &key, value))
             .flatten();
         let tracked = self
             .mutations
@@ -98,7 +134,7 @@ impl DataAccess {
             .unwrap_or_else(|| Tracked::new(MutationStatus::Queued));
         (self.dispatch)(Event::Mutate(Mutation {
             id: id.clone(),
-            topic: T::NAME.to_string(),
+            topic,
             key,
             value: encoded,
             expires_in_ms: options.expires_in_ms,
@@ -109,10 +145,14 @@ impl DataAccess {
     /// Applies `value` to the topic's entries now; returns how to undo it.
     fn apply_optimistically<T: SyncComponent>(
         &self,
+        topic: &str,
         key: &str,
         value: Option<T>,
     ) -> Option<Box<dyn FnOnce()>> {
-        let store = self.stores.try_update_value(|s| s.get::<T>()).flatten()?;
+        let store = self
+            .stores
+            .try_update_value(|s| s.get::<T>(topic))
+            .flatten()?;
         let previous = store.entries.with_untracked(|map| map.get(key).cloned());
         store.entries.update(|map| match value.clone() {
             Some(v) => {
@@ -147,16 +187,18 @@ impl DataAccess {
         tracked.handle(id)
     }
 
-    fn refuse<T: SyncComponent>(&self, error: SyncError) -> SyncEntries<T> {
-        log::error!("leptos-sync: {error}");
-        self.last_error.set(Some(error));
+    pub(crate) fn refuse<T: SyncComponent>(&self, error: SyncError) -> SyncEntries<T> {
+        self.report(error);
         SyncEntries {
             entries: Signal::stored(Default::default()),
-            state: Signal::stored(SubscriptionState {
-                status: SubscriptionStatus::Error,
-                recovered: None,
-            }),
+            state: Signal::stored(REFUSED),
             undecodable: Signal::stored(Default::default()),
         }
+    }
+
+    /// A failure of the app's use of the data: logged, and in `last_error`.
+    pub(crate) fn report(&self, error: SyncError) {
+        log::error!("leptos-sync: {error}");
+        self.last_error.set(Some(error));
     }
 }

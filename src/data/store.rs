@@ -126,18 +126,21 @@ impl<T: SyncComponent> AnyStore for TopicStore<T> {
     }
 }
 
-/// Every topic store of a provider, by topic name. A scan of a few topics
-/// costs nothing, and a map per key/value type costs kilobytes of wasm.
+/// Every topic store of a provider, by wire topic (`Task`, `Task:ops`). A
+/// scan of a few topics costs nothing, and a map per key/value type costs
+/// kilobytes of wasm.
 #[derive(Default)]
-pub(crate) struct Stores(Vec<(&'static str, Box<dyn AnyStore>)>);
+pub(crate) struct Stores(Vec<(String, Box<dyn AnyStore>)>);
 
 impl Stores {
-    /// The store of `T`, created when missing. `None` when another type owns the name.
-    pub fn get_or_create<T: SyncComponent>(&mut self) -> Option<TopicStore<T>> {
-        let i = match self.0.iter().position(|(name, _)| *name == T::NAME) {
+    /// The store of `topic` for `T`, created when missing. `None` when
+    /// another type owns the topic.
+    pub fn get_or_create<T: SyncComponent>(&mut self, topic: &str) -> Option<TopicStore<T>> {
+        let i = match self.0.iter().position(|(name, _)| name == topic) {
             Some(i) => i,
             None => {
-                self.0.push((T::NAME, Box::new(TopicStore::<T>::new())));
+                self.0
+                    .push((topic.to_string(), Box::new(TopicStore::<T>::new())));
                 self.0.len() - 1
             }
         };
@@ -148,9 +151,9 @@ impl Stores {
             .cloned()
     }
 
-    /// The store of `T`, if some component uses it.
-    pub fn get<T: SyncComponent>(&self) -> Option<TopicStore<T>> {
-        self.find(T::NAME)?
+    /// The store of `topic` for `T`, if some component uses it.
+    pub fn get<T: SyncComponent>(&self, topic: &str) -> Option<TopicStore<T>> {
+        self.find(topic)?
             .as_any()
             .downcast_ref::<TopicStore<T>>()
             .cloned()
@@ -183,11 +186,11 @@ impl Stores {
     #[cfg_attr(feature = "ssr", allow(dead_code))]
     /// Forgets a topic whose last user left.
     pub fn end(&mut self, topic: &str) {
-        self.0.retain(|(name, _)| *name != topic);
+        self.0.retain(|(name, _)| name != topic);
     }
 
     fn find(&self, topic: &str) -> Option<&dyn AnyStore> {
-        let (_, store) = self.0.iter().find(|(name, _)| *name == topic)?;
+        let (_, store) = self.0.iter().find(|(name, _)| name == topic)?;
         Some(store.as_ref())
     }
 }

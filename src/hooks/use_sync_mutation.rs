@@ -1,10 +1,14 @@
 use std::marker::PhantomData;
 
+use leptos::prelude::*;
+
 use crate::data::component::SyncComponent;
 use crate::data::mutations::{MutateOptions, MutationHandle};
 use crate::provider::{SyncContext, expect_sync_context};
 
-/// Changes entries of topic `T::NAME`, as returned by [`use_sync_mutation`].
+/// Changes entries of topic `T::NAME`, as returned by [`use_sync_mutation`]
+/// (or of `T::NAME:<param>`, as returned by
+/// [`use_sync_mutation_in`](crate::use_sync_mutation_in)).
 ///
 /// ```no_run
 /// use leptos::prelude::*;
@@ -22,6 +26,8 @@ use crate::provider::{SyncContext, expect_sync_context};
 pub struct UseSyncMutationReturn<T> {
     ctx: SyncContext,
     options: MutateOptions,
+    /// The topic's parameter, read when a mutation is made; `None`: `T::NAME`.
+    pub(crate) param: Option<Signal<String>>,
     _type: PhantomData<fn(T)>,
 }
 
@@ -30,6 +36,7 @@ impl<T> Clone for UseSyncMutationReturn<T> {
         Self {
             ctx: self.ctx.clone(),
             options: self.options,
+            param: self.param,
             _type: PhantomData,
         }
     }
@@ -56,7 +63,7 @@ impl<T: SyncComponent> UseSyncMutationReturn<T> {
     /// }
     /// ```
     pub fn set(&self, key: impl Into<String>, value: T) -> MutationHandle {
-        self.ctx.mutate_with_options(key, Some(value), self.options)
+        self.mutate(key.into(), Some(value))
     }
 
     /// Removes entry `key`.
@@ -75,7 +82,17 @@ impl<T: SyncComponent> UseSyncMutationReturn<T> {
     /// }
     /// ```
     pub fn remove(&self, key: impl Into<String>) -> MutationHandle {
-        self.ctx.mutate_with_options::<T>(key, None, self.options)
+        self.mutate(key.into(), None)
+    }
+
+    fn mutate(&self, key: String, value: Option<T>) -> MutationHandle {
+        match self.param {
+            Some(param) => param.with_untracked(|param| {
+                self.ctx
+                    .mutate_in_with_options(param, key, value, self.options)
+            }),
+            None => self.ctx.mutate_with_options(key, value, self.options),
+        }
     }
 }
 
@@ -132,6 +149,7 @@ pub fn use_sync_mutation_with_options<T: SyncComponent>(
     UseSyncMutationReturn {
         ctx: expect_sync_context("use_sync_mutation"),
         options,
+        param: None,
         _type: PhantomData,
     }
 }

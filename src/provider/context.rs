@@ -133,8 +133,7 @@ impl SyncContext {
         key: impl Into<String>,
         value: Option<T>,
     ) -> MutationHandle {
-        self.data
-            .mutate(key.into(), value, MutateOptions::default())
+        self.mutate_with_options(key, value, MutateOptions::default())
     }
 
     /// [`mutate`](Self::mutate) with options: optimistic apply with rollback, expiry.
@@ -160,7 +159,68 @@ impl SyncContext {
         value: Option<T>,
         options: MutateOptions,
     ) -> MutationHandle {
-        self.data.mutate(key.into(), value, options)
+        self.data
+            .mutate(T::NAME.to_string(), key.into(), value, options)
+    }
+
+    /// Sets entry `key` of topic `T::NAME` with parameter `param` (the wire
+    /// topic `<T::NAME>:<param>`, one room, board or document of `T`) to
+    /// `value`, or removes it with `None`. Otherwise like [`mutate`](Self::mutate).
+    ///
+    /// ```no_run
+    /// use leptos::prelude::*;
+    /// use leptos_sync::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
+    /// # struct Message { text: String }
+    ///
+    /// #[component]
+    /// fn Send(room: Signal<String>) -> impl IntoView {
+    ///     let ctx = use_sync_context();
+    ///     let send = move |_| {
+    ///         let message = Message { text: "hello".into() };
+    ///         // Goes to topic `Message:<room>`, seen by `use_sync_component_in::<Message>(room)`.
+    ///         ctx.mutate_in(&room.get_untracked(), "m1", Some(message));
+    ///     };
+    ///     view! { <button on:click=send>"Send"</button> }
+    /// }
+    /// ```
+    pub fn mutate_in<T: SyncComponent>(
+        &self,
+        param: &str,
+        key: impl Into<String>,
+        value: Option<T>,
+    ) -> MutationHandle {
+        self.mutate_in_with_options(param, key, value, MutateOptions::default())
+    }
+
+    /// [`mutate_in`](Self::mutate_in) with options: optimistic apply (to the
+    /// entries of that parameter's topic) with rollback, expiry.
+    ///
+    /// ```no_run
+    /// use leptos::prelude::*;
+    /// use leptos_sync::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
+    /// # struct Task { title: String, done: bool }
+    ///
+    /// #[component]
+    /// fn AddToBoard(board: String) -> impl IntoView {
+    ///     let ctx = use_sync_context();
+    ///     let options = MutateOptions { optimistic: true, ..Default::default() };
+    ///     let task = Task { title: "Ship it".into(), done: false };
+    ///     view! { <button on:click=move |_| { ctx.mutate_in_with_options(&board, "t1", Some(task.clone()), options); }>"Add"</button> }
+    /// }
+    /// ```
+    pub fn mutate_in_with_options<T: SyncComponent>(
+        &self,
+        param: &str,
+        key: impl Into<String>,
+        value: Option<T>,
+        options: MutateOptions,
+    ) -> MutationHandle {
+        let topic = leptos_sync_protocol::topic::join(T::NAME, param);
+        self.data.mutate(topic, key.into(), value, options)
     }
 }
 

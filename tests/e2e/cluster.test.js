@@ -55,13 +55,13 @@ describe('three nodes on Redis', () => {
     return tab;
   }
 
-  /** The Task subscriptions each node serves (null: the node is down). */
+  /** The subscriptions of the default board (Task:main) each node serves (null: the node is down). */
   async function taskSubs() {
     return Promise.all(
       nodes.map(async (node) => {
         if (!node.child) return null;
         const stats = await node.query('/stats');
-        return stats.subscriptions.filter((s) => s.topic === 'Task').length;
+        return stats.subscriptions.filter((s) => s.topic === 'Task:main').length; // the default board
       }),
     );
   }
@@ -132,7 +132,7 @@ describe('three nodes on Redis', () => {
       assert.deepEqual((await shown(tab.page)).map((t) => t.trim()).sort(), want);
     }
     // What Redis holds, read through a surviving node.
-    const topic = await nodes[2].query('/topic?name=Task');
+    const topic = await nodes[2].query('/topic?name=Task:main');
     assert.deepEqual(Object.values(topic.entries).map((t) => t.title).sort(), want);
     await screenshot(a.page, 'cluster-after-kill');
     a.assertClean();

@@ -45,7 +45,7 @@ describe('live data', () => {
     await row(b.page, title).waitFor({ timeout: 5_000 });
     assert.equal(await row(b.page, title).getAttribute('data-done'), 'false');
     const key = await row(b.page, title).getAttribute('data-key');
-    const topic = await server.query('/topic?name=Task');
+    const topic = await server.query('/topic?name=Task:main'); // the default board
     assert.equal(topic.entries[key].title, title);
 
     await row(b.page, title).locator('.task__check').check();

@@ -10,6 +10,7 @@ use crate::debug::DebugSnapshot;
 use crate::faults::FaultPanel;
 use crate::model::registry;
 use crate::role::{OBSERVER_TOKEN, RoleSwitch, is_observer};
+use crate::rooms::Board;
 use crate::status::StatusPanel;
 use crate::ticker::TickerPanel;
 
@@ -28,6 +29,7 @@ pub fn App() -> impl IntoView {
     } else {
         SyncOptions::default()
     };
+    provide_context(Board::from_url());
     view! {
         <SyncProvider url=WS_URL registry=registry() options=options>
             <div class="page">

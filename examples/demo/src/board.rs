@@ -1,4 +1,6 @@
-//! The shared task board: every open page sees the same tasks, live.
+//! The shared task boards: every open page on a board sees the same tasks,
+//! live. Each board is its own topic, `Task:<board>`; the switcher above the
+//! list moves the page to another board (see `rooms.rs`).
 //! Changes are optimistic: they show at once, wait in the outbox while
 //! offline, and are rolled back if the server never applies them. The
 //! server's rules may refuse a change (an observer may not change anything, a
@@ -8,11 +10,12 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos_sync::{
-    MutateOptions, MutationStatus, SubscriptionState, SyncError, use_sync_component,
-    use_sync_mutation_with_options,
+    MutateOptions, MutationStatus, SubscriptionState, SyncError, use_sync_component_in,
+    use_sync_mutation_in_with_options,
 };
 
 use crate::model::{Task, now_ms, recovered_word, status_word};
+use crate::rooms::{BoardSwitcher, use_board};
 
 /// A subscription's status and how its last resubscribe went, as a badge.
 #[component]
@@ -68,14 +71,19 @@ fn refusal(status: &MutationStatus) -> Option<String> {
     })
 }
 
-/// The board: add, tick off and delete tasks.
+/// The current board: add, tick off and delete tasks.
 #[component]
 pub fn TaskBoard() -> impl IntoView {
-    let tasks = use_sync_component::<Task>();
-    let mutate = use_sync_mutation_with_options::<Task>(MutateOptions {
-        optimistic: true,
-        ..Default::default()
-    });
+    let board = use_board().0;
+    let tasks = use_sync_component_in::<Task>(board);
+    // Each change goes to the board on screen, which is the board of the row clicked.
+    let mutate = use_sync_mutation_in_with_options::<Task>(
+        board,
+        MutateOptions {
+            optimistic: true,
+            ..Default::default()
+        },
+    );
     // The status of the last change per task, for the "saving" mark, with
     // the order it was made in, so the board can tell the latest change.
     let pending = RwSignal::new(HashMap::<String, (u64, ArcSignal<MutationStatus>)>::new());
@@ -185,7 +193,8 @@ pub fn TaskBoard() -> impl IntoView {
                 <h2 id="board-title">"Shared tasks"</h2>
                 <SubBadge id="task-sub" state=tasks.state />
             </div>
-            <p class="panel__hint">"Open this page twice: changes show in both, and survive drops."</p>
+            <p class="panel__hint">"Open this page twice: changes show in both, and survive drops. Each board is its own topic."</p>
+            <BoardSwitcher />
             <form id="task-form" class="board__form" on:submit=add>
                 <input
                     id="task-title"

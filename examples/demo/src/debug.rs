@@ -5,7 +5,8 @@
 //! ```js
 //! JSON.parse(document.getElementById('sync-debug').textContent)
 //! // { state: {kind: "open", text: "Open", ...}, online, ready_state, metrics: {...},
-//! //   last_error, topics: { Task: {status, recovered, entries}, Ticker: {...} } }
+//! //   last_error, board, topics: { Task: {status, recovered, entries}, Ticker: {...} } }
+//! // `Task` is the current board's topic, `Task:<board>`.
 //! ```
 
 use std::collections::HashMap;
@@ -13,11 +14,12 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use leptos_sync::{
     ConnectionState, SubscriptionState, SyncComponent, SyncEntries, use_sync_component,
-    use_sync_connection, use_sync_context,
+    use_sync_component_in, use_sync_connection, use_sync_context,
 };
 use serde_json::{Value, json};
 
 use crate::model::{Task, Ticker, recovered_word, status_word};
+use crate::rooms::use_board;
 
 fn state_json(state: &ConnectionState) -> Value {
     let kind = match state {
@@ -60,7 +62,8 @@ fn topic_json<T: SyncComponent>(topic: SyncEntries<T>) -> Value {
 pub fn DebugSnapshot() -> impl IntoView {
     let conn = use_sync_connection();
     let ctx = use_sync_context();
-    let tasks = use_sync_component::<Task>();
+    let board = use_board().0;
+    let tasks = use_sync_component_in::<Task>(board);
     let ticker = use_sync_component::<Ticker>();
     let node = NodeRef::<leptos::html::Script>::new();
     Effect::new(move |_| {
@@ -87,6 +90,7 @@ pub fn DebugSnapshot() -> impl IntoView {
                 "gaps": m.subscriptions.gaps,
             },
             "last_error": ctx.last_error.get().map(|e| e.to_string()),
+            "board": board.get(),
             "topics": {
                 Task::NAME: topic_json(tasks),
                 Ticker::NAME: topic_json(ticker),

@@ -13,6 +13,7 @@ mod debug;
 mod faults;
 mod model;
 mod role;
+mod rooms;
 mod status;
 mod ticker;
 

@@ -3,7 +3,7 @@
 use leptos_sync::{SubscriptionState, SubscriptionStatus, SyncComponent, SyncRegistry};
 use serde::{Deserialize, Serialize};
 
-/// One task of the shared board, on topic "Task", keyed by a random id.
+/// One task of a shared board, on topic "Task:<board>", keyed by a random id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SyncComponent)]
 pub struct Task {
     /// What to do.

@@ -3,7 +3,8 @@
 //!
 //! - token [`OBSERVER`] may read anything it may subscribe to, and change nothing;
 //! - topics starting with [`PRIVATE`] are for token [`OWNER`] only;
-//! - a `Task` (the demo board's type) needs a non-blank title.
+//! - a `Task` (the demo board's type) needs a non-blank title, on every
+//!   board: the rule matches the topic's name, so `Task:<board>` too.
 //!
 //! Every other token (or none) is an ordinary editor, so clients that know
 //! nothing of these rules work as before.
@@ -36,10 +37,8 @@ pub async fn authenticate(token: Option<String>) -> Result<Principal, Reject> {
 
 /// `authorize`: observers only read; private topics are the owner's.
 pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<(), String> {
-    let topic = match action {
-        Action::Subscribe { topic } | Action::Mutate { topic, .. } => topic,
-    };
-    if topic.starts_with(PRIVATE) && who.id != OWNER {
+    // The whole topic: a parameter cannot unlock a private name.
+    if action.topic().starts_with(PRIVATE) && who.id != OWNER {
         return Err(PRIVATE_TOPIC.into());
     }
     if matches!(action, Action::Mutate { .. }) && who.id == OBSERVER {
@@ -48,10 +47,10 @@ pub fn authorize(who: &Principal, action: &Action<'_>) -> Result<(), String> {
     Ok(())
 }
 
-/// `validate`: a task (topic "Task") whose title is missing or blank is
-/// rejected; removals (null) and other topics pass unchanged.
+/// `validate`: a task (topic "Task", or "Task:<board>") whose title is
+/// missing or blank is rejected; removals (null) and other topics pass unchanged.
 pub fn validate(_who: &Principal, mutation: &Mutation<'_>, value: Value) -> Result<Value, String> {
-    if mutation.topic == "Task" && !value.is_null() {
+    if mutation.base() == "Task" && !value.is_null() {
         let title = value.get("title").and_then(Value::as_str).unwrap_or("");
         if title.trim().is_empty() {
             return Err(NO_TITLE.into());
@@ -127,5 +126,50 @@ mod tests {
             ..task
         };
         assert_eq!(validate(&editor, &other, json!({})), Ok(json!({})));
+    }
+
+    #[test]
+    fn every_board_of_tasks_needs_a_title() {
+        let editor = who(None);
+        for topic in ["Task:main", "Task:design", "Task:", "Task:a:b"] {
+            let task = Mutation {
+                id: "m1",
+                topic,
+                key: "k",
+            };
+            let blank = json!({ "title": " ", "done": false });
+            assert_eq!(
+                validate(&editor, &task, blank),
+                Err(NO_TITLE.into()),
+                "{topic}"
+            );
+            let good = json!({ "title": "Ship it", "done": false });
+            assert_eq!(validate(&editor, &task, good.clone()), Ok(good), "{topic}");
+        }
+        // Only the name counts: a type whose name starts with "Task" is another type.
+        let other = Mutation {
+            id: "m1",
+            topic: "Tasks:main",
+            key: "k",
+        };
+        assert_eq!(validate(&editor, &other, json!({})), Ok(json!({})));
+    }
+
+    #[test]
+    fn private_topics_with_a_parameter_stay_private() {
+        for topic in ["private:alice", "private-notes:1", "private"] {
+            let sub = Action::Subscribe { topic };
+            assert_eq!(
+                authorize(&who(None), &sub),
+                Err(PRIVATE_TOPIC.into()),
+                "{topic}"
+            );
+            assert_eq!(authorize(&who(Some(OWNER)), &sub), Ok(()), "{topic}");
+        }
+        // A parameter that looks private does not make a public name private.
+        let board = Action::Subscribe {
+            topic: "Task:private",
+        };
+        assert_eq!(authorize(&who(None), &board), Ok(()));
     }
 }
