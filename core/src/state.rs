@@ -302,6 +302,11 @@ pub struct ConnectionMetrics {
     pub dropped: u64,
     /// What the subscriptions did: updates, snapshots, duplicates ignored, gaps healed.
     pub subscriptions: SubscriptionCounters,
+    /// Server `event` frames received, handled or not.
+    pub events_received: u64,
+    /// Server events dropped because the app handles no event of their name
+    /// (see [`MachineOptions::events`](crate::MachineOptions::events)).
+    pub events_ignored: u64,
 }
 
 /// A lifecycle event, for logging and analytics, emitted as

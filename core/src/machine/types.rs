@@ -1,6 +1,9 @@
 //! The machine's vocabulary: options, events in, commands out, timers.
 
+use std::collections::BTreeSet;
+
 use leptos_sync_protocol::ClientMsg;
+use serde_json::Value;
 
 use crate::backoff::{MAX_DELAY_MS, ReconnectOptions};
 use crate::error::SyncError;
@@ -44,6 +47,13 @@ pub struct MachineOptions {
     pub connect_timeout_ms: u64,
     /// Bounds of the mutation queue.
     pub outbox: OutboxOptions,
+    /// The names of the server events the app handles. An `event` frame with
+    /// another name is counted in
+    /// [`ConnectionMetrics::events_ignored`](crate::ConnectionMetrics::events_ignored)
+    /// and dropped: a server may send events an older app does not know, and
+    /// that is not an error. `None` passes every event on as
+    /// [`Command::ServerEvent`]. The `leptos-sync` client fills it from its registry.
+    pub events: Option<BTreeSet<String>>,
 }
 
 impl Default for MachineOptions {
@@ -54,6 +64,7 @@ impl Default for MachineOptions {
             pong_timeout_ms: 10_000,
             connect_timeout_ms: 10_000,
             outbox: OutboxOptions::default(),
+            events: None,
         }
     }
 }
@@ -359,5 +370,39 @@ pub enum Command {
         id: String,
         /// Its new status.
         status: MutationStatus,
+    },
+    /// The server sent an `event` whose name the app handles (see
+    /// [`MachineOptions::events`]): hand it to the app's handlers. Events
+    /// have no seq and are not replayed: one missed while disconnected is gone.
+    ///
+    /// ```
+    /// use std::collections::BTreeSet;
+    /// use leptos_sync_core::{Command, Event, Machine, MachineOptions};
+    ///
+    /// let options = MachineOptions { events: Some(BTreeSet::from(["joined".to_string()])), ..Default::default() };
+    /// let mut machine = Machine::new(options, || 0.5);
+    /// machine.handle(Event::UserOpen, 0);
+    /// machine.handle(Event::SocketOpened, 0);
+    /// machine.handle(Event::Token(None), 0);
+    /// machine.handle(Event::Frame(r#"{"type":"welcome","session":"s","heartbeat_ms":null}"#.into()), 0);
+    /// machine.handle(Event::Frame(r#"{"type":"event","topic":"Board:7","name":"joined","payload":{"who":"ana"}}"#.into()), 5);
+    /// machine.handle(Event::Frame(r#"{"type":"event","topic":null,"name":"other","payload":1}"#.into()), 6);
+    /// let events: Vec<Command> = std::iter::from_fn(|| machine.poll())
+    ///     .filter(|c| matches!(c, Command::ServerEvent { .. }))
+    ///     .collect();
+    /// assert_eq!(events, [Command::ServerEvent {
+    ///     topic: Some("Board:7".into()),
+    ///     name: "joined".into(),
+    ///     payload: serde_json::json!({ "who": "ana" }),
+    /// }]);
+    /// assert_eq!((machine.metrics().events_received, machine.metrics().events_ignored), (2, 1));
+    /// ```
+    ServerEvent {
+        /// The topic it was sent to the subscribers of, if any.
+        topic: Option<String>,
+        /// The event's name.
+        name: String,
+        /// Its payload, not yet decoded.
+        payload: Value,
     },
 }
