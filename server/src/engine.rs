@@ -111,7 +111,7 @@ pub trait Deliver: Send + Sync + 'static {
     ///     }
     /// }
     /// let names = Names::default();
-    /// names.event(&ServerEvent { to: EventTarget::Everyone, name: "joined".into(), payload: 1.into() });
+    /// names.event(&ServerEvent { to: EventTarget::Everyone, name: "joined".into(), payload: 1.into(), except: None });
     /// assert_eq!(*names.0.lock().unwrap(), ["joined"]);
     /// ```
     fn event(&self, event: &ServerEvent) {
@@ -303,7 +303,7 @@ pub trait Engine: Send + Sync + 'static {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let (engine, names) = (MemoryEngine::new(100), Arc::new(Names::default()));
     /// engine.listen(names.clone());
-    /// let event = ServerEvent { to: EventTarget::Topic("Chat:42".into()), name: "typing".into(), payload: "ana".into() };
+    /// let event = ServerEvent { to: EventTarget::Topic("Chat:42".into()), name: "typing".into(), payload: "ana".into(), except: None };
     /// engine.broadcast(&event).await.unwrap();
     /// assert_eq!(*names.0.lock().unwrap(), ["typing"]);
     /// # }

@@ -51,7 +51,7 @@ pub enum EventTarget {
 ///
 /// ```
 /// use leptos_sync_server::{EventTarget, ServerEvent};
-/// let event = ServerEvent { to: EventTarget::Everyone, name: "maintenance".into(), payload: serde_json::json!({ "in_min": 5 }) };
+/// let event = ServerEvent { to: EventTarget::Everyone, name: "maintenance".into(), payload: serde_json::json!({ "in_min": 5 }), except: None };
 /// let relayed: ServerEvent = serde_json::from_str(&serde_json::to_string(&event).unwrap()).unwrap();
 /// assert_eq!(relayed, event);
 /// ```
@@ -63,6 +63,10 @@ pub struct ServerEvent {
     pub name: String,
     /// Any JSON value.
     pub payload: Value,
+    /// A session id ([`Connected::session`]) whose connection does not get
+    /// it: an `on_connect` hook announcing a newcomer leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub except: Option<String>,
 }
 
 impl ServerEvent {
@@ -105,16 +109,27 @@ pub(crate) type ConnectHook = Arc<dyn Fn(SyncServer, Connected) -> BoxFuture + S
 /// This node's connections past their handshake, by id, with their principal.
 #[derive(Default)]
 pub(crate) struct Connections {
-    conns: Mutex<HashMap<ConnId, (String, Tx)>>,
+    conns: Mutex<HashMap<ConnId, Registered>>,
+}
+
+struct Registered {
+    principal: String,
+    session: String,
+    tx: Tx,
 }
 
 impl Connections {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ConnId, (String, Tx)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ConnId, Registered>> {
         self.conns.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn register(&self, conn: ConnId, principal: &str, tx: Tx) {
-        self.lock().insert(conn, (principal.to_owned(), tx));
+    pub(crate) fn register(&self, conn: ConnId, principal: &str, session: &str, tx: Tx) {
+        let registered = Registered {
+            principal: principal.to_owned(),
+            session: session.to_owned(),
+            tx,
+        };
+        self.lock().insert(conn, registered);
     }
 
     pub(crate) fn unregister(&self, conn: ConnId) {
@@ -124,19 +139,27 @@ impl Connections {
     /// Queues `event` on this node's connections it is for.
     pub(crate) fn deliver(&self, fanout: &Fanout, event: &ServerEvent) {
         let text = event.frame();
+        let conns = self.lock();
+        let excepted = |id: &ConnId| {
+            event
+                .except
+                .as_ref()
+                .is_some_and(|s| conns.get(id).is_some_and(|c| c.session == *s))
+        };
         if let EventTarget::Topic(topic) = &event.to {
-            fanout.send_to_topic(topic, &text);
+            // Lock order: connections, then the fanout's (and never the other way).
+            fanout.send_to_topic(topic, &text, |id| !excepted(&id));
             return;
         }
-        for (id, (principal, tx)) in self.lock().iter() {
+        for (id, c) in conns.iter() {
             let wanted = match &event.to {
                 EventTarget::Connection(conn) => conn == id,
-                EventTarget::Principal(who) => who == principal,
+                EventTarget::Principal(who) => *who == c.principal,
                 EventTarget::Everyone => true,
                 EventTarget::Topic(_) => false,
             };
-            if wanted {
-                tx.send(Out::Text(text.clone()));
+            if wanted && !excepted(id) {
+                c.tx.send(Out::Text(text.clone()));
             }
         }
     }
@@ -187,11 +210,32 @@ impl SyncServer {
         name: impl Into<String>,
         payload: Value,
     ) -> Result<(), EngineError> {
-        let event = ServerEvent {
+        self.send(ServerEvent {
             to,
             name: name.into(),
             payload,
-        };
+            except: None,
+        })
+        .await
+    }
+
+    /// [`send_event`](Self::send_event) with every field of the event,
+    /// such as a session to leave out.
+    ///
+    /// ```
+    /// use leptos_sync_server::{EventTarget, ServerEvent, SyncServer};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sync = SyncServer::builder().build();
+    /// let event = ServerEvent {
+    ///     to: EventTarget::Everyone,
+    ///     name: "joined".into(),
+    ///     payload: "ana".into(),
+    ///     except: Some("ab-7".into()), // the newcomer's own session
+    /// };
+    /// assert!(sync.send(event).await.is_ok());
+    /// # }
+    /// ```
+    pub async fn send(&self, event: ServerEvent) -> Result<(), EngineError> {
         if let EventTarget::Connection(_) = event.to {
             self.app.conns.deliver(&self.app.fanout, &event);
             return Ok(());
@@ -203,19 +247,20 @@ impl SyncServer {
 impl SyncServerBuilder {
     /// Runs when a connection has been authenticated, before its `welcome`:
     /// so before any of its subscriptions, and before it receives events
-    /// (from its `welcome` on). An event the hook sends to a topic, to
-    /// everyone or to its principal reaches the others, not the connection
-    /// itself, which is how an app announces "someone joined" to everyone
-    /// else. The hook is awaited (keep it short: the client waits for its
+    /// (from its `welcome` on). To announce "someone joined" to everyone
+    /// else, leave its session out ([`ServerEvent::except`]): with an engine
+    /// shared by several nodes an event may come back after the `welcome`.
+    /// The hook is awaited (keep it short: the client waits for its
     /// `welcome`) in a task of its own; a panic in it is logged and ends nothing.
     ///
     /// ```
-    /// use leptos_sync_server::{EventTarget, SyncServer};
+    /// use leptos_sync_server::{EventTarget, ServerEvent, SyncServer};
     /// use serde_json::json;
     /// let sync = SyncServer::builder()
     ///     .on_connect(|sync, conn| async move {
-    ///         let joined = json!({ "session": conn.session, "who": conn.principal.id });
-    ///         let _ = sync.send_event(EventTarget::Everyone, "joined", joined).await;
+    ///         let payload = json!({ "who": conn.principal.id });
+    ///         let joined = ServerEvent { to: EventTarget::Everyone, name: "joined".into(), payload, except: Some(conn.session) };
+    ///         let _ = sync.send(joined).await;
     ///     })
     ///     .build();
     /// # let _ = sync;

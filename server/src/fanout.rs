@@ -178,8 +178,8 @@ impl Fanout {
 
 impl Fanout {
     /// Queues `text` once on each connection subscribed to `topic` (one with
-    /// several subscriptions of it gets it once).
-    pub fn send_to_topic(&self, topic: &str, text: &str) {
+    /// several subscriptions of it gets it once), if `to` wants it.
+    pub fn send_to_topic(&self, topic: &str, text: &str, to: impl Fn(ConnId) -> bool) {
         let inner = self.lock();
         let Some(subscribers) = inner.topics.get(topic) else {
             return;
@@ -187,7 +187,7 @@ impl Fanout {
         let mut last = None;
         // Keyed by (connection, sub): one connection's subs are adjacent.
         for (&(conn, _), tx) in subscribers {
-            if last != Some(conn) {
+            if last != Some(conn) && to(conn) {
                 last = Some(conn);
                 tx.send(Out::Text(text.to_owned()));
             }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use leptos_sync_protocol::ServerMsg;
 use leptos_sync_server::testing::TestClient;
-use leptos_sync_server::{ConnId, EventTarget, Principal, Server, SyncServer};
+use leptos_sync_server::{ConnId, EventTarget, Principal, Server, ServerEvent, SyncServer};
 use redis_support::TestEngine;
 use serde_json::{Value, json};
 
@@ -24,10 +24,14 @@ async fn node(engine: &TestEngine, seen: Arc<Mutex<Vec<(ConnId, String)>>>) -> S
         .on_connect(move |sync, conn| {
             seen.lock().unwrap().push((conn.conn, conn.session.clone()));
             async move {
-                let joined = json!({ "session": conn.session, "who": conn.principal.id });
-                sync.send_event(EventTarget::Everyone, "joined", joined)
-                    .await
-                    .expect("the engine relays events");
+                let payload = json!({ "session": conn.session, "who": conn.principal.id });
+                let joined = ServerEvent {
+                    to: EventTarget::Everyone,
+                    name: "joined".into(),
+                    payload,
+                    except: Some(conn.session),
+                };
+                sync.send(joined).await.expect("the engine relays events");
             }
         })
         .build()

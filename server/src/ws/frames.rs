@@ -129,7 +129,7 @@ impl Conn {
         // Behind its welcome in the queue, before the client can read it.
         self.app
             .conns
-            .register(self.id, &self.principal.id, self.tx.clone());
+            .register(self.id, &self.principal.id, &session, self.tx.clone());
         Flow::Go
     }
 
