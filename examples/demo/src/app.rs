@@ -12,6 +12,7 @@ use crate::model::registry;
 use crate::role::{OBSERVER_TOKEN, RoleSwitch, is_observer};
 use crate::status::StatusPanel;
 use crate::ticker::TickerPanel;
+use crate::toast::JoinToasts;
 
 /// The WebSocket endpoint, relative to the page's origin.
 const WS_URL: &str = "/ws";
@@ -55,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <StatusBar class="footer__bar" />
                 </footer>
                 <DebugSnapshot />
+                <JoinToasts />
             </div>
         </SyncProvider>
     }

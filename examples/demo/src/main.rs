@@ -15,6 +15,7 @@ mod model;
 mod role;
 mod status;
 mod ticker;
+mod toast;
 
 fn main() {
     leptos::mount::mount_to_body(app::App);
