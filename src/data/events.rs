@@ -96,6 +96,7 @@ impl Handlers {
     }
 
     /// The handlers of `name`, cloned so that they may add or remove handlers.
+    #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver delivers events
     pub fn of(&self, name: &str) -> Vec<Handler> {
         self.handlers
             .iter()
@@ -107,6 +108,7 @@ impl Handlers {
 
 /// Decodes a server event with its registered type and calls its handlers.
 /// A payload that does not decode is an error, with or without handlers.
+#[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver delivers events
 pub(crate) fn dispatch(
     registry: &SyncRegistry,
     handlers: impl FnOnce(&str) -> Vec<Handler>,
@@ -190,10 +192,12 @@ impl SyncRegistry {
     }
 
     /// The registered event names, for the core's filter.
+    #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver delivers events
     pub(crate) fn event_names(&self) -> std::collections::BTreeSet<String> {
         self.events.names().map(str::to_owned).collect()
     }
 
+    #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver delivers events
     pub(crate) fn event_decoder(&self, name: &str) -> Option<Decode> {
         self.events.decoder(name)
     }
