@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex};
 
 use leptos_sync_protocol::ServerMsg;
 use leptos_sync_server::testing::TestClient;
-use leptos_sync_server::{ConnId, EventTarget, Principal, Server, ServerEvent, SyncServer};
+use leptos_sync_server::{
+    ConnId, Engine, EventTarget, IfAbsent, Principal, Server, ServerEvent, SyncServer,
+};
 use redis_support::TestEngine;
 use serde_json::{Value, json};
 
@@ -72,13 +74,17 @@ async fn next_joined(c: &mut TestClient) -> Value {
     .expect("joined in time")
 }
 
-/// Subscribes each client to "T" and waits for a change published on the
-/// last node: then every node's relay (pub/sub for Redis) is live.
-async fn all_live(sync: &SyncServer, clients: &mut [&mut TestClient]) {
+/// Subscribes each client to "T" and waits for a change that an engine of
+/// no node applies: each client's node got it through its relay (Redis
+/// pub/sub), whose event channel is subscribed before any topic's, so every
+/// node hears events from now on.
+async fn all_live(engine: &TestEngine, clients: &mut [&mut TestClient]) {
     for c in clients.iter_mut() {
         c.subscribe(99, "T", 1, None).await.expect("subscribed");
     }
-    let seq = sync.publish("T", "k", json!(1)).await.expect("published");
+    let outsider = engine.engine();
+    let applied = outsider.apply("T", None, "k", json!(1), IfAbsent::Create);
+    let seq = applied.await.expect("applied").seq;
     for c in clients.iter_mut() {
         c.recv_until("the update", |m| match m {
             ServerMsg::Update { seq: s, .. } if *s == seq => Some(()),
@@ -104,7 +110,7 @@ async fn topic_events_reach_only_the_topics_subscribers_on_every_node(engine: Te
     let (mut a1, _) = client(&a, "ana").await;
     let (mut b1, _) = client(&b, "bob").await;
     let (mut b2, _) = client(&b, "cy").await;
-    all_live(b.sync(), &mut [&mut a1, &mut b1, &mut b2]).await;
+    all_live(&engine, &mut [&mut a1, &mut b1, &mut b2]).await;
     // a1 holds two subscriptions of the topic, and gets the event once.
     for sub in [1, 2] {
         a1.subscribe(sub, "Room:1", 1, None)
@@ -148,7 +154,7 @@ async fn principal_events_reach_all_its_connections_on_every_node(engine: TestEn
     let (mut ana_a, _) = client(&a, "ana").await;
     let (mut ana_b, _) = client(&b, "ana").await;
     let (mut bob, _) = client(&b, "bob").await;
-    all_live(a.sync(), &mut [&mut ana_a, &mut ana_b, &mut bob]).await;
+    all_live(&engine, &mut [&mut ana_a, &mut ana_b, &mut bob]).await;
     b.sync()
         .send_event(EventTarget::Principal("ana".into()), "mail", json!(3))
         .await
@@ -165,6 +171,7 @@ async fn on_connect_announces_a_newcomer_to_the_others_and_gives_its_id(engine: 
     let seen: Arc<Mutex<Vec<(ConnId, String)>>> = Arc::default();
     let server = node(&engine, Arc::clone(&seen)).await;
     let (mut first, first_session) = client(&server, "ana").await;
+    all_live(&engine, &mut [&mut first]).await;
     let (mut second, second_session) = client(&server, "bob").await;
     // The first hears of the second; the second not of itself.
     let joined = next_joined(&mut first).await;

@@ -372,31 +372,9 @@ pub enum Command {
         status: MutationStatus,
     },
     /// The server sent an `event` whose name the app handles (see
-    /// [`MachineOptions::events`]): hand it to the app's handlers. Events
-    /// have no seq and are not replayed: one missed while disconnected is gone.
-    ///
-    /// ```
-    /// use std::collections::BTreeSet;
-    /// use leptos_sync_core::{Command, Event, Machine, MachineOptions};
-    ///
-    /// let options = MachineOptions { events: Some(BTreeSet::from(["joined".to_string()])), ..Default::default() };
-    /// let mut machine = Machine::new(options, || 0.5);
-    /// machine.handle(Event::UserOpen, 0);
-    /// machine.handle(Event::SocketOpened, 0);
-    /// machine.handle(Event::Token(None), 0);
-    /// machine.handle(Event::Frame(r#"{"type":"welcome","session":"s","heartbeat_ms":null}"#.into()), 0);
-    /// machine.handle(Event::Frame(r#"{"type":"event","topic":"Board:7","name":"joined","payload":{"who":"ana"}}"#.into()), 5);
-    /// machine.handle(Event::Frame(r#"{"type":"event","topic":null,"name":"other","payload":1}"#.into()), 6);
-    /// let events: Vec<Command> = std::iter::from_fn(|| machine.poll())
-    ///     .filter(|c| matches!(c, Command::ServerEvent { .. }))
-    ///     .collect();
-    /// assert_eq!(events, [Command::ServerEvent {
-    ///     topic: Some("Board:7".into()),
-    ///     name: "joined".into(),
-    ///     payload: serde_json::json!({ "who": "ana" }),
-    /// }]);
-    /// assert_eq!((machine.metrics().events_received, machine.metrics().events_ignored), (2, 1));
-    /// ```
+    /// [`MachineOptions::events`] and, for a whole exchange,
+    /// [`ConnectionMetrics::events_ignored`](crate::ConnectionMetrics::events_ignored)).
+    /// Events have no seq and are not replayed: one missed while disconnected is gone.
     ServerEvent {
         /// The topic it was sent to the subscribers of, if any.
         topic: Option<String>,
