@@ -31,6 +31,14 @@ struct Note {
     text: String,
 }
 
+/// Another type under the same name; only its type matters.
+#[allow(dead_code)]
+#[derive(Debug, Clone, PartialEq, Deserialize, SyncEvent)]
+#[sync(name = "note")]
+struct OtherNote {
+    body: String,
+}
+
 type Seen = Arc<Mutex<Vec<(Note, SyncEventMeta)>>>;
 
 /// A handler that records what it is called with.
@@ -156,25 +164,27 @@ async fn a_payload_that_does_not_decode_is_a_typed_error_and_the_connection_stay
 
 #[wasm_bindgen_test]
 async fn an_unregistered_event_type_in_the_hook_is_a_typed_error() {
-    let client = "events-unregistered";
-    control(&format!("reset?client={client}")).await;
-    let seen = Seen::default();
-    let handler = Arc::clone(&seen);
-    let children = move || {
-        use_sync_event::<Note>(record(&handler));
+    let mount_hook = |registry: SyncRegistry| {
+        let handler = Seen::default();
+        let children = move || {
+            use_sync_event::<Note>(record(&handler));
+        };
+        let url = ws_url("events-unregistered");
+        mount_with(&url, SyncOptions::default(), false, registry, children)
     };
-    let m = mount_with(
-        &ws_url(client),
-        SyncOptions::default(),
-        false,
-        SyncRegistry::new(),
-        children,
-    );
+    let none = mount_hook(SyncRegistry::new());
     assert_eq!(
-        m.ctx.last_error.get_untracked(),
+        none.ctx.last_error.get_untracked(),
         Some(SyncError::TypeNotRegistered {
             component_name: "note".into()
         })
+    );
+    // Another type holds the name: its payloads could never reach `Note`'s handler.
+    let other = mount_hook(SyncRegistry::new().event::<OtherNote>());
+    let error = other.ctx.last_error.get_untracked();
+    assert!(
+        matches!(&error, Some(SyncError::TypeNotRegistered { component_name }) if component_name.starts_with("note (") && component_name.ends_with("Note)")),
+        "{error:?}"
     );
 }
 

@@ -1,7 +1,7 @@
 //! [`SyncEvent`]: a server event's payload type, and the provider's table of
 //! event handlers ([`Handlers`]) the driver hands each decoded event to.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
@@ -44,9 +44,14 @@ pub trait SyncEvent: DeserializeOwned + 'static {
 ///
 /// ```
 /// use leptos_sync::SyncEventMeta;
-/// let meta = SyncEventMeta { topic: Some("Board:7".into()) };
-/// // A handler for one board's events only:
-/// assert!(meta.topic.as_deref() == Some("Board:7"));
+/// // A handler's filter for one board's events.
+/// fn on_board_7(meta: &SyncEventMeta) -> bool {
+///     meta.topic.as_deref() == Some("Board:7")
+/// }
+/// let mut meta = SyncEventMeta::default(); // no topic: sent to this client, its principal or everyone
+/// assert!(!on_board_7(&meta));
+/// meta.topic = Some("Board:7".into());
+/// assert!(on_board_7(&meta));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -131,9 +136,9 @@ pub(crate) fn dispatch(
     Ok(())
 }
 
-/// The registry's server events: each name with its payload decoder.
+/// The registry's server events: each name with its payload decoder and type.
 #[derive(Clone, Default)]
-pub(crate) struct RegisteredEvents(Vec<(&'static str, Decode)>);
+pub(crate) struct RegisteredEvents(Vec<(&'static str, Decode, TypeId)>);
 
 // By name: a name has one type, and comparing decoders (fn pointers) is not reliable.
 impl PartialEq for RegisteredEvents {
@@ -152,11 +157,14 @@ impl std::fmt::Debug for RegisteredEvents {
 
 impl RegisteredEvents {
     fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.0.iter().map(|(name, _)| *name)
+        self.0.iter().map(|(name, _, _)| *name)
     }
 
     fn decoder(&self, name: &str) -> Option<Decode> {
-        self.0.iter().find(|(n, _)| *n == name).map(|(_, d)| *d)
+        self.0
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, d, _)| *d)
     }
 }
 
@@ -176,8 +184,10 @@ impl SyncRegistry {
     /// assert!(registry.handles_event("Joined") && !registry.handles_event("Task"));
     /// ```
     pub fn event<E: SyncEvent>(mut self) -> Self {
-        self.events.0.retain(|(name, _)| *name != E::NAME);
-        self.events.0.push((E::NAME, decoder::<E>()));
+        self.events.0.retain(|(name, _, _)| *name != E::NAME);
+        self.events
+            .0
+            .push((E::NAME, decoder::<E>(), TypeId::of::<E>()));
         self
     }
 
@@ -195,6 +205,14 @@ impl SyncRegistry {
     #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver delivers events
     pub(crate) fn event_names(&self) -> std::collections::BTreeSet<String> {
         self.events.names().map(str::to_owned).collect()
+    }
+
+    /// Whether `E` itself is registered, not only another type of its name.
+    pub(crate) fn registers_event<E: SyncEvent>(&self) -> bool {
+        self.events
+            .0
+            .iter()
+            .any(|(name, _, ty)| *name == E::NAME && *ty == TypeId::of::<E>())
     }
 
     #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver delivers events

@@ -12,7 +12,8 @@ use leptos_sync_core::SyncError;
 /// no longer wants.)
 ///
 /// `E` must be registered with [`SyncRegistry::event`](crate::SyncRegistry::event):
-/// an unregistered `E` is [`SyncError::TypeNotRegistered`] in `last_error`.
+/// an unregistered `E` (or another type registered under its name) is
+/// [`SyncError::TypeNotRegistered`] in `last_error`, and the handler is never called.
 /// A payload that does not decode into `E` is
 /// [`SyncError::EventDeserializationFailed`] in `last_error`, and an event
 /// name no one registered is ignored and counted in
@@ -50,12 +51,17 @@ use leptos_sync_core::SyncError;
 pub fn use_sync_event<E: SyncEvent>(handler: impl Fn(&E, &SyncEventMeta) + 'static) {
     let data = expect_sync_context("use_sync_event").data;
     let handlers = data.handlers;
-    let id = if data.registry.handles_event(E::NAME) {
+    let id = if data.registry.registers_event::<E>() {
         handlers.try_update_value(|h| h.add::<E>(handler))
     } else {
-        let error = SyncError::TypeNotRegistered {
-            component_name: E::NAME.to_string(),
+        // Not registered, or its name is another type's: that one's
+        // payloads would never reach this handler.
+        let component_name = if data.registry.handles_event(E::NAME) {
+            format!("{} ({})", E::NAME, std::any::type_name::<E>())
+        } else {
+            E::NAME.to_string()
         };
+        let error = SyncError::TypeNotRegistered { component_name };
         log::error!("leptos-sync: {error}");
         data.last_error.set(Some(error));
         None
