@@ -22,6 +22,7 @@ pub use provider::{
 };
 
 // Hooks.
+pub use hooks::use_sync_event;
 pub use hooks::{
     UseSyncMutationReturn, use_sync_component, use_sync_component_in, use_sync_connection,
     use_sync_context, use_sync_entity, use_sync_entity_in, use_sync_mutation, use_sync_mutation_in,
@@ -31,6 +32,7 @@ pub use hooks::{
 // Typed data: the component trait, the registry, entries and mutations.
 pub use data::component::SyncComponent;
 pub use data::entries::SyncEntries;
+pub use data::events::{SyncEvent, SyncEventMeta};
 pub use data::mutations::{MutateOptions, MutationHandle};
 pub use data::registry::SyncRegistry;
 #[cfg(feature = "schema-reflection")]
@@ -38,7 +40,7 @@ pub use data::schema::traced_schema_hash;
 pub use data::shape::{Shape, ShapeField, ShapeRepr, ShapeVariant, SyncShape, shape_hash};
 // The derives, in the macro namespace beside the traits of the same names.
 #[cfg(feature = "derive")]
-pub use leptos_sync_macros::{SyncComponent, SyncShape};
+pub use leptos_sync_macros::{SyncComponent, SyncEvent, SyncShape};
 
 // Widgets (with the props types `#[component]` makes), their texts and their stylesheet.
 pub use widgets::{

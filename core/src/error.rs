@@ -248,6 +248,15 @@ pub enum SyncError {
         /// The frame's length in bytes.
         bytes: usize,
     },
+    /// A server event the app handles came with a payload that does not
+    /// decode into its type; the event is dropped and the connection kept.
+    #[error("could not decode event {event_name}: {error}")]
+    EventDeserializationFailed {
+        /// The event's name.
+        event_name: String,
+        /// What serde said.
+        error: String,
+    },
 }
 
 impl SyncError {

@@ -305,6 +305,34 @@ pub struct ConnectionMetrics {
     /// Binary frames received and ignored (the protocol is text only; each
     /// is also reported as [`SyncError::BinaryFrame`]).
     pub binary_frames: u64,
+    /// Server `event` frames received, handled or not.
+    pub events_received: u64,
+    /// Server events dropped because the app handles no event of their name
+    /// (see [`MachineOptions::events`](crate::MachineOptions::events)).
+    ///
+    /// ```
+    /// use std::collections::BTreeSet;
+    /// use leptos_sync_core::{Command, Event, Machine, MachineOptions};
+    ///
+    /// let options = MachineOptions { events: Some(BTreeSet::from(["joined".to_string()])), ..Default::default() };
+    /// let mut machine = Machine::new(options, || 0.5);
+    /// for event in [Event::UserOpen, Event::SocketOpened, Event::Token(None)] {
+    ///     machine.handle(event, 0);
+    /// }
+    /// machine.handle(Event::Frame(r#"{"type":"welcome","session":"s","heartbeat_ms":null}"#.into()), 0);
+    /// machine.handle(Event::Frame(r#"{"type":"event","topic":"Board:7","name":"joined","payload":{"who":"ana"}}"#.into()), 5);
+    /// machine.handle(Event::Frame(r#"{"type":"event","topic":null,"name":"other","payload":1}"#.into()), 6);
+    /// let events: Vec<Command> = std::iter::from_fn(|| machine.poll())
+    ///     .filter(|c| matches!(c, Command::ServerEvent { .. }))
+    ///     .collect();
+    /// assert_eq!(events, [Command::ServerEvent {
+    ///     topic: Some("Board:7".into()),
+    ///     name: "joined".into(),
+    ///     payload: serde_json::json!({ "who": "ana" }),
+    /// }]);
+    /// assert_eq!((machine.metrics().events_received, machine.metrics().events_ignored), (2, 1));
+    /// ```
+    pub events_ignored: u64,
 }
 
 /// A lifecycle event, for logging and analytics, emitted as

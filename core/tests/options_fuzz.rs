@@ -122,6 +122,7 @@ fn options() -> impl Strategy<Value = MachineOptions> {
                 pong_timeout_ms,
                 connect_timeout_ms,
                 outbox,
+                ..MachineOptions::default()
             }
         },
     )

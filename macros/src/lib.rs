@@ -1,8 +1,10 @@
-//! `#[derive(SyncComponent)]` and `#[derive(SyncShape)]` for
-//! [leptos-sync](https://docs.rs/leptos-sync), which re-exports both: use them
-//! as `leptos_sync::SyncComponent` and `leptos_sync::SyncShape`.
+//! `#[derive(SyncComponent)]`, `#[derive(SyncShape)]` and `#[derive(SyncEvent)]`
+//! for [leptos-sync](https://docs.rs/leptos-sync), which re-exports them: use
+//! them as `leptos_sync::SyncComponent`, `leptos_sync::SyncShape` and
+//! `leptos_sync::SyncEvent`.
 
 mod attrs;
+mod event;
 mod expand;
 
 // The README's example is compiled (and run) as a doctest too.
@@ -125,6 +127,39 @@ pub fn derive_sync_component(input: TokenStream) -> TokenStream {
 pub fn derive_sync_shape(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive(&input, false)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Implements `SyncEvent` for a type a server event's payload decodes into:
+/// its name is the type's name, or `#[sync(name = "…")]`.
+///
+/// ```
+/// use leptos_sync::SyncEvent;
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize, SyncEvent)]
+/// struct Joined { who: String }
+///
+/// #[derive(Deserialize, SyncEvent)]
+/// #[sync(name = "doc.locked")]
+/// struct Locked { by: String }
+///
+/// assert_eq!((Joined::NAME, Locked::NAME), ("Joined", "doc.locked"));
+/// ```
+///
+/// An event has no schema hash, so `shape` does not apply:
+///
+/// ```compile_fail
+/// # use leptos_sync::SyncEvent;
+/// #[derive(serde::Deserialize, SyncEvent)]
+/// #[sync(shape = "string")]
+/// struct Ping(String);
+/// ```
+#[proc_macro_derive(SyncEvent, attributes(sync))]
+pub fn derive_sync_event(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    event::derive(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -64,6 +64,7 @@ pub(crate) fn server(text: &str) -> Result<ServerMsg, DecodeError> {
             retry_after_ms: Option<u64>,
         },
         "pong" => Pong { t: u64 },
+        "event" => Event { topic: Option<String>, name: String, payload: Value },
     })
 }
 

@@ -176,6 +176,24 @@ pub enum ServerMsg {
         /// The `t` of the ping.
         t: u64,
     },
+    /// An application event the server pushes: not topic state, so it has
+    /// no seq, is not kept in history and is not replayed after a reconnect.
+    ///
+    /// ```
+    /// use leptos_sync_protocol::ServerMsg;
+    /// let event = ServerMsg::Event { topic: None, name: "joined".into(), payload: serde_json::json!({ "who": "ana" }) };
+    /// assert_eq!(event.encode(), r#"{"type":"event","topic":null,"name":"joined","payload":{"who":"ana"}}"#);
+    /// assert_eq!(ServerMsg::decode(&event.encode()), Ok(event));
+    /// ```
+    Event {
+        /// The topic whose subscribers it was sent to, or `None` when it
+        /// was sent to one connection or to a principal's connections.
+        topic: Option<String>,
+        /// The event's name, which selects its payload type on the client.
+        name: String,
+        /// Any JSON value, `null` included.
+        payload: Value,
+    },
 }
 
 /// Why a frame could not be decoded.

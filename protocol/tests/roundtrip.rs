@@ -95,6 +95,16 @@ fn server_samples() -> Vec<ServerMsg> {
             retry_after_ms: Some(5),
         },
         ServerMsg::Pong { t: 5 },
+        ServerMsg::Event {
+            topic: Some("Chat:42".into()),
+            name: "typing".into(),
+            payload: json!({ "who": "ana" }),
+        },
+        ServerMsg::Event {
+            topic: None,
+            name: "joined".into(),
+            payload: json!(null),
+        },
     ]
 }
 
@@ -267,4 +277,28 @@ fn an_exact_slot_is_told_from_a_plain_retry_after_and_old_parsers_still_read_it(
     // No wait, no slot: the marker alone says nothing.
     assert_eq!(retry_after("exact"), None);
     assert_eq!(retry_after("retry-after=soon; exact"), None);
+}
+
+#[test]
+fn an_event_needs_a_name_and_a_payload() {
+    for (frame, missing) in [
+        (r#"{"type":"event","topic":null,"payload":1}"#, "name"),
+        (r#"{"type":"event","topic":null,"name":"x"}"#, "payload"),
+    ] {
+        let decoded = ServerMsg::decode(frame);
+        assert!(
+            matches!(&decoded, Err(DecodeError::InvalidFields { kind, error }) if kind == "event" && error.contains(missing)),
+            "{frame}: {decoded:?}"
+        );
+    }
+    // `topic` may be left out: an event for no topic.
+    let bare = ServerMsg::decode(r#"{"type":"event","name":"x","payload":[]}"#);
+    assert_eq!(
+        bare,
+        Ok(ServerMsg::Event {
+            topic: None,
+            name: "x".into(),
+            payload: json!([])
+        })
+    );
 }

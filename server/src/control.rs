@@ -43,6 +43,7 @@ impl Params {
     }
 }
 
+mod events;
 mod topics;
 
 type Ctl = State<Arc<App>>;
@@ -67,6 +68,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/subscriptions", get(subscriptions))
         .route("/stats", get(stats))
         .merge(topics::router())
+        .merge(events::router())
         .merge(crate::chaos::router())
         .layer(middleware::from_fn(loopback_only))
         .layer(

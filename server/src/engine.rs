@@ -26,6 +26,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
+use crate::events::ServerEvent;
+
 pub use types::{
     Applied, Change, EngineError, IfAbsent, Join, Joined, Readiness, Start, TopicState,
 };
@@ -92,6 +94,28 @@ pub trait Deliver: Send + Sync + 'static {
     /// ```
     fn resync(&self, topic: &str) {
         let _ = topic;
+    }
+
+    /// Called with a [`ServerEvent`] a node [broadcast](Engine::broadcast):
+    /// the server's sink hands it to its own connections. The default does nothing.
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    /// use leptos_sync_server::{Change, Deliver, EventTarget, ServerEvent};
+    /// #[derive(Default)]
+    /// struct Names(Mutex<Vec<String>>);
+    /// impl Deliver for Names {
+    ///     fn deliver(&self, _topic: &str, _change: &Change) {}
+    ///     fn event(&self, event: &ServerEvent) {
+    ///         self.0.lock().unwrap().push(event.name.clone());
+    ///     }
+    /// }
+    /// let names = Names::default();
+    /// names.event(&ServerEvent { to: EventTarget::Everyone, name: "joined".into(), payload: 1.into(), except: None });
+    /// assert_eq!(*names.0.lock().unwrap(), ["joined"]);
+    /// ```
+    fn event(&self, event: &ServerEvent) {
+        let _ = event;
     }
 }
 
@@ -258,5 +282,36 @@ pub trait Engine: Send + Sync + 'static {
     /// ```
     fn readiness(&self) -> Option<tokio::sync::watch::Receiver<Readiness>> {
         None
+    }
+
+    /// Hands a [`ServerEvent`] for a topic's subscribers, a principal or
+    /// everyone to the sinks of **every** node sharing this engine, this one
+    /// included, in [`Deliver::event`]. Events are fire-and-forget: a node
+    /// that is away misses them. The default answers
+    /// [`EngineError::Unavailable`]: an engine must say how its nodes hear
+    /// each other ([`MemoryEngine`](crate::MemoryEngine) calls its own sinks).
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use leptos_sync_server::{Change, Deliver, Engine, EventTarget, MemoryEngine, ServerEvent};
+    /// #[derive(Default)]
+    /// struct Names(Mutex<Vec<String>>);
+    /// impl Deliver for Names {
+    ///     fn deliver(&self, _: &str, _: &Change) {}
+    ///     fn event(&self, event: &ServerEvent) { self.0.lock().unwrap().push(event.name.clone()) }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let (engine, names) = (MemoryEngine::new(100), Arc::new(Names::default()));
+    /// engine.listen(names.clone());
+    /// let event = ServerEvent { to: EventTarget::Topic("Chat:42".into()), name: "typing".into(), payload: "ana".into(), except: None };
+    /// engine.broadcast(&event).await.unwrap();
+    /// assert_eq!(*names.0.lock().unwrap(), ["typing"]);
+    /// # }
+    /// ```
+    async fn broadcast(&self, event: &ServerEvent) -> Result<(), EngineError> {
+        let _ = event;
+        Err(EngineError::Unavailable(
+            "this engine does not relay server events".into(),
+        ))
     }
 }

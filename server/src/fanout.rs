@@ -176,6 +176,25 @@ impl Fanout {
     }
 }
 
+impl Fanout {
+    /// Queues `text` once on each connection subscribed to `topic` (one with
+    /// several subscriptions of it gets it once), if `to` wants it.
+    pub fn send_to_topic(&self, topic: &str, text: &str, to: impl Fn(ConnId) -> bool) {
+        let inner = self.lock();
+        let Some(subscribers) = inner.topics.get(topic) else {
+            return;
+        };
+        let mut last = None;
+        // Keyed by (connection, sub): one connection's subs are adjacent.
+        for (&(conn, _), tx) in subscribers {
+            if last != Some(conn) && to(conn) {
+                last = Some(conn);
+                tx.send(Out::Text(text.to_owned()));
+            }
+        }
+    }
+}
+
 impl Deliver for Fanout {
     fn deliver(&self, topic: &str, change: &Change) {
         // The change is serialized once, and before the lock: under it each

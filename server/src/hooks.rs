@@ -180,6 +180,7 @@ pub(crate) struct Hooks {
     pub(crate) first_subscribe: Option<TopicHook>,
     pub(crate) last_unsubscribe: Option<TopicHook>,
     pub(crate) load_topic: Option<Loader>,
+    pub(crate) on_connect: Option<crate::events::ConnectHook>,
 }
 
 impl Hooks {

@@ -64,6 +64,7 @@ mod config;
 #[cfg(feature = "control")]
 mod control;
 mod engine;
+mod events;
 mod fanout;
 mod faults;
 mod health;
@@ -88,6 +89,7 @@ pub use engine::{
     Applied, Change, Deliver, Engine, EngineError, IfAbsent, Join, Joined, Readiness, Start,
     TopicState,
 };
+pub use events::{ConnId, Connected, EventTarget, ServerEvent};
 pub use hooks::{Action, Mutation, Principal, Reject};
 pub use leptos_sync_protocol::topic;
 pub use memory::{DEDUP_CAPACITY, MemoryEngine};

@@ -215,6 +215,16 @@ impl Engine for MemoryEngine {
         self.lock().sinks.push(sink);
     }
 
+    /// Hands the event to every sink: every server sharing this engine.
+    async fn broadcast(&self, event: &crate::ServerEvent) -> Result<(), EngineError> {
+        // Outside the lock: an event needs no order with the changes.
+        let sinks = self.lock().sinks.clone();
+        for sink in sinks {
+            sink.event(event);
+        }
+        Ok(())
+    }
+
     async fn join(&self, join: Join<'_>) -> Result<Joined, EngineError> {
         self.join_now(join)
     }

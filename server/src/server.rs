@@ -30,6 +30,8 @@ pub use running::Server;
 pub(crate) struct App {
     pub(crate) engine: Arc<dyn Engine>,
     pub(crate) fanout: Arc<Fanout>,
+    /// The connections past their handshake, for server events.
+    pub(crate) conns: Arc<crate::events::Connections>,
     pub(crate) config: Config,
     pub(crate) hooks: Hooks,
     /// The topic lifecycle hooks, and the loading of missing topics.

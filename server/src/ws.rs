@@ -196,6 +196,7 @@ impl Conn {
         // connection, before waiting on the socket.
         drop(rx);
         self.app.fanout.remove_conn(self.id);
+        self.app.conns.unregister(self.id);
         let (code, reason) = match stop {
             Stop::Done => return,
             Stop::Slow => (

@@ -31,6 +31,8 @@ pub(crate) struct DataAccess {
     pub mutation_id: Arc<dyn Fn() -> String + Send + Sync>,
     pub mutations: StoredValue<Mutations, LocalStorage>,
     pub last_error: RwSignal<Option<SyncError>>,
+    /// The mounted components' server event handlers.
+    pub handlers: StoredValue<crate::data::events::Handlers, LocalStorage>,
 }
 
 impl DataAccess {

@@ -4,6 +4,7 @@
 pub(crate) mod access;
 pub(crate) mod component;
 pub(crate) mod entries;
+pub(crate) mod events;
 pub(crate) mod mutations;
 pub(crate) mod registry;
 pub(crate) mod rooms;

@@ -20,6 +20,8 @@ use crate::data::component::SyncComponent;
 pub struct SyncRegistry {
     /// Topic name and schema hash, in the order registered.
     components: Vec<(&'static str, u32)>,
+    /// The server events the app handles (see `data/events.rs`).
+    pub(crate) events: crate::data::events::RegisteredEvents,
 }
 
 impl SyncRegistry {

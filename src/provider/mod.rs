@@ -22,6 +22,7 @@ pub use options::SyncOptions;
 pub(crate) use options::{LifecycleFn, TokenFn};
 
 use crate::data::access::DataAccess;
+use crate::data::events::Handlers;
 use crate::data::mutations::Mutations;
 use crate::data::registry::SyncRegistry;
 use crate::data::store::Stores;
@@ -68,6 +69,8 @@ pub fn SyncProvider(
     children: Children,
 ) -> impl IntoView {
     let stores = StoredValue::new_local(Stores::default());
+    let registry = Arc::new(registry);
+    let handlers = StoredValue::new_local(Handlers::default());
     let mutations = StoredValue::new_local(Mutations::default());
     // Mutations belong to the provider, not to the component that made them:
     // they outlive it, and end with the provider, failed and typed.
@@ -82,7 +85,21 @@ pub fn SyncProvider(
     };
 
     #[cfg(not(feature = "ssr"))]
-    let handle = driver::start(url, options, auto_connect, outputs, stores, mutations);
+    let handle = {
+        let events = driver::Events {
+            registry: Arc::clone(&registry),
+            handlers,
+        };
+        driver::start(
+            url,
+            options,
+            auto_connect,
+            outputs,
+            stores,
+            mutations,
+            events,
+        )
+    };
     #[cfg(feature = "ssr")]
     let handle = {
         let _ = (url, options, auto_connect);
@@ -102,7 +119,8 @@ pub fn SyncProvider(
         set_token: handle.set_token,
         data: DataAccess {
             stores,
-            registry: Arc::new(registry),
+            registry,
+            handlers,
             dispatch: handle.dispatch,
             mutation_id: handle.mutation_id,
             mutations,

@@ -101,6 +101,11 @@ impl Machine {
                 self.subs.on_message(msg, now, &mut out);
                 self.emit(out, now);
             }
+            ServerMsg::Event {
+                topic,
+                name,
+                payload,
+            } => self.server_event(topic, name, payload),
         }
     }
 

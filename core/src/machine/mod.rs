@@ -34,6 +34,7 @@ use super::subscriptions::{SubOut, Subscriptions};
 use crate::error::SyncError;
 
 mod access;
+mod events;
 mod frames;
 mod reconnect;
 mod time;

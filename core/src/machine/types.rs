@@ -1,6 +1,9 @@
 //! The machine's vocabulary: options, events in, commands out, timers.
 
+use std::collections::BTreeSet;
+
 use leptos_sync_protocol::ClientMsg;
+use serde_json::Value;
 
 use crate::backoff::{MAX_DELAY_MS, ReconnectOptions};
 use crate::error::SyncError;
@@ -44,6 +47,13 @@ pub struct MachineOptions {
     pub connect_timeout_ms: u64,
     /// Bounds of the mutation queue.
     pub outbox: OutboxOptions,
+    /// The names of the server events the app handles. An `event` frame with
+    /// another name is counted in
+    /// [`ConnectionMetrics::events_ignored`](crate::ConnectionMetrics::events_ignored)
+    /// and dropped: a server may send events an older app does not know, and
+    /// that is not an error. `None` passes every event on as
+    /// [`Command::ServerEvent`]. The `leptos-sync` client fills it from its registry.
+    pub events: Option<BTreeSet<String>>,
 }
 
 impl Default for MachineOptions {
@@ -54,6 +64,7 @@ impl Default for MachineOptions {
             pong_timeout_ms: 10_000,
             connect_timeout_ms: 10_000,
             outbox: OutboxOptions::default(),
+            events: None,
         }
     }
 }
@@ -379,5 +390,17 @@ pub enum Command {
         id: String,
         /// Its new status.
         status: MutationStatus,
+    },
+    /// The server sent an `event` whose name the app handles (see
+    /// [`MachineOptions::events`] and, for a whole exchange,
+    /// [`ConnectionMetrics::events_ignored`](crate::ConnectionMetrics::events_ignored)).
+    /// Events have no seq and are not replayed: one missed while disconnected is gone.
+    ServerEvent {
+        /// The topic it was sent to the subscribers of, if any.
+        topic: Option<String>,
+        /// The event's name.
+        name: String,
+        /// Its payload, not yet decoded.
+        payload: Value,
     },
 }

@@ -13,6 +13,7 @@ use crate::role::{OBSERVER_TOKEN, RoleSwitch, is_observer};
 use crate::rooms::Board;
 use crate::status::StatusPanel;
 use crate::ticker::TickerPanel;
+use crate::toast::JoinToasts;
 
 /// The WebSocket endpoint, relative to the page's origin.
 const WS_URL: &str = "/ws";
@@ -57,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <StatusBar class="footer__bar" />
                 </footer>
                 <DebugSnapshot />
+                <JoinToasts />
             </div>
         </SyncProvider>
     }

@@ -16,6 +16,7 @@ mod role;
 mod rooms;
 mod status;
 mod ticker;
+mod toast;
 
 fn main() {
     leptos::mount::mount_to_body(app::App);

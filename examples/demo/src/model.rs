@@ -26,7 +26,10 @@ pub struct Ticker {
 
 /// Every type the page syncs.
 pub fn registry() -> SyncRegistry {
-    SyncRegistry::new().register::<Task>().register::<Ticker>()
+    SyncRegistry::new()
+        .register::<Task>()
+        .register::<Ticker>()
+        .event::<crate::toast::Joined>()
 }
 
 /// A subscription's status as one word: pending, live, recovering, stale, error.

@@ -13,6 +13,7 @@ use leptos_sync_server::{Config, RedisEngine, RedisOptions, Server, SyncServer};
 use tower_http::services::{ServeDir, ServeFile};
 
 pub mod demo_data;
+pub mod joins;
 pub mod rules;
 
 /// The command line of `leptos-sync-server`.
@@ -108,6 +109,10 @@ pub struct Args {
     /// How far ahead admission slots go, in ms; beyond, a connection is closed with 1013.
     #[arg(long, default_value_t = Config::ADMISSION_BACKLOG_MS)]
     pub admission_backlog_ms: u64,
+
+    /// Send every other client a `joined` server event when a client connects (the demo's toast).
+    #[arg(long)]
+    pub announce_joins: bool,
 }
 
 /// Binds and serves in the background, with the static directory and the
@@ -122,6 +127,9 @@ pub async fn start(args: &Args) -> std::io::Result<Server> {
         let engine = RedisEngine::open(url, options)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         builder = builder.engine(engine);
+    }
+    if args.announce_joins {
+        builder = builder.on_connect(joins::announce);
     }
     let sync = builder
         .history(args.history)

@@ -54,7 +54,7 @@ pub(super) struct Store {
 }
 
 impl Store {
-    fn sinks(&self) -> Arc<Vec<Arc<dyn Deliver>>> {
+    pub fn sinks(&self) -> Arc<Vec<Arc<dyn Deliver>>> {
         self.sinks.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 

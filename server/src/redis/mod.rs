@@ -92,7 +92,7 @@ impl RedisEngine {
             sinks: Mutex::new(Arc::new(Vec::new())),
         });
         let watches = Arc::new(Watches::default());
-        let task = pubsub::run(client, options.prefix.clone(), watches.clone());
+        let task = pubsub::run(client, store.clone(), watches.clone());
         let pubsub = tokio::spawn(task).abort_handle();
         let (tell, ready) = watch::channel(Readiness::Ready);
         let probe = health::run(
@@ -197,6 +197,12 @@ impl Engine for RedisEngine {
     /// engine.unwatch("Ticker").await;
     /// # Ok(()) }
     /// ```
+    /// Publishes the event on the engine's event channel, which every
+    /// node's pub/sub connection (this one's too) hands to its sinks.
+    async fn broadcast(&self, event: &crate::ServerEvent) -> Result<(), EngineError> {
+        pubsub::publish_event(&self.store, event).await
+    }
+
     async fn watch(&self, topic: &str) -> Result<(), EngineError> {
         let (events, ready) = self.watches.get_or(topic, || {
             let (tx, rx) = mpsc::unbounded_channel();

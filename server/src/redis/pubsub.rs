@@ -14,8 +14,11 @@ use redis::aio::PubSubSink;
 use tokio::sync::{OnceCell, mpsc};
 use tokio::task::AbortHandle;
 
-use super::dispatch::Event;
+use super::dispatch::{Event, Store};
 use super::scripts::{channel, parse_published, topic_of};
+use super::unavailable;
+use crate::engine::EngineError;
+use crate::events::ServerEvent;
 
 /// The first wait before reconnecting, doubled up to [`MAX_BACKOFF`].
 const MIN_BACKOFF: Duration = Duration::from_millis(50);
@@ -91,7 +94,9 @@ impl Watches {
 }
 
 /// Holds the pub/sub connection of an engine for as long as it runs.
-pub(super) async fn run(client: redis::Client, prefix: String, watches: Arc<Watches>) {
+pub(super) async fn run(client: redis::Client, store: Arc<Store>, watches: Arc<Watches>) {
+    let prefix = store.prefix.clone();
+    let events = events_channel(&prefix);
     let mut backoff = MIN_BACKOFF;
     loop {
         if let Ok(pubsub) = client.get_async_pubsub().await {
@@ -99,13 +104,18 @@ pub(super) async fn run(client: redis::Client, prefix: String, watches: Arc<Watc
             // Published first: a topic watched from now on subscribes itself,
             // and one watched before is in the list read after.
             watches.set_sink(Some(sink.clone()));
-            let channels: Vec<String> =
+            let mut channels: Vec<String> =
                 watches.list().iter().map(|t| channel(&prefix, t)).collect();
-            let subscribed = channels.is_empty() || sink.subscribe(&channels).await.is_ok();
+            channels.push(events.clone());
+            let subscribed = sink.subscribe(&channels).await.is_ok();
             if subscribed {
                 backoff = MIN_BACKOFF;
                 watches.tell_all(|| Event::CatchUp);
                 while let Some(msg) = stream.next().await {
+                    if msg.get_channel_name() == events {
+                        deliver_event(&store, msg.get_payload_bytes());
+                        continue;
+                    }
                     route(
                         &prefix,
                         &watches,
@@ -129,4 +139,35 @@ fn route(prefix: &str, watches: &Watches, channel: &str, payload: &[u8]) {
     // A payload we cannot read still says the topic moved.
     let event = parse_published(payload).map_or(Event::CatchUp, Event::Live);
     let _ = events.send(event);
+}
+
+/// The channel server events go through: every node subscribes to it. A
+/// topic's channel is `{prefix}:{<topic>}:live`, so no topic can name this one.
+fn events_channel(prefix: &str) -> String {
+    format!("{prefix}:events")
+}
+
+/// Publishes `event` to every node, this one included.
+pub(super) async fn publish_event(store: &Store, event: &ServerEvent) -> Result<(), EngineError> {
+    let text = serde_json::to_string(event).expect("a server event always serializes");
+    let mut conn = store.conn.clone();
+    redis::cmd("PUBLISH")
+        .arg(events_channel(&store.prefix))
+        .arg(text)
+        .query_async::<()>(&mut conn)
+        .await
+        .map_err(unavailable)
+}
+
+/// Hands an event from the channel to the sinks; one that does not parse
+/// (another release's, say) is dropped with a log line.
+fn deliver_event(store: &Store, payload: &[u8]) {
+    match serde_json::from_slice::<ServerEvent>(payload) {
+        Ok(event) => {
+            for sink in store.sinks().iter() {
+                sink.event(&event);
+            }
+        }
+        Err(e) => eprintln!("leptos-sync-server: an unreadable server event on redis: {e}"),
+    }
 }

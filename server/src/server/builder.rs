@@ -222,6 +222,11 @@ impl SyncServerBuilder {
         ));
         let fanout = Arc::new(Fanout::new(lifecycle.clone()));
         engine.listen(fanout.clone());
+        let conns = Arc::new(crate::events::Connections::default());
+        engine.listen(Arc::new(crate::events::EventSink {
+            conns: conns.clone(),
+            fanout: fanout.clone(),
+        }));
         let boot = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64)
@@ -238,6 +243,7 @@ impl SyncServerBuilder {
             app: Arc::new(App {
                 engine,
                 fanout,
+                conns,
                 hooks: self.hooks,
                 lifecycle,
                 boot,

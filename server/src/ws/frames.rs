@@ -108,11 +108,17 @@ impl Conn {
         let session = format!("{:x}-{}", self.app.boot, self.id);
         self.app.set_session(self.id, &session);
         self.session = Some(session.clone());
+        let connected = crate::Connected {
+            conn: self.id,
+            session: session.clone(),
+            principal: self.principal.clone(),
+        };
+        crate::events::on_connect(&self.app, connected).await;
         let heartbeat_ms = Some(self.app.config.heartbeat_ms);
         send(
             &self.tx,
             &ServerMsg::Welcome {
-                session,
+                session: session.clone(),
                 heartbeat_ms,
             },
         );
@@ -120,6 +126,10 @@ impl Conn {
             // Welcome goes out first (the queue is ordered), then the link dies.
             self.tx.send(Out::Drop);
         }
+        // Behind its welcome in the queue, before the client can read it.
+        self.app
+            .conns
+            .register(self.id, &self.principal.id, &session, self.tx.clone());
         Flow::Go
     }
 

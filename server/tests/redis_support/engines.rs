@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use leptos_sync_server::{
     Applied, Config, Deliver, Engine, EngineError, IfAbsent, Join, Joined, MemoryEngine, Readiness,
-    RedisEngine, RedisOptions, SyncServer, SyncServerBuilder, TopicState,
+    RedisEngine, RedisOptions, ServerEvent, SyncServer, SyncServerBuilder, TopicState,
 };
 use serde_json::{Map, Value};
 use tokio::sync::watch;
@@ -155,5 +155,9 @@ impl Engine for Node {
 
     fn readiness(&self) -> Option<watch::Receiver<Readiness>> {
         self.0.readiness()
+    }
+
+    async fn broadcast(&self, event: &ServerEvent) -> Result<(), EngineError> {
+        self.0.broadcast(event).await
     }
 }

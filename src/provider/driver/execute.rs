@@ -72,6 +72,11 @@ impl Driver {
             Command::Mutation { id, status } => {
                 self.mutations.update_value(|m| m.set_status(&id, status));
             }
+            Command::ServerEvent {
+                topic,
+                name,
+                payload,
+            } => self.server_event(topic, name, payload),
         }
     }
 

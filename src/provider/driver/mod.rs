@@ -5,8 +5,11 @@
 //! timer is kept on `poll_timeout`; when it fires, `handle_timeout(now_ms())`.
 //! If it fired early, nothing is due and it is re-armed: no timer can stall.
 
+mod events;
 mod execute;
 mod start;
+
+pub(crate) use events::Events;
 
 pub(crate) use start::start;
 
@@ -47,6 +50,7 @@ struct Driver {
     stores: StoredValue<Stores, LocalStorage>,
     mutations: StoredValue<Mutations, LocalStorage>,
     outputs: Outputs,
+    events: StoredValue<Events, LocalStorage>,
 }
 
 impl Driver {

@@ -24,6 +24,7 @@ pub(crate) fn start(
     outputs: Outputs,
     stores: StoredValue<Stores, LocalStorage>,
     mutations: StoredValue<Mutations, LocalStorage>,
+    events: super::Events,
 ) -> DriverHandle {
     // A token set at run time wins over the options' token function.
     let token_override: Arc<Mutex<Option<Option<String>>>> = Arc::default();
@@ -43,7 +44,10 @@ pub(crate) fn start(
         })
     };
     let inner = Inner {
-        machine: Machine::new(options.machine.clone(), random()),
+        machine: Machine::new(
+            super::events::machine_options(&options.machine, &events.registry),
+            random(),
+        ),
         pending_data: Vec::new(),
         flush_scheduled: None,
         timer: None,
@@ -56,6 +60,7 @@ pub(crate) fn start(
         stores,
         mutations,
         outputs,
+        events: StoredValue::new_local(events),
     };
 
     // The machine reports options it had to clamp before anything else.
