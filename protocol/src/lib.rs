@@ -23,7 +23,7 @@ mod decode;
 pub mod error_code;
 pub mod request;
 
-pub use request::ResponseError;
+pub use request::{ResponseError, SyncRequest};
 
 /// The protocol version this crate speaks, sent in [`ClientMsg::Hello`].
 ///

@@ -70,3 +70,31 @@ pub mod code {
     /// ```
     pub const INTERNAL: &str = "internal";
 }
+
+/// A request type shared by client and server: its method name and its
+/// response type, both serialized with serde. The client's
+/// `SyncContext::request` sends it, the server crate's
+/// `SyncServerBuilder::on_request` registers its handler.
+///
+/// ```
+/// use leptos_sync_protocol::SyncRequest;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Summary { topic: String }
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Counts { done: u32, open: u32 }
+///
+/// impl SyncRequest for Summary {
+///     const METHOD: &'static str = "summary";
+///     type Response = Counts;
+/// }
+/// assert_eq!(Summary::METHOD, "summary");
+/// ```
+pub trait SyncRequest: Serialize + serde::de::DeserializeOwned {
+    /// The method's name on the wire.
+    const METHOD: &'static str;
+    /// What the server answers.
+    type Response: Serialize + serde::de::DeserializeOwned;
+}

@@ -76,6 +76,7 @@ mod monitor;
 mod queue;
 #[cfg(feature = "redis")]
 mod redis;
+mod requests;
 mod server;
 mod shutdown;
 #[cfg(feature = "testing")]
@@ -89,6 +90,7 @@ pub use engine::{
     TopicState,
 };
 pub use hooks::{Action, Mutation, Principal, Reject};
+pub use leptos_sync_protocol::{ResponseError, SyncRequest};
 pub use memory::{DEDUP_CAPACITY, MemoryEngine};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
