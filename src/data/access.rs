@@ -24,6 +24,7 @@ pub(crate) struct DataAccess {
     pub dispatch: Arc<dyn Fn(Event) + Send + Sync>,
     pub mutation_id: Arc<dyn Fn() -> String + Send + Sync>,
     pub mutations: StoredValue<Mutations, LocalStorage>,
+    pub requests: StoredValue<crate::data::requests::Requests, LocalStorage>,
     pub last_error: RwSignal<Option<SyncError>>,
 }
 

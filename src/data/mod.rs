@@ -6,6 +6,7 @@ pub(crate) mod component;
 pub(crate) mod entries;
 pub(crate) mod mutations;
 pub(crate) mod registry;
+pub(crate) mod requests;
 #[cfg(feature = "schema-reflection")]
 pub(crate) mod schema;
 pub(crate) mod shape;

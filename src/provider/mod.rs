@@ -69,6 +69,7 @@ pub fn SyncProvider(
 ) -> impl IntoView {
     let stores = StoredValue::new_local(Stores::default());
     let mutations = StoredValue::new_local(Mutations::default());
+    let requests = StoredValue::new_local(crate::data::requests::Requests::default());
     let outputs = Outputs {
         state: RwSignal::new(ConnectionState::Idle),
         metrics: RwSignal::new(ConnectionMetrics::default()),
@@ -77,7 +78,15 @@ pub fn SyncProvider(
     };
 
     #[cfg(not(feature = "ssr"))]
-    let handle = driver::start(url, options, auto_connect, outputs, stores, mutations);
+    let handle = driver::start(
+        url,
+        options,
+        auto_connect,
+        outputs,
+        stores,
+        mutations,
+        requests,
+    );
     #[cfg(feature = "ssr")]
     let handle = {
         let _ = (url, options, auto_connect);
@@ -101,6 +110,7 @@ pub fn SyncProvider(
             dispatch: handle.dispatch,
             mutation_id: handle.mutation_id,
             mutations,
+            requests,
             last_error: outputs.last_error,
         },
         connection: SyncConnection {

@@ -13,6 +13,7 @@ use leptos_sync_server::{Config, RedisEngine, RedisOptions, Server, SyncServer};
 use tower_http::services::{ServeDir, ServeFile};
 
 pub mod demo_data;
+pub mod methods;
 pub mod rules;
 
 /// The command line of `leptos-sync-server`.
@@ -123,7 +124,8 @@ pub async fn start(args: &Args) -> std::io::Result<Server> {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         builder = builder.engine(engine);
     }
-    let sync = builder
+    let built = std::sync::Arc::new(std::sync::OnceLock::new());
+    let sync = methods::register(builder, built.clone())
         .history(args.history)
         .heartbeat_ms(args.heartbeat_ms)
         .max_frame(args.max_frame)
@@ -141,6 +143,7 @@ pub async fn start(args: &Args) -> std::io::Result<Server> {
         .authorize(rules::authorize)
         .validate(rules::validate)
         .build();
+    let _ = built.set(sync.clone());
     let static_dir = args.static_dir.clone();
     let addr = (args.addr, args.port);
     // GET /health: 503 while Redis is away, for a load balancer in front of the nodes.

@@ -72,6 +72,7 @@ impl Driver {
             Command::Mutation { id, status } => {
                 self.mutations.update_value(|m| m.set_status(&id, status));
             }
+            Command::Request { id, status } => self.request_status(id, status),
         }
     }
 

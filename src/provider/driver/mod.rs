@@ -6,6 +6,7 @@
 //! If it fired early, nothing is due and it is re-armed: no timer can stall.
 
 mod execute;
+mod requests;
 mod start;
 
 pub(crate) use start::start;
@@ -46,6 +47,7 @@ struct Driver {
     inner: StoredValue<Inner, LocalStorage>,
     stores: StoredValue<Stores, LocalStorage>,
     mutations: StoredValue<Mutations, LocalStorage>,
+    requests: StoredValue<crate::data::requests::Requests, LocalStorage>,
     outputs: Outputs,
 }
 

@@ -23,6 +23,7 @@ pub(crate) fn start(
     outputs: Outputs,
     stores: StoredValue<Stores, LocalStorage>,
     mutations: StoredValue<Mutations, LocalStorage>,
+    requests: StoredValue<crate::data::requests::Requests, LocalStorage>,
 ) -> DriverHandle {
     // A token set at run time wins over the options' token function.
     let token_override: Arc<Mutex<Option<Option<String>>>> = Arc::default();
@@ -54,6 +55,7 @@ pub(crate) fn start(
         inner: StoredValue::new_local(inner),
         stores,
         mutations,
+        requests,
         outputs,
     };
 
