@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 
 use leptos_sync_core::SyncError;
-use leptos_sync_core::requests::{RequestPolicy, RequestStatus};
+use leptos_sync_core::requests::{DEFAULT_REQUEST_TIMEOUT_MS, RequestPolicy, RequestStatus};
 
 /// Where a request stands, as [`RequestHandle::status`] shows it.
 ///
@@ -49,15 +49,25 @@ pub enum RequestState<T> {
 ///
 /// // Give the server 5 s, and keep the request across a reconnect.
 /// let options = RequestOptions::default().timeout_ms(5_000).policy(RequestPolicy::Replay);
-/// assert_eq!(options.timeout_ms, Some(5_000));
+/// assert_eq!(options.timeout_ms, 5_000);
+/// assert_eq!(RequestOptions::default().timeout_ms, 30_000);
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, DefaultBuilder)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, DefaultBuilder)]
 pub struct RequestOptions {
-    /// Fail this long after the request is made (default 30 s).
-    #[builder(into)]
-    pub timeout_ms: Option<u64>,
+    /// Fail this long after the request is made, connected or not (default
+    /// [`DEFAULT_REQUEST_TIMEOUT_MS`], 30 s). Clamped into 100 ms..=about 24 days.
+    pub timeout_ms: u64,
     /// What a dropped connection does: fail at once (the default) or replay.
     pub policy: RequestPolicy,
+}
+
+impl Default for RequestOptions {
+    fn default() -> Self {
+        Self {
+            timeout_ms: DEFAULT_REQUEST_TIMEOUT_MS,
+            policy: RequestPolicy::default(),
+        }
+    }
 }
 
 /// A request in progress, as returned by
@@ -239,7 +249,7 @@ where
             id,
             method: R::METHOD.to_string(),
             payload,
-            timeout_ms: options.timeout_ms,
+            timeout_ms: Some(options.timeout_ms),
             policy: options.policy,
         },
     ));
