@@ -11,6 +11,7 @@ use crate::faults::FaultPanel;
 use crate::model::registry;
 use crate::role::{OBSERVER_TOKEN, RoleSwitch, is_observer};
 use crate::status::StatusPanel;
+use crate::summary::SummaryPanel;
 use crate::ticker::TickerPanel;
 
 /// The WebSocket endpoint, relative to the page's origin.
@@ -47,6 +48,7 @@ pub fn App() -> impl IntoView {
                 </div>
                 <main class="demo">
                     <TaskBoard />
+                    <SummaryPanel topic="Task" />
                     <TickerPanel />
                     <StatusPanel />
                     <FaultPanel />

@@ -14,6 +14,7 @@ mod faults;
 mod model;
 mod role;
 mod status;
+mod summary;
 mod ticker;
 
 fn main() {
