@@ -86,8 +86,8 @@ mod ws;
 
 pub use config::Config;
 pub use engine::{
-    Applied, Change, Deliver, Engine, EngineError, IfAbsent, Join, Joined, Readiness, Start,
-    TopicState,
+    Applied, Change, Deliver, Engine, EngineError, IfAbsent, Join, Joined, Readiness, RequestClaim,
+    Start, TopicState,
 };
 pub use hooks::{Action, Mutation, Principal, Reject};
 pub use leptos_sync_protocol::{ResponseError, SyncRequest};

@@ -7,9 +7,12 @@
 //! Completed responses are kept for [`Requests::cache_ttl`] and at most
 //! [`Requests::cache_capacity`] of them; a replay after that runs again.
 //!
-//! The cache lives in this process. A replay that lands on another node (the
-//! Redis engine behind a load balancer), or on this one after it restarted,
-//! runs again: see PROTOCOL.md, "Requests".
+//! The cache lives in this process; an engine shared by several nodes (the
+//! Redis engine) also claims each `(principal, id)` with
+//! [`Engine::claim_request`], so a replay that lands on another node waits
+//! for the first node's run, or gets its stored outcome, instead of running
+//! again. With the in-process engine, a replay to a restarted process runs
+//! again (the first run died with it): see PROTOCOL.md, "Requests".
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -20,7 +23,15 @@ use leptos_sync_protocol::request::code;
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
+use crate::engine::{Engine, RequestClaim};
 use crate::hooks::{BoxFuture, Principal};
+
+/// How long a node's claim on a running request holds in a shared engine: a
+/// node that dies mid-run blocks the id no longer than this, and a handler
+/// that runs longer may run again on another node.
+const RUNNING_MS: u64 = 30_000;
+/// How often a node asks whether another node's run has finished.
+const POLL: Duration = Duration::from_millis(50);
 
 /// What a handler answers: the result, or an error the client gets typed.
 pub(crate) type Outcome = Result<Value, ResponseError>;
@@ -70,23 +81,45 @@ impl Requests {
     /// handler, a call with the same `(who, id)` meanwhile or later (within
     /// the cache's bounds) gets the same outcome. An unknown method is an
     /// error and is not remembered.
-    pub async fn run(&self, who: Principal, id: String, method: &str, payload: Value) -> Outcome {
+    pub async fn run(
+        &self,
+        engine: &dyn Engine,
+        who: Principal,
+        id: String,
+        method: &str,
+        payload: Value,
+    ) -> Outcome {
         let Some(handler) = self.handlers.get(method).cloned() else {
             let message = format!("no method {method:?} on this server");
             return Err(ResponseError::new(code::UNKNOWN_METHOD, message));
         };
+        let shared = format!("{}:{id}", who.id);
         let cell = self.cell((who.id.clone(), id));
         let outcome = cell
             .get_or_init(|| async move {
-                // On its own task: a panic is an `internal` error, not a dead connection.
-                tokio::spawn(handler(who, payload))
-                    .await
-                    .unwrap_or_else(|e| {
-                        Err(ResponseError::new(
-                            code::INTERNAL,
-                            format!("the handler failed: {e}"),
-                        ))
-                    })
+                let keep_ms = self.cache_ttl.as_millis().min(u128::from(u64::MAX)) as u64;
+                loop {
+                    match engine.claim_request(&shared, RUNNING_MS).await {
+                        Ok(RequestClaim::Unshared) => return call(handler, who, payload).await,
+                        Ok(RequestClaim::Run) => {
+                            let outcome = call(handler, who, payload).await;
+                            // A lost store means a replay elsewhere runs again: nothing worse.
+                            let _ = engine
+                                .finish_request(&shared, &encode(&outcome), keep_ms)
+                                .await;
+                            return outcome;
+                        }
+                        Ok(RequestClaim::Done(stored)) => return decode(stored),
+                        // The claim lapses after RUNNING_MS; then this node runs it.
+                        Ok(RequestClaim::Running) => tokio::time::sleep(POLL).await,
+                        Err(e) => {
+                            return Err(ResponseError::new(
+                                leptos_sync_protocol::error_code::UNAVAILABLE,
+                                e.to_string(),
+                            ));
+                        }
+                    }
+                }
             })
             .await;
         outcome.clone()
@@ -115,11 +148,39 @@ impl Requests {
     }
 }
 
+/// Runs the handler on its own task: a panic is an `internal` error, not a dead connection.
+async fn call(handler: Handler, who: Principal, payload: Value) -> Outcome {
+    tokio::spawn(handler(who, payload))
+        .await
+        .unwrap_or_else(|e| {
+            Err(ResponseError::new(
+                code::INTERNAL,
+                format!("the handler failed: {e}"),
+            ))
+        })
+}
+
+/// An outcome as a shared engine stores it.
+fn encode(outcome: &Outcome) -> Value {
+    match outcome {
+        Ok(result) => serde_json::json!({ "result": result }),
+        Err(error) => serde_json::json!({ "error": error }),
+    }
+}
+
+fn decode(stored: Value) -> Outcome {
+    match serde_json::from_value::<ResponseError>(stored["error"].clone()) {
+        Ok(error) => Err(error),
+        Err(_) => Ok(stored["result"].clone()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     use super::*;
+    use crate::MemoryEngine;
 
     fn counting(runs: Arc<AtomicU32>) -> Requests {
         let mut requests = Requests::default();
@@ -141,18 +202,47 @@ mod tests {
         let who = Principal::new("alice");
         let first = tokio::spawn({
             let (requests, who) = (requests.clone(), who.clone());
-            async move { requests.run(who, "r1".into(), "count", Value::Null).await }
+            async move {
+                requests
+                    .run(
+                        &MemoryEngine::new(1),
+                        who,
+                        "r1".into(),
+                        "count",
+                        Value::Null,
+                    )
+                    .await
+            }
         });
         let during = requests
-            .run(who.clone(), "r1".into(), "count", Value::Null)
+            .run(
+                &MemoryEngine::new(1),
+                who.clone(),
+                "r1".into(),
+                "count",
+                Value::Null,
+            )
             .await;
         let after = requests
-            .run(who.clone(), "r1".into(), "count", Value::Null)
+            .run(
+                &MemoryEngine::new(1),
+                who.clone(),
+                "r1".into(),
+                "count",
+                Value::Null,
+            )
             .await;
         assert_eq!(first.await.unwrap(), Ok(1.into()));
         assert_eq!((during, after), (Ok(1.into()), Ok(1.into())));
         // Another principal's id is another request.
-        let bob = requests.run(Principal::new("bob"), "r1".into(), "count", Value::Null);
+        let engine = MemoryEngine::new(1);
+        let bob = requests.run(
+            &engine,
+            Principal::new("bob"),
+            "r1".into(),
+            "count",
+            Value::Null,
+        );
         assert_eq!(bob.await, Ok(2.into()));
         assert_eq!(runs.load(Ordering::SeqCst), 2);
     }
@@ -165,7 +255,13 @@ mod tests {
         let who = Principal::new("a");
         for id in ["r1", "r2", "r3", "r1"] {
             requests
-                .run(who.clone(), id.into(), "count", Value::Null)
+                .run(
+                    &MemoryEngine::new(1),
+                    who.clone(),
+                    id.into(),
+                    "count",
+                    Value::Null,
+                )
                 .await
                 .unwrap();
         }
@@ -177,13 +273,25 @@ mod tests {
     async fn an_unknown_method_and_a_panic_are_typed_errors() {
         let mut requests = Requests::default();
         let unknown = requests
-            .run(Principal::default(), "r".into(), "nope", Value::Null)
+            .run(
+                &MemoryEngine::new(1),
+                Principal::default(),
+                "r".into(),
+                "nope",
+                Value::Null,
+            )
             .await;
         assert_eq!(unknown.unwrap_err().code, code::UNKNOWN_METHOD);
         let handler: Handler = Arc::new(|_, _| Box::pin(async { panic!("boom") }));
         requests.handlers.insert("panics".into(), handler);
         let panicked = requests
-            .run(Principal::default(), "r".into(), "panics", Value::Null)
+            .run(
+                &MemoryEngine::new(1),
+                Principal::default(),
+                "r".into(),
+                "panics",
+                Value::Null,
+            )
             .await;
         assert_eq!(panicked.unwrap_err().code, code::INTERNAL);
     }

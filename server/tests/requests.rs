@@ -3,6 +3,7 @@
 //! replay (same id, new connection) that runs once while the first run is
 //! still going and after it finished.
 
+mod redis_support;
 mod support;
 
 use std::sync::Arc;
@@ -11,7 +12,10 @@ use std::time::Duration;
 
 use leptos_sync_protocol::ServerMsg;
 use leptos_sync_protocol::request::code;
-use leptos_sync_server::{ResponseError, Server, SyncRequest, SyncServer};
+use leptos_sync_server::{
+    RedisEngine, RedisOptions, ResponseError, Server, SyncRequest, SyncServer,
+};
+use redis_support::RedisServer;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use support::Client;
@@ -29,7 +33,15 @@ impl SyncRequest for Slow {
 /// `slow` sleeps `ms` and answers how many times it has run; `fail` answers
 /// a handler error.
 async fn start(runs: Arc<AtomicU32>, max_in_flight: usize) -> Server {
-    SyncServer::builder()
+    serve(SyncServer::builder(), runs, max_in_flight).await
+}
+
+async fn serve(
+    builder: leptos_sync_server::SyncServerBuilder,
+    runs: Arc<AtomicU32>,
+    max_in_flight: usize,
+) -> Server {
+    builder
         .max_requests_in_flight(max_in_flight)
         .on_request::<Slow, _, _>(move |_who, slow| {
             let runs = runs.clone();
@@ -132,4 +144,35 @@ async fn a_replayed_id_runs_once_during_and_after_the_first_run() {
     request(&mut third, "r-2", "slow", json!({"ms": 0})).await;
     assert_eq!(response(&mut third, "r-2").await, Ok(json!(2)));
     assert_eq!(runs.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_replay_on_another_node_of_one_redis_waits_for_the_first_run() {
+    let redis = RedisServer::start();
+    let runs = Arc::new(AtomicU32::new(0));
+    let node = |runs| {
+        let engine = RedisEngine::open(&redis.url(), RedisOptions::default()).expect("a valid URL");
+        serve(SyncServer::builder().engine(engine), runs, 16)
+    };
+    let a = node(runs.clone()).await;
+    let b = node(runs.clone()).await;
+    let (mut first, _) = Client::welcomed(a.local_addr(), "nodes").await;
+    request(&mut first, "r-1", "slow", json!({"ms": 400})).await;
+    // The client replays on node B while node A still runs it.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    drop(first);
+    let (mut second, _) = Client::welcomed(b.local_addr(), "nodes").await;
+    request(&mut second, "r-1", "slow", json!({"ms": 400})).await;
+    assert_eq!(response(&mut second, "r-1").await, Ok(json!(1)));
+    // And once more on node A, after the run: the stored response.
+    let (mut third, _) = Client::welcomed(a.local_addr(), "nodes").await;
+    request(&mut third, "r-1", "slow", json!({"ms": 400})).await;
+    assert_eq!(response(&mut third, "r-1").await, Ok(json!(1)));
+    // A handler error is stored and replayed typed too.
+    request(&mut third, "e-1", "fail", Value::Null).await;
+    let failed = response(&mut third, "e-1").await;
+    let (mut fourth, _) = Client::welcomed(b.local_addr(), "nodes").await;
+    request(&mut fourth, "e-1", "fail", Value::Null).await;
+    assert_eq!(response(&mut fourth, "e-1").await, failed);
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
 }

@@ -21,7 +21,9 @@ impl SyncServerBuilder {
     /// Each handler runs on its own task, so a slow one holds up neither the
     /// connection's other frames nor its pings. A request id is run at most
     /// once per principal: a client's replay (after a reconnect) gets the
-    /// first run's response, waiting for it if it is still running.
+    /// first run's response, waiting for it if it is still running; on
+    /// another node too with an engine that shares requests
+    /// ([`Engine::claim_request`](crate::Engine::claim_request), the Redis engine).
     ///
     /// ```
     /// use leptos_sync_server::{ResponseError, SyncRequest, SyncServer};

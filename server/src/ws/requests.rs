@@ -35,7 +35,11 @@ impl Conn {
         // A connection that is gone meanwhile gets nothing: its client
         // replays the id and gets the outcome from the cache.
         tokio::spawn(async move {
-            let outcome = app.requests.run(who, id.clone(), &method, payload).await;
+            let engine = app.engine.as_ref();
+            let outcome = app
+                .requests
+                .run(engine, who, id.clone(), &method, payload)
+                .await;
             drop(running);
             send(&tx, &response(id, outcome));
         });
