@@ -124,6 +124,8 @@ pub async fn start(args: &Args) -> std::io::Result<Server> {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         builder = builder.engine(engine);
     }
+    // The summary reads the built server's topics: it is set once built. (The
+    // server then holds itself through its handler; it lives as long as the process.)
     let built = std::sync::Arc::new(std::sync::OnceLock::new());
     let sync = methods::register(builder, built.clone())
         .history(args.history)
