@@ -245,3 +245,24 @@ async fn fail_on_disconnect_fails_typed_at_the_drop() {
         RequestState::Failed(sent_false)
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_provider_that_unmounts_fails_its_open_requests() {
+    let m = mount(&ws_url("req-unmount"), fast(), true);
+    m.wait_open(5_000).await;
+    let options = RequestOptions::default().policy(RequestPolicy::Replay);
+    let handle = m.ctx.request_with_options(
+        &Slow {
+            ms: 3_000,
+            tag: tag("unmount"),
+        },
+        options,
+    );
+    drop(m);
+    let state = settled("the failure at the unmount", &handle, 2_000).await;
+    let interrupted = SyncError::RequestInterrupted {
+        method: "slow".into(),
+        sent: true,
+    };
+    assert_eq!(state, RequestState::Failed(interrupted));
+}

@@ -143,10 +143,31 @@ fn lock(wakers: &Wakers) -> std::sync::MutexGuard<'_, Vec<Waker>> {
 /// Applies a core status to one typed handle; true once final.
 type Settle = Box<dyn Fn(RequestStatus) -> bool>;
 
-/// Open requests of a provider.
+/// An open request: its method, whether it is on the wire, and its handle's settling.
+struct Open {
+    method: &'static str,
+    sent: bool,
+    settle: Settle,
+}
+
+/// Open requests of a provider. When the provider goes (it unmounts), so
+/// does this: every request still open fails with
+/// [`SyncError::RequestInterrupted`], so no handle stays pending forever.
 #[derive(Default)]
 pub(crate) struct Requests {
-    open: HashMap<String, Settle>,
+    open: HashMap<String, Open>,
+}
+
+impl Drop for Requests {
+    fn drop(&mut self) {
+        for (_, open) in self.open.drain() {
+            let error = SyncError::RequestInterrupted {
+                method: open.method.to_string(),
+                sent: open.sent,
+            };
+            (open.settle)(RequestStatus::Failed { error });
+        }
+    }
 }
 
 impl Requests {
@@ -157,16 +178,27 @@ impl Requests {
         method: &'static str,
     ) -> RequestHandle<T> {
         let (handle, settle) = handle::<T>(id, method, RequestState::Pending);
-        self.open.insert(id.to_string(), settle);
+        let open = Open {
+            method,
+            sent: false,
+            settle,
+        };
+        self.open.insert(id.to_string(), open);
         handle
     }
 
     #[cfg_attr(feature = "ssr", allow(dead_code))] // only the browser driver reports statuses
     /// Publishes a status; a final one forgets the request.
     pub fn set_status(&mut self, id: &str, status: RequestStatus) {
-        if let Some(settle) = self.open.get(id)
-            && settle(status)
-        {
+        let Some(open) = self.open.get_mut(id) else {
+            return;
+        };
+        match status {
+            RequestStatus::Sent => open.sent = true,
+            RequestStatus::Waiting => open.sent = false,
+            _ => {}
+        }
+        if (open.settle)(status) {
             self.open.remove(id);
         }
     }
