@@ -35,7 +35,8 @@ pub enum RequestState<T> {
     /// The server's response. Final.
     Done(T),
     /// Final: timed out ([`SyncError::RequestTimeout`]), interrupted
-    /// ([`SyncError::RequestInterrupted`]), refused by the bound
+    /// ([`SyncError::RequestInterrupted`]: the connection dropped under
+    /// `FailOnDisconnect`, or the provider unmounted), refused by the bound
     /// ([`SyncError::TooManyRequests`]), answered with an error
     /// ([`SyncError::RequestFailed`]), or a response that did not decode
     /// ([`SyncError::DeserializationFailed`]).
