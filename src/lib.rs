@@ -35,9 +35,12 @@ pub use data::entries::SyncEntries;
 pub use data::events::{SyncEvent, SyncEventMeta};
 pub use data::mutations::{MutateOptions, MutationHandle};
 pub use data::registry::SyncRegistry;
+pub use data::requests::{RequestHandle, RequestOptions, RequestState};
 #[cfg(feature = "schema-reflection")]
 pub use data::schema::traced_schema_hash;
 pub use data::shape::{Shape, ShapeField, ShapeRepr, ShapeVariant, SyncShape, shape_hash};
+pub use leptos_sync_core::RequestPolicy;
+pub use leptos_sync_protocol::SyncRequest;
 // The derives, in the macro namespace beside the traits of the same names.
 #[cfg(feature = "derive")]
 pub use leptos_sync_macros::{SyncComponent, SyncEvent, SyncShape};

@@ -257,6 +257,53 @@ pub enum SyncError {
         /// What serde said.
         error: String,
     },
+    /// A request got no response within its timeout (counted from when it
+    /// was made, connected or not). A late response is ignored.
+    #[error("request {method} timed out after {timeout_ms} ms")]
+    RequestTimeout {
+        /// The method called.
+        method: String,
+        /// The timeout that passed.
+        timeout_ms: u64,
+    },
+    /// A [`FailOnDisconnect`](crate::RequestPolicy::FailOnDisconnect)
+    /// request met no connection: it was made while not connected, or the
+    /// connection dropped before its response.
+    #[error("request {method} interrupted: the connection {}", if *sent { "dropped before the response" } else { "was not open" })]
+    RequestInterrupted {
+        /// The method called.
+        method: String,
+        /// Whether it had been sent: if so, the server may have run it.
+        sent: bool,
+    },
+    /// The server answered a request with an error: the handler's own code,
+    /// or one of the server's (`unknown_method`, `invalid_payload`,
+    /// `too_many_requests`, `internal`; `unknown_type` from a server that
+    /// predates requests).
+    #[error("request {method} failed: {code}: {message}")]
+    RequestFailed {
+        /// The method called.
+        method: String,
+        /// The machine-readable code.
+        code: String,
+        /// The server's text.
+        message: String,
+    },
+    /// A request was refused because [`MAX_OPEN_REQUESTS`](crate::requests::MAX_OPEN_REQUESTS)
+    /// were open already; none of those was dropped.
+    #[error("request {method} refused: {max_open} requests are open already")]
+    TooManyRequests {
+        /// The method of the refused request.
+        method: String,
+        /// The bound.
+        max_open: usize,
+    },
+    /// The server sent a `response` for a request this client never made.
+    #[error("response to unknown request {id}")]
+    UnknownResponse {
+        /// The id in the response.
+        id: String,
+    },
 }
 
 impl SyncError {

@@ -49,6 +49,7 @@ pub mod backoff;
 mod error;
 pub mod machine;
 pub mod outbox;
+pub mod requests;
 pub mod state;
 pub mod subscriptions;
 mod validate;
@@ -57,6 +58,7 @@ pub use backoff::{Close, Exponential, Jitter, ReconnectOptions, ReconnectPolicy}
 pub use error::SyncError;
 pub use machine::{Command, Event, Machine, MachineOptions, Timer};
 pub use outbox::{MutationStatus, OutboxOptions, Overflow};
+pub use requests::{Request, RequestPolicy, RequestStatus};
 pub use state::{
     ConnectionMetrics, ConnectionState, DisconnectReason, FailReason, Lifecycle, Millis,
 };

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::{ClientMsg, DecodeError, ServerMsg};
+use crate::{ClientMsg, DecodeError, ResponseError, ServerMsg};
 
 /// One `match` arm per wire `type`: the variant's fields, decoded into a
 /// local struct and moved into the variant.
@@ -49,6 +49,7 @@ pub(crate) fn client(text: &str) -> Result<ClientMsg, DecodeError> {
         "unsubscribe" => Unsubscribe { sub: u64 },
         "mutate" => Mutate { id: String, topic: String, key: String, value: Value },
         "ping" => Ping { t: u64 },
+        "request" => Request { id: String, method: String, payload: Value },
     })
 }
 
@@ -65,6 +66,7 @@ pub(crate) fn server(text: &str) -> Result<ServerMsg, DecodeError> {
         },
         "pong" => Pong { t: u64 },
         "event" => Event { topic: Option<String>, name: String, payload: Value },
+        "response" => Response { id: String, result: Option<Value>, error: Option<ResponseError> },
     })
 }
 

@@ -21,7 +21,10 @@ use serde_json::{Map, Value};
 pub mod close_code;
 mod decode;
 pub mod error_code;
+pub mod request;
 pub mod topic;
+
+pub use request::{ResponseError, SyncRequest};
 
 /// The protocol version this crate speaks, sent in [`ClientMsg::Hello`].
 ///
@@ -90,6 +93,23 @@ pub enum ClientMsg {
     Ping {
         /// Client timestamp in ms, echoed back.
         t: u64,
+    },
+    /// Calls a method on the server, answered by one [`ServerMsg::Response`]
+    /// with the same `id`. A repeated `id` (a replay after a reconnect) is
+    /// run at most once: it gets the first run's response.
+    ///
+    /// ```
+    /// use leptos_sync_protocol::ClientMsg;
+    /// let request = ClientMsg::Request { id: "r-1".into(), method: "summary".into(), payload: serde_json::json!({"topic": "Task"}) };
+    /// assert_eq!(request.encode(), r#"{"type":"request","id":"r-1","method":"summary","payload":{"topic":"Task"}}"#);
+    /// ```
+    Request {
+        /// Client-chosen id, unique for the client's lifetime.
+        id: String,
+        /// The method's name, as the server registered it.
+        method: String,
+        /// The method's argument, any JSON.
+        payload: Value,
     },
 }
 
@@ -193,6 +213,25 @@ pub enum ServerMsg {
         name: String,
         /// Any JSON value, `null` included.
         payload: Value,
+    },
+    /// Answer to [`ClientMsg::Request`]: exactly one of `result` and `error`.
+    /// A missing `result` (or `null`) with no `error` is the result `null`.
+    ///
+    /// ```
+    /// use leptos_sync_protocol::ServerMsg;
+    /// let done = ServerMsg::Response { id: "r-1".into(), result: Some(serde_json::json!(3)), error: None };
+    /// assert_eq!(done.encode(), r#"{"type":"response","id":"r-1","result":3}"#);
+    /// assert_eq!(ServerMsg::decode(&done.encode()), Ok(done));
+    /// ```
+    Response {
+        /// The request's id.
+        id: String,
+        /// The method's result.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        result: Option<Value>,
+        /// Why the request failed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<ResponseError>,
     },
 }
 

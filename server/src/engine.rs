@@ -314,4 +314,66 @@ pub trait Engine: Send + Sync + 'static {
             "this engine does not relay server events".into(),
         ))
     }
+    /// Claims request `key` (a principal and a request id) for a run on
+    /// this node, for an engine shared by several nodes: a client's replay
+    /// may land on another node than its first frame, and must not run
+    /// again. [`Run`](RequestClaim::Run): this node runs it, then calls
+    /// [`finish_request`](Engine::finish_request); the claim lapses after
+    /// `running_ms`, so a node that dies mid-run does not block the id for
+    /// longer. [`Running`](RequestClaim::Running): another node runs it,
+    /// ask again later. [`Done`](RequestClaim::Done): its outcome, as
+    /// `finish_request` stored it. The default,
+    /// [`Unshared`](RequestClaim::Unshared), keeps nothing: each process's own
+    /// cache is the only guard, as with the in-process engine.
+    ///
+    /// ```
+    /// use leptos_sync_server::{Engine, MemoryEngine, RequestClaim};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let engine = MemoryEngine::new(100);
+    /// assert_eq!(engine.claim_request("alice:r1", 30_000).await.unwrap(), RequestClaim::Unshared);
+    /// # }
+    /// ```
+    async fn claim_request(&self, key: &str, running_ms: u64) -> Result<RequestClaim, EngineError> {
+        let _ = (key, running_ms);
+        Ok(RequestClaim::Unshared)
+    }
+
+    /// Stores the outcome of request `key` claimed with
+    /// [`claim_request`](Engine::claim_request), for `keep_ms`. The default does nothing.
+    ///
+    /// ```
+    /// use leptos_sync_server::{Engine, MemoryEngine};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let outcome = serde_json::json!({ "result": 3 });
+    /// MemoryEngine::new(100).finish_request("alice:r1", &outcome, 300_000).await.unwrap();
+    /// # }
+    /// ```
+    async fn finish_request(
+        &self,
+        key: &str,
+        outcome: &Value,
+        keep_ms: u64,
+    ) -> Result<(), EngineError> {
+        let _ = (key, outcome, keep_ms);
+        Ok(())
+    }
+}
+
+/// What [`Engine::claim_request`] found.
+///
+/// ```
+/// use leptos_sync_server::RequestClaim;
+/// let done = RequestClaim::Done(serde_json::json!({ "result": 1 }));
+/// assert_ne!(done, RequestClaim::Run);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum RequestClaim {
+    /// The engine shares no requests between nodes.
+    Unshared,
+    /// This node runs the request.
+    Run,
+    /// Another node runs it now.
+    Running,
+    /// It ran: its stored outcome, `{"result": …}` or `{"error": {"code", "message"}}`.
+    Done(Value),
 }

@@ -77,6 +77,7 @@ mod monitor;
 mod queue;
 #[cfg(feature = "redis")]
 mod redis;
+mod requests;
 mod server;
 mod shutdown;
 #[cfg(feature = "testing")]
@@ -86,12 +87,13 @@ mod ws;
 
 pub use config::Config;
 pub use engine::{
-    Applied, Change, Deliver, Engine, EngineError, IfAbsent, Join, Joined, Readiness, Start,
-    TopicState,
+    Applied, Change, Deliver, Engine, EngineError, IfAbsent, Join, Joined, Readiness, RequestClaim,
+    Start, TopicState,
 };
 pub use events::{ConnId, Connected, EventTarget, ServerEvent};
 pub use hooks::{Action, Mutation, Principal, Reject};
 pub use leptos_sync_protocol::topic;
+pub use leptos_sync_protocol::{ResponseError, SyncRequest};
 pub use memory::{DEDUP_CAPACITY, MemoryEngine};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]

@@ -21,6 +21,7 @@ use crate::lifecycle::Lifecycle;
 use crate::{Config, ws};
 
 mod builder;
+mod requests;
 mod running;
 
 pub use builder::SyncServerBuilder;
@@ -36,6 +37,8 @@ pub(crate) struct App {
     pub(crate) hooks: Hooks,
     /// The topic lifecycle hooks, and the loading of missing topics.
     pub(crate) lifecycle: Arc<Lifecycle>,
+    /// Request handlers, and the responses kept for replays.
+    pub(crate) requests: crate::requests::Requests,
     /// Per-process nonce, so session ids differ across restarts.
     pub(crate) boot: u64,
     /// The last connection id handed out.

@@ -31,6 +31,7 @@ use crate::server::App;
 
 mod frames;
 mod rate;
+mod requests;
 
 /// How long to wait for the client's half of a close handshake.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
@@ -134,6 +135,7 @@ async fn run(app: Arc<App>, client: Scope, attempt: u64, mut socket: WebSocket) 
             app.config.read_bytes_per_sec,
             Instant::now(),
         ),
+        requests: Arc::default(),
     };
     // It leaves the fanout itself, before any wait on a closing socket.
     conn.serve(&mut socket, rx).await;
@@ -175,6 +177,8 @@ pub(super) struct Conn {
     mutations: rate::Limiter,
     /// What may still be read from it this second.
     reads: rate::ReadBudget,
+    /// Its requests running now.
+    requests: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// Why the frame loop ended.

@@ -30,6 +30,7 @@ pub(crate) struct DataAccess {
     pub dispatch: Arc<dyn Fn(Event) + Send + Sync>,
     pub mutation_id: Arc<dyn Fn() -> String + Send + Sync>,
     pub mutations: StoredValue<Mutations, LocalStorage>,
+    pub requests: StoredValue<crate::data::requests::Requests, LocalStorage>,
     pub last_error: RwSignal<Option<SyncError>>,
     /// The mounted components' server event handlers.
     pub handlers: StoredValue<crate::data::events::Handlers, LocalStorage>,

@@ -7,6 +7,7 @@ pub(crate) mod entries;
 pub(crate) mod events;
 pub(crate) mod mutations;
 pub(crate) mod registry;
+pub(crate) mod requests;
 pub(crate) mod rooms;
 #[cfg(feature = "schema-reflection")]
 pub(crate) mod schema;

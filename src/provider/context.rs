@@ -7,8 +7,10 @@ pub use leptos_use_websocket::ConnectionReadyState;
 
 use crate::data::component::SyncComponent;
 use crate::data::mutations::{MutateOptions, MutationHandle};
+use crate::data::requests::{RequestHandle, RequestOptions};
 use leptos_sync_core::SyncError;
 use leptos_sync_core::state::{ConnectionMetrics, ConnectionState};
+use leptos_sync_protocol::SyncRequest;
 
 /// A callback without arguments, such as [`SyncConnection::open`] or
 /// [`SyncContext::clear_error`]: cheap to clone, callable from any event
@@ -221,6 +223,78 @@ impl SyncContext {
     ) -> MutationHandle {
         let topic = leptos_sync_protocol::topic::join(T::NAME, param);
         self.data.mutate(topic, key.into(), value, options)
+    }
+
+    /// Calls server method [`R::METHOD`](SyncRequest::METHOD) with `request`;
+    /// the handle's status goes `Pending`, then `Done(response)` or
+    /// `Failed(error)`, and [`RequestHandle::response`] awaits it. Default
+    /// options: a 30 s timeout, and failing at once when not connected or
+    /// when the connection drops ([`RequestPolicy::FailOnDisconnect`](crate::RequestPolicy::FailOnDisconnect)).
+    ///
+    /// ```no_run
+    /// use leptos::prelude::*;
+    /// use leptos_sync::*;
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Serialize, Deserialize)]
+    /// struct Summary { topic: String }
+    ///
+    /// #[derive(Clone, PartialEq, Serialize, Deserialize)]
+    /// struct Counts { done: u32, open: u32 }
+    ///
+    /// impl SyncRequest for Summary {
+    ///     const METHOD: &'static str = "summary";
+    ///     type Response = Counts;
+    /// }
+    ///
+    /// #[component]
+    /// fn SummaryButton() -> impl IntoView {
+    ///     let ctx = use_sync_context();
+    ///     let (last, set_last) = signal(None::<RequestHandle<Counts>>);
+    ///     let ask = move |_| set_last.set(Some(ctx.request(&Summary { topic: "Task".into() })));
+    ///     let shown = move || match last.get().map(|h| h.status.get()) {
+    ///         Some(RequestState::Done(c)) => format!("{} done, {} open", c.done, c.open),
+    ///         Some(RequestState::Failed(e)) => e.to_string(),
+    ///         Some(RequestState::Pending) => "…".into(),
+    ///         None => String::new(),
+    ///     };
+    ///     view! { <button on:click=ask>"Summary"</button> <span>{shown}</span> }
+    /// }
+    /// ```
+    pub fn request<R>(&self, request: &R) -> RequestHandle<R::Response>
+    where
+        R: SyncRequest,
+        R::Response: Clone + Send + Sync + 'static,
+    {
+        crate::data::requests::send(&self.data, request, RequestOptions::default())
+    }
+
+    /// [`request`](Self::request) with options: its timeout, and
+    /// [`RequestPolicy::Replay`](crate::RequestPolicy::Replay) to keep it
+    /// across a reconnect (sent again with the same id, run once by the server).
+    ///
+    /// ```no_run
+    /// use leptos_sync::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Serialize, Deserialize)]
+    /// # struct Summary { topic: String }
+    /// # impl SyncRequest for Summary { const METHOD: &'static str = "summary"; type Response = u32; }
+    ///
+    /// fn ask(ctx: &SyncContext) -> RequestHandle<u32> {
+    ///     let options = RequestOptions::default().timeout_ms(10_000).policy(RequestPolicy::Replay);
+    ///     ctx.request_with_options(&Summary { topic: "Task".into() }, options)
+    /// }
+    /// ```
+    pub fn request_with_options<R>(
+        &self,
+        request: &R,
+        options: RequestOptions,
+    ) -> RequestHandle<R::Response>
+    where
+        R: SyncRequest,
+        R::Response: Clone + Send + Sync + 'static,
+    {
+        crate::data::requests::send(&self.data, request, options)
     }
 }
 

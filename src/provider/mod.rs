@@ -77,6 +77,7 @@ pub fn SyncProvider(
     on_cleanup(move || {
         mutations.try_update_value(Mutations::abandon);
     });
+    let requests = StoredValue::new_local(crate::data::requests::Requests::default());
     let outputs = Outputs {
         state: RwSignal::new(ConnectionState::Idle),
         metrics: RwSignal::new(ConnectionMetrics::default()),
@@ -98,6 +99,7 @@ pub fn SyncProvider(
             stores,
             mutations,
             events,
+            requests,
         )
     };
     #[cfg(feature = "ssr")]
@@ -124,6 +126,7 @@ pub fn SyncProvider(
             dispatch: handle.dispatch,
             mutation_id: handle.mutation_id,
             mutations,
+            requests,
             last_error: outputs.last_error,
         },
         connection: SyncConnection {

@@ -1,5 +1,5 @@
 //! The chaos and security suite: real process restarts, bad frames,
-//! half-open links, flapping, hostile auth input and leaks, against the
+//! half-open links, flapping, hostile auth input, leaks and requests, against the
 //! reference server run under `scripts/supervise`.
 //!
 //! Run it with `scripts/chaos` (full, prints the table of RELIABILITY.md) or
@@ -20,6 +20,7 @@ mod frames;
 mod leaks;
 mod links;
 mod report;
+mod requests;
 mod restarts;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

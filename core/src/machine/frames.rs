@@ -1,7 +1,7 @@
 //! Incoming frames: handshake, heartbeat answers, and routing to the
 //! subscription table and the outbox.
 
-use leptos_sync_protocol::{DecodeError, ServerMsg};
+use leptos_sync_protocol::{DecodeError, ServerMsg, error_code};
 
 use super::{Command, Machine, Socket, Timer};
 use crate::error::SyncError;
@@ -61,6 +61,7 @@ impl Machine {
                 let mut out = Vec::new();
                 self.outbox.on_open(now, &mut out);
                 self.emit_outbox(out, now);
+                self.requests_opened(now);
             }
             ServerMsg::Welcome { .. } => self.error(SyncError::MalformedFrame {
                 error: "unexpected welcome".into(),
@@ -81,6 +82,13 @@ impl Machine {
                 self.emit_outbox(out, now);
             }
             ServerMsg::Error {
+                id: None,
+                sub: None,
+                code,
+                message,
+                ..
+            } if code == error_code::UNKNOWN_TYPE && self.requests_unknown(&message, now) => {}
+            ServerMsg::Error {
                 sub: None,
                 code,
                 message,
@@ -93,6 +101,7 @@ impl Machine {
                 }
                 self.emit_outbox(out, now);
             }
+            ServerMsg::Response { id, result, error } => self.response(id, result, error, now),
             msg @ (ServerMsg::Subscribed { .. }
             | ServerMsg::Snapshot { .. }
             | ServerMsg::Update { .. }

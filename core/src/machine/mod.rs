@@ -27,6 +27,7 @@ use std::collections::VecDeque;
 use leptos_sync_protocol::{ClientMsg, PROTOCOL_VERSION};
 
 use super::outbox::{Outbox, OutboxOut};
+use super::requests::Requests;
 use super::state::{
     ConnectionMetrics, ConnectionState, DisconnectReason, FailReason, Lifecycle, Millis,
 };
@@ -37,6 +38,7 @@ mod access;
 mod events;
 mod frames;
 mod reconnect;
+mod requests;
 mod time;
 mod types;
 mod user;
@@ -108,6 +110,7 @@ pub struct Machine {
     /// Random prefix of mutation ids, so ids from different page loads never collide.
     id_prefix: String,
     next_mutation: u64,
+    requests: Requests,
     out: VecDeque<Command>,
 }
 
@@ -149,6 +152,7 @@ impl Machine {
             last_now: 0,
             metrics: ConnectionMetrics::default(),
             subs: Subscriptions::default(),
+            requests: Requests::default(),
             out: errors.into_iter().map(Command::Error).collect(),
         }
     }
@@ -255,6 +259,7 @@ impl Machine {
                     self.ping(now);
                 }
             }
+            Event::Request(request) => self.request(request, now),
         }
     }
 
@@ -320,6 +325,7 @@ impl Machine {
         let mut out = Vec::new();
         self.outbox.on_close(&mut out);
         self.emit_outbox(out, now);
+        self.requests_closed(now);
     }
 
     fn emit(&mut self, out: Vec<SubOut>, now: Millis) {

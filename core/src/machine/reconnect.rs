@@ -47,6 +47,7 @@ impl Machine {
                 self.outbox.retry(now, open, &mut out);
                 self.emit_outbox(out, now);
             }
+            Timer::Request => self.requests_expire(now),
             Timer::Connect => {
                 let timeout_ms = self.opts.connect_timeout_ms;
                 self.abandon(

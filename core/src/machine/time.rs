@@ -108,6 +108,7 @@ impl Machine {
                 *at = at.saturating_sub(back);
             }
         }
+        self.requests.shift_back(back);
         if let ConnectionState::Reconnecting { next_at, .. } = &mut self.state {
             *next_at = next_at.saturating_sub(back);
         }

@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::backoff::{MAX_DELAY_MS, ReconnectOptions};
 use crate::error::SyncError;
 use crate::outbox::{Mutation, MutationStatus, OutboxOptions};
+use crate::requests::{Request, RequestStatus};
 use crate::state::Lifecycle;
 use crate::subscriptions::DataEvent;
 use crate::validate::Check;
@@ -274,6 +275,8 @@ pub enum Event {
         /// The frame's length in bytes.
         bytes: usize,
     },
+    /// The app calls a server method; its status comes back as [`Command::Request`].
+    Request(Request),
 }
 
 /// The machine's timers. Each has at most one deadline at a time; the driver
@@ -307,6 +310,8 @@ pub enum Timer {
     Outbox,
     /// The end of the wait for a closing socket's close event ([`CLOSE_WAIT_MS`]).
     Close,
+    /// The earliest deadline of the open requests.
+    Request,
 }
 
 impl Timer {
@@ -319,17 +324,18 @@ impl Timer {
     /// let earliest = Timer::ALL.into_iter().filter_map(|t| machine.deadline(t)).min();
     /// assert_eq!(earliest, machine.poll_timeout());
     /// ```
-    pub const ALL: [Timer; 6] = [
+    pub const ALL: [Timer; 7] = [
         Timer::Reconnect,
         Timer::Ping,
         Timer::Pong,
         Timer::Connect,
         Timer::Outbox,
         Timer::Close,
+        Timer::Request,
     ];
 }
 
-pub(super) const TIMERS: [Timer; 6] = Timer::ALL;
+pub(super) const TIMERS: [Timer; Timer::ALL.len()] = Timer::ALL;
 
 /// The timers of one connection attempt, cleared when it ends or a new one starts.
 pub(super) const CONNECTION_TIMERS: [Timer; 4] =
@@ -402,5 +408,12 @@ pub enum Command {
         name: String,
         /// Its payload, not yet decoded.
         payload: Value,
+    },
+    /// A request's status changed; [`RequestStatus::is_final`] ones are its last.
+    Request {
+        /// The request id.
+        id: String,
+        /// Its new status.
+        status: RequestStatus,
     },
 }

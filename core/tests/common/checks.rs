@@ -6,7 +6,7 @@ use leptos_sync_protocol::ClientMsg;
 
 use super::{Harness, Phase, subs};
 
-const TIMERS: [Timer; 6] = Timer::ALL;
+const TIMERS: [Timer; Timer::ALL.len()] = Timer::ALL;
 
 impl Harness {
     /// A reconnect delay is within the bounds the options give for the close

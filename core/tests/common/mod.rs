@@ -20,12 +20,15 @@
 //! - the subscription rules of [`subs`]: at most one live `subscribe` per topic
 //!   per socket, none for a topic without users, and once Open the topics
 //!   subscribed on the socket are exactly the topics with users (less those
-//!   the server answered `unavailable`, until their retry).
+//!   the server answered `unavailable`, until their retry);
+//! - the request rules of [`requests`]: an id at most once per socket, one
+//!   final status per request and nothing after it.
 
 mod checks;
 mod drive;
 pub mod mutations;
 pub mod prop;
+pub mod requests;
 pub mod server;
 pub mod setup;
 pub mod subs;
@@ -87,6 +90,8 @@ pub struct Harness {
     pub user_closed: bool,
     /// Every sub id the machine used, with its topic.
     pub sub_topics: HashMap<u64, String>,
+    /// The requests' final statuses seen so far.
+    pub requests: requests::Seen,
 }
 
 pub const START: Millis = 1_700_000_000_000;
@@ -107,6 +112,7 @@ impl Harness {
             pending_tokens: 0,
             user_closed: false,
             sub_topics: HashMap::new(),
+            requests: requests::Seen::default(),
         }
     }
 
@@ -252,6 +258,7 @@ impl Harness {
                     assert!(!is_hello, "second hello on socket {k}");
                     assert!(sock.welcomed, "{msg:?} sent on socket {k} before welcome");
                 }
+                requests::check_send(k, sock, msg);
                 sock.sent.push(msg.clone());
                 subs::check_send(&self.machine, &mut self.sub_topics, k, sock, msg);
             }
@@ -270,6 +277,7 @@ impl Harness {
                 self.sockets[k].welcomed = true;
             }
             Command::Data(data) => subs::check_data(&self.machine, data),
+            Command::Request { .. } => self.requests.check(cmd),
             // Errors and other lifecycle events.
             _ => {}
         }

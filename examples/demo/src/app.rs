@@ -12,6 +12,7 @@ use crate::model::registry;
 use crate::role::{OBSERVER_TOKEN, RoleSwitch, is_observer};
 use crate::rooms::Board;
 use crate::status::StatusPanel;
+use crate::summary::SummaryPanel;
 use crate::ticker::TickerPanel;
 use crate::toast::JoinToasts;
 
@@ -50,6 +51,7 @@ pub fn App() -> impl IntoView {
                 </div>
                 <main class="demo">
                     <TaskBoard />
+                    <SummaryPanel topic="Task" />
                     <TickerPanel />
                     <StatusPanel />
                     <FaultPanel />

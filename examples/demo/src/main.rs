@@ -15,6 +15,7 @@ mod model;
 mod role;
 mod rooms;
 mod status;
+mod summary;
 mod ticker;
 mod toast;
 

@@ -14,6 +14,7 @@ use tower_http::services::{ServeDir, ServeFile};
 
 pub mod demo_data;
 pub mod joins;
+pub mod methods;
 pub mod rules;
 
 /// The command line of `leptos-sync-server`.
@@ -131,7 +132,10 @@ pub async fn start(args: &Args) -> std::io::Result<Server> {
     if args.announce_joins {
         builder = builder.on_connect(joins::announce);
     }
-    let sync = builder
+    // The summary reads the built server's topics: it is set once built. (The
+    // server then holds itself through its handler; it lives as long as the process.)
+    let built = std::sync::Arc::new(std::sync::OnceLock::new());
+    let sync = methods::register(builder, built.clone())
         .history(args.history)
         .heartbeat_ms(args.heartbeat_ms)
         .max_frame(args.max_frame)
@@ -149,6 +153,7 @@ pub async fn start(args: &Args) -> std::io::Result<Server> {
         .authorize(rules::authorize)
         .validate(rules::validate)
         .build();
+    let _ = built.set(sync.clone());
     let static_dir = args.static_dir.clone();
     let addr = (args.addr, args.port);
     // GET /health: 503 while Redis is away, for a load balancer in front of the nodes.

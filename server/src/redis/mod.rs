@@ -32,6 +32,7 @@ mod dispatch;
 mod health;
 mod options;
 mod pubsub;
+mod requests;
 mod scripts;
 
 use dispatch::{Event, Store};
@@ -348,6 +349,27 @@ impl Engine for RedisEngine {
     /// [`RedisOptions::unavailable_after`]; ready again as soon as it does.
     fn readiness(&self) -> Option<watch::Receiver<Readiness>> {
         Some(self.ready.clone())
+    }
+
+    /// `SET NX` of a running marker under the prefix, or the stored outcome.
+    async fn claim_request(
+        &self,
+        key: &str,
+        running_ms: u64,
+    ) -> Result<crate::engine::RequestClaim, EngineError> {
+        let conn = self.store.conn.clone();
+        requests::claim(conn, &self.options.prefix, key, running_ms).await
+    }
+
+    /// Stores the outcome in place of the running marker.
+    async fn finish_request(
+        &self,
+        key: &str,
+        outcome: &Json,
+        keep_ms: u64,
+    ) -> Result<(), EngineError> {
+        let conn = self.store.conn.clone();
+        requests::finish(conn, &self.options.prefix, key, outcome, keep_ms).await
     }
 
     async fn topic(&self, name: &str) -> Result<Option<TopicState>, EngineError> {

@@ -28,6 +28,7 @@ pub struct SyncServerBuilder {
     /// The app's engine, also as `Any` so the control API can find a `MemoryEngine`.
     engine: Option<(Arc<dyn Engine>, Arc<dyn Any + Send + Sync>)>,
     pub(crate) hooks: Hooks,
+    pub(crate) requests: crate::requests::Requests,
 }
 
 impl SyncServerBuilder {
@@ -246,6 +247,7 @@ impl SyncServerBuilder {
                 conns,
                 hooks: self.hooks,
                 lifecycle,
+                requests: self.requests,
                 boot,
                 last_conn: AtomicU64::new(0),
                 connections: Arc::new(Semaphore::new(config.max_connections)),

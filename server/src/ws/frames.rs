@@ -82,6 +82,11 @@ impl Conn {
                     send(&self.tx, &ServerMsg::Pong { t });
                 }
             }
+            Ok(ClientMsg::Request {
+                id,
+                method,
+                payload,
+            }) => self.request(id, method, payload),
         }
         Flow::Go
     }

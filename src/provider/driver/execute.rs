@@ -77,6 +77,7 @@ impl Driver {
                 name,
                 payload,
             } => self.server_event(topic, name, payload),
+            Command::Request { id, status } => self.request_status(id, status),
         }
     }
 

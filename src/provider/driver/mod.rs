@@ -7,6 +7,7 @@
 
 mod events;
 mod execute;
+mod requests;
 mod start;
 
 pub(crate) use events::Events;
@@ -49,6 +50,7 @@ struct Driver {
     inner: StoredValue<Inner, LocalStorage>,
     stores: StoredValue<Stores, LocalStorage>,
     mutations: StoredValue<Mutations, LocalStorage>,
+    requests: StoredValue<crate::data::requests::Requests, LocalStorage>,
     outputs: Outputs,
     events: StoredValue<Events, LocalStorage>,
 }

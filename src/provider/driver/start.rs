@@ -25,6 +25,7 @@ pub(crate) fn start(
     stores: StoredValue<Stores, LocalStorage>,
     mutations: StoredValue<Mutations, LocalStorage>,
     events: super::Events,
+    requests: StoredValue<crate::data::requests::Requests, LocalStorage>,
 ) -> DriverHandle {
     // A token set at run time wins over the options' token function.
     let token_override: Arc<Mutex<Option<Option<String>>>> = Arc::default();
@@ -59,6 +60,7 @@ pub(crate) fn start(
         inner: StoredValue::new_local(inner),
         stores,
         mutations,
+        requests,
         outputs,
         events: StoredValue::new_local(events),
     };
