@@ -87,20 +87,16 @@ pub fn SyncProvider(
 
     #[cfg(not(feature = "ssr"))]
     let handle = {
-        let events = driver::Events {
-            registry: Arc::clone(&registry),
-            handlers,
-        };
-        driver::start(
-            url,
-            options,
-            auto_connect,
-            outputs,
+        let data = driver::Data {
             stores,
             mutations,
-            events,
             requests,
-        )
+            events: driver::Events {
+                registry: Arc::clone(&registry),
+                handlers,
+            },
+        };
+        driver::start(url, options, auto_connect, outputs, data)
     };
     #[cfg(feature = "ssr")]
     let handle = {

@@ -45,6 +45,14 @@ struct Inner {
     on_event: Option<LifecycleFn>,
 }
 
+/// The provider's data the driver applies the core's commands to.
+pub(crate) struct Data {
+    pub stores: StoredValue<Stores, LocalStorage>,
+    pub mutations: StoredValue<Mutations, LocalStorage>,
+    pub requests: StoredValue<crate::data::requests::Requests, LocalStorage>,
+    pub events: Events,
+}
+
 #[derive(Clone, Copy)]
 struct Driver {
     inner: StoredValue<Inner, LocalStorage>,

@@ -9,9 +9,7 @@ use leptos_use_websocket::{
     use_websocket_with_options,
 };
 
-use super::{Driver, Inner};
-use crate::data::mutations::Mutations;
-use crate::data::store::Stores;
+use super::{Data, Driver, Inner};
 use crate::provider::handle::{DriverHandle, Outputs, Socket};
 use crate::provider::url::validate_url;
 use crate::provider::{ConnectionReadyState, SyncOptions, TokenFn};
@@ -22,11 +20,14 @@ pub(crate) fn start(
     options: SyncOptions,
     auto_connect: bool,
     outputs: Outputs,
-    stores: StoredValue<Stores, LocalStorage>,
-    mutations: StoredValue<Mutations, LocalStorage>,
-    events: super::Events,
-    requests: StoredValue<crate::data::requests::Requests, LocalStorage>,
+    data: Data,
 ) -> DriverHandle {
+    let Data {
+        stores,
+        mutations,
+        requests,
+        events,
+    } = data;
     // A token set at run time wins over the options' token function.
     let token_override: Arc<Mutex<Option<Option<String>>>> = Arc::default();
     let token: TokenFn = {
