@@ -37,12 +37,14 @@ use crate::error::SyncError;
 mod access;
 mod events;
 mod frames;
+mod options;
 mod reconnect;
 mod requests;
 mod time;
 mod types;
 mod user;
 
+pub use options::*;
 pub use types::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

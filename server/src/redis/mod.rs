@@ -38,7 +38,7 @@ mod scripts;
 use dispatch::{Event, Store};
 pub use options::RedisOptions;
 use pubsub::{Watch, Watches};
-use scripts::{Keys, Published, Scripts, parse_entries, parse_joined};
+use scripts::{Keys, Published, Scripts, parse_entries, parse_joined, refuse};
 
 /// An [`Engine`] on Redis: every node on the same Redis and prefix shares
 /// the topics, their history and the mutation dedup.
@@ -390,13 +390,5 @@ impl Engine for RedisEngine {
             epoch,
             entries: parse_entries(entries)?,
         }))
-    }
-}
-
-/// The scripts' flag for [`IfAbsent::Refuse`].
-fn refuse(if_absent: IfAbsent) -> &'static str {
-    match if_absent {
-        IfAbsent::Create => "0",
-        IfAbsent::Refuse => "1",
     }
 }

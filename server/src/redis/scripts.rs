@@ -8,7 +8,7 @@
 use redis::{Script, Value};
 use serde_json::{Map, Value as Json};
 
-use crate::engine::{Change, EngineError, Joined, Start};
+use crate::engine::{Change, EngineError, IfAbsent, Joined, Start};
 
 /// Publishes one change: creates the epoch if missing (a fresh incarnation
 /// drops whatever history, entries and ids an old one left), checks the
@@ -291,5 +291,13 @@ mod tests {
         let c = channel("lsync", "to}:live{do");
         assert_eq!(topic_of("lsync", &c), Some("to}:live{do"));
         assert_eq!(topic_of("other", &c), None);
+    }
+}
+
+/// The scripts' flag for [`IfAbsent::Refuse`].
+pub(super) fn refuse(if_absent: IfAbsent) -> &'static str {
+    match if_absent {
+        IfAbsent::Create => "0",
+        IfAbsent::Refuse => "1",
     }
 }
