@@ -81,4 +81,6 @@ mod guides {
     mod migrating_from_pl3xus {}
     #[doc = include_str!("../docs/ssr.md")]
     mod ssr {}
+    #[doc = include_str!("../docs/scaling.md")]
+    mod scaling {}
 }

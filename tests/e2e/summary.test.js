@@ -14,7 +14,7 @@ describe('summary', () => {
   after(() => stopSuite({ browser, server }));
 
   async function publish(key, title, done) {
-    await server.control('/publish', JSON.stringify({ topic: 'Task', key, value: { title, done } }));
+    await server.control('/publish', JSON.stringify({ topic: 'Task:main', key, value: { title, done } }));
   }
 
   async function summarize(page) {
@@ -31,7 +31,7 @@ describe('summary', () => {
     await tab.page.goto(`${server.origin}/`);
     await waitConnection(tab.page, true, 15_000);
     assert.equal(await tab.page.getAttribute('#summary', 'data-state'), 'idle');
-    assert.equal(await tab.page.getAttribute('#summary', 'data-topic'), 'Task');
+    assert.equal(await tab.page.getAttribute('#summary', 'data-topic'), 'Task:main');
 
     assert.equal(await summarize(tab.page), '3 tasks · 2 done · 1 open');
     // Computed anew on each request.

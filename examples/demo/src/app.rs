@@ -31,7 +31,8 @@ pub fn App() -> impl IntoView {
     } else {
         SyncOptions::default()
     };
-    provide_context(Board::from_url());
+    let board = Board::from_url();
+    provide_context(board);
     view! {
         <SyncProvider url=WS_URL registry=registry() options=options>
             <div class="page">
@@ -51,7 +52,7 @@ pub fn App() -> impl IntoView {
                 </div>
                 <main class="demo">
                     <TaskBoard />
-                    <SummaryPanel topic="Task" />
+                    <SummaryPanel topic=board.topic() />
                     <TickerPanel />
                     <StatusPanel />
                     <FaultPanel />

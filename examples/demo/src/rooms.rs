@@ -25,6 +25,11 @@ impl Board {
         Self(RwSignal::new(named.to_owned()))
     }
 
+    /// The board's wire topic, `Task:<board>`.
+    pub fn topic(self) -> Signal<String> {
+        Signal::derive(move || self.0.with(|b| format!("Task:{b}")))
+    }
+
     /// Switches to `board` and writes it into the URL (other parameters, such
     /// as `as=observer`, are kept).
     fn switch(self, board: &str) {
