@@ -47,7 +47,7 @@ pub struct MachineOptions {
     /// [`ConnectionMetrics::events_ignored`](crate::ConnectionMetrics::events_ignored)
     /// and dropped: a server may send events an older app does not know, and
     /// that is not an error. `None` passes every event on as
-    /// [`Command::ServerEvent`]. The `leptos-sync` client fills it from its registry.
+    /// [`Command::ServerEvent`](super::Command::ServerEvent). The `leptos-sync` client fills it from its registry.
     pub events: Option<BTreeSet<String>>,
 }
 

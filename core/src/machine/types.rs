@@ -126,7 +126,7 @@ pub enum Timer {
     /// the server answered `unavailable` or `rate_limited`, or of
     /// subscriptions it answered `unavailable`.
     Outbox,
-    /// The end of the wait for a closing socket's close event ([`CLOSE_WAIT_MS`]).
+    /// The end of the wait for a closing socket's close event ([`CLOSE_WAIT_MS`](super::CLOSE_WAIT_MS)).
     Close,
     /// The earliest deadline of the open requests.
     Request,
@@ -186,7 +186,7 @@ pub(super) const CONNECTION_TIMERS: [Timer; 4] =
 pub enum Command {
     /// Open a new socket. The machine emits it only when no socket is left:
     /// not even one still closing (see [`Command::CloseSocket`]), unless that
-    /// one's close event did not come within [`CLOSE_WAIT_MS`]. From then on,
+    /// one's close event did not come within [`CLOSE_WAIT_MS`](super::CLOSE_WAIT_MS). From then on,
     /// no event of an earlier socket may reach the machine (leptos-use's
     /// `open()` drops the handlers of the socket it replaces).
     Connect,
@@ -216,7 +216,7 @@ pub enum Command {
         status: MutationStatus,
     },
     /// The server sent an `event` whose name the app handles (see
-    /// [`MachineOptions::events`] and, for a whole exchange,
+    /// [`MachineOptions::events`](super::MachineOptions::events) and, for a whole exchange,
     /// [`ConnectionMetrics::events_ignored`](crate::ConnectionMetrics::events_ignored)).
     /// Events have no seq and are not replayed: one missed while disconnected is gone.
     ServerEvent {

@@ -271,6 +271,14 @@ fn parse_json(text: &str) -> Result<Json, EngineError> {
         .map_err(|e| EngineError::Unavailable(format!("a stored value is not JSON: {e}")))
 }
 
+/// The scripts' flag for [`IfAbsent::Refuse`].
+pub(super) fn refuse(if_absent: IfAbsent) -> &'static str {
+    match if_absent {
+        IfAbsent::Create => "0",
+        IfAbsent::Refuse => "1",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,13 +299,5 @@ mod tests {
         let c = channel("lsync", "to}:live{do");
         assert_eq!(topic_of("lsync", &c), Some("to}:live{do"));
         assert_eq!(topic_of("other", &c), None);
-    }
-}
-
-/// The scripts' flag for [`IfAbsent::Refuse`].
-pub(super) fn refuse(if_absent: IfAbsent) -> &'static str {
-    match if_absent {
-        IfAbsent::Create => "0",
-        IfAbsent::Refuse => "1",
     }
 }
