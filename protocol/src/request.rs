@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The `error` of a [`ServerMsg::Response`](crate::ServerMsg::Response): the
 /// request failed on the server. `code` is machine-readable (one of
-/// [`code`](self::code), or the application's own); `message` is for people
+/// [`code`], or the application's own); `message` is for people
 /// and must be rendered as text.
 ///
 /// ```
