@@ -17,24 +17,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The reference server's `slow`: answers after `ms` with the runs of `tag` in its process.
-#[derive(Serialize, Deserialize)]
-struct Slow {
-    ms: u64,
-    tag: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Ran {
-    tag: String,
-    runs: u64,
-}
-
-impl SyncRequest for Slow {
-    const METHOD: &'static str = "slow";
-    type Response = Ran;
-}
-
 /// The reference server's `fail`: answers the error it is given.
 #[derive(Serialize, Deserialize)]
 struct Fail {

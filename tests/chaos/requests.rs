@@ -5,34 +5,13 @@
 //! disconnect, having been sent.
 
 use leptos::prelude::*;
-use leptos_sync::{
-    RequestHandle, RequestOptions, RequestPolicy, RequestState, SyncError, SyncRequest,
-};
-use serde::{Deserialize, Serialize};
+use leptos_sync::{RequestHandle, RequestOptions, RequestPolicy, RequestState, SyncError};
 use wasm_bindgen_test::*;
 
 use crate::report::*;
 use crate::support::*;
 
 const CLIENT: &str = "chaos-requests";
-
-/// The reference server's `slow`: answers after `ms` with the runs of `tag` in its process.
-#[derive(Serialize, Deserialize)]
-struct Slow {
-    ms: u64,
-    tag: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Ran {
-    tag: String,
-    runs: u64,
-}
-
-impl SyncRequest for Slow {
-    const METHOD: &'static str = "slow";
-    type Response = Ran;
-}
 
 /// Waits until the server process holds request `id` of this client.
 async fn server_has(id: &str) -> bool {

@@ -24,6 +24,7 @@
 //!   event, unmounted and removed on drop; [`fixed`] and [`fast`] retry options.
 //! - [`subscribe`]: subscribers under a mounted provider that leave their
 //!   entries in a [`Slot`] for the test to read ([`entries`], [`status`], [`is_live`]).
+//! - [`requests`]: the reference server's request methods ([`Slow`]).
 //! - [`wait`]: waiting for a condition, always with a deadline ([`wait_until`]
 //!   fails the test naming what it waited for; [`wait_for`] returns whether it
 //!   held; [`throughout`] checks that something keeps holding). Tests wait
@@ -44,6 +45,7 @@ pub mod dom;
 pub mod logs;
 pub mod mount;
 pub mod probes;
+pub mod requests;
 pub mod subscribe;
 pub mod wait;
 
@@ -52,5 +54,6 @@ pub use dom::*;
 pub use logs::*;
 pub use mount::*;
 pub use probes::*;
+pub use requests::*;
 pub use subscribe::*;
 pub use wait::*;
