@@ -181,8 +181,7 @@ impl DataAccess {
 
     /// A mutation that failed before reaching the core: reported, and final at once.
     fn fail(&self, id: String, error: SyncError) -> MutationHandle {
-        log::error!("leptos-sync: {error}");
-        self.last_error.set(Some(error.clone()));
+        self.report(error.clone());
         let tracked = Tracked::new(MutationStatus::Failed {
             error: error.clone(),
         });

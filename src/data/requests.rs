@@ -254,8 +254,7 @@ where
 {
     let id = (access.mutation_id)();
     let failed = |error: SyncError| {
-        log::error!("leptos-sync: {error}");
-        access.last_error.set(Some(error.clone()));
+        access.report(error.clone());
         handle(&id, R::METHOD, RequestState::Failed(error)).0
     };
     if cfg!(feature = "ssr") {

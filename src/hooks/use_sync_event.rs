@@ -61,9 +61,7 @@ pub fn use_sync_event<E: SyncEvent>(handler: impl Fn(&E, &SyncEventMeta) + 'stat
         } else {
             E::NAME.to_string()
         };
-        let error = SyncError::TypeNotRegistered { component_name };
-        log::error!("leptos-sync: {error}");
-        data.last_error.set(Some(error));
+        data.report(SyncError::TypeNotRegistered { component_name });
         None
     };
     if let Some(id) = id {
