@@ -182,6 +182,14 @@ mod tests {
     use super::*;
     use crate::MemoryEngine;
 
+    /// Runs `method` without payload as request `id` of `who`, on a memory engine.
+    async fn call(requests: &Requests, who: Principal, id: &str, method: &str) -> Outcome {
+        let engine = MemoryEngine::new(1);
+        requests
+            .run(&engine, who, id.into(), method, Value::Null)
+            .await
+    }
+
     fn counting(runs: Arc<AtomicU32>) -> Requests {
         let mut requests = Requests::default();
         let handler: Handler = Arc::new(move |_, _| {
@@ -202,48 +210,15 @@ mod tests {
         let who = Principal::new("alice");
         let first = tokio::spawn({
             let (requests, who) = (requests.clone(), who.clone());
-            async move {
-                requests
-                    .run(
-                        &MemoryEngine::new(1),
-                        who,
-                        "r1".into(),
-                        "count",
-                        Value::Null,
-                    )
-                    .await
-            }
+            async move { call(&requests, who, "r1", "count").await }
         });
-        let during = requests
-            .run(
-                &MemoryEngine::new(1),
-                who.clone(),
-                "r1".into(),
-                "count",
-                Value::Null,
-            )
-            .await;
-        let after = requests
-            .run(
-                &MemoryEngine::new(1),
-                who.clone(),
-                "r1".into(),
-                "count",
-                Value::Null,
-            )
-            .await;
+        let during = call(&requests, who.clone(), "r1", "count").await;
+        let after = call(&requests, who.clone(), "r1", "count").await;
         assert_eq!(first.await.unwrap(), Ok(1.into()));
         assert_eq!((during, after), (Ok(1.into()), Ok(1.into())));
         // Another principal's id is another request.
-        let engine = MemoryEngine::new(1);
-        let bob = requests.run(
-            &engine,
-            Principal::new("bob"),
-            "r1".into(),
-            "count",
-            Value::Null,
-        );
-        assert_eq!(bob.await, Ok(2.into()));
+        let bob = call(&requests, Principal::new("bob"), "r1", "count").await;
+        assert_eq!(bob, Ok(2.into()));
         assert_eq!(runs.load(Ordering::SeqCst), 2);
     }
 
@@ -254,16 +229,7 @@ mod tests {
         requests.cache_capacity = 2;
         let who = Principal::new("a");
         for id in ["r1", "r2", "r3", "r1"] {
-            requests
-                .run(
-                    &MemoryEngine::new(1),
-                    who.clone(),
-                    id.into(),
-                    "count",
-                    Value::Null,
-                )
-                .await
-                .unwrap();
+            call(&requests, who.clone(), id, "count").await.unwrap();
         }
         assert_eq!(runs.load(Ordering::SeqCst), 4, "r1 was evicted by r3");
         assert!(requests.cache.lock().unwrap().cells.len() <= 2);
@@ -272,27 +238,11 @@ mod tests {
     #[tokio::test]
     async fn an_unknown_method_and_a_panic_are_typed_errors() {
         let mut requests = Requests::default();
-        let unknown = requests
-            .run(
-                &MemoryEngine::new(1),
-                Principal::default(),
-                "r".into(),
-                "nope",
-                Value::Null,
-            )
-            .await;
+        let unknown = call(&requests, Principal::default(), "r", "nope").await;
         assert_eq!(unknown.unwrap_err().code, code::UNKNOWN_METHOD);
         let handler: Handler = Arc::new(|_, _| Box::pin(async { panic!("boom") }));
         requests.handlers.insert("panics".into(), handler);
-        let panicked = requests
-            .run(
-                &MemoryEngine::new(1),
-                Principal::default(),
-                "r".into(),
-                "panics",
-                Value::Null,
-            )
-            .await;
+        let panicked = call(&requests, Principal::default(), "r", "panics").await;
         assert_eq!(panicked.unwrap_err().code, code::INTERNAL);
     }
 }
